@@ -1,0 +1,82 @@
+package io.sbulb.api.testing;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Honest skips for tests that need the kernel: without the capability a test skips with the
+ * reason, but under CI ({@code CI=true}) the same condition fails the test, so a CI machine that
+ * lost BPF cannot turn the XDP suite green by skipping it.
+ */
+public final class Privileges {
+
+    private static final int CAP_NET_ADMIN = 12;
+    private static final int CAP_SYS_ADMIN = 21;
+    private static final int CAP_PERFMON = 38;
+    private static final int CAP_BPF = 39;
+
+    private Privileges() {
+    }
+
+    /** True when running under CI (environment variable {@code CI=true}). */
+    public static boolean inCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** Skips (or, under CI, fails) unless this process may load BPF programs and run them. */
+    public static void requireBpf() {
+        String missing = missingBpf();
+        if (missing != null) {
+            skipOrFail("needs BPF: " + missing);
+        }
+    }
+
+    /** Skips (or, under CI, fails) unless this process may create network namespaces and attach XDP. */
+    public static void requireNetAdmin() {
+        requireBpf();
+        BigInteger caps = effectiveCapabilities();
+        if (caps == null || !caps.testBit(CAP_NET_ADMIN) || !caps.testBit(CAP_SYS_ADMIN)) {
+            skipOrFail("needs CAP_NET_ADMIN and CAP_SYS_ADMIN (run as root) for network namespaces");
+        }
+    }
+
+    /** Skips with {@code reason}; under CI fails with it instead. */
+    public static void skipOrFail(String reason) {
+        if (inCi()) {
+            throw new AssertionError("CI=true, so this is a failure, not a skip: " + reason);
+        }
+        Assumptions.abort(reason);
+    }
+
+    /** Null if BPF is usable, else why not. */
+    public static String missingBpf() {
+        BigInteger caps = effectiveCapabilities();
+        if (caps == null) {
+            return "cannot read capabilities from /proc/self/status";
+        }
+        boolean bpf = caps.testBit(CAP_SYS_ADMIN) || (caps.testBit(CAP_BPF) && caps.testBit(CAP_PERFMON));
+        if (!bpf) {
+            return "the process has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON (run as root)";
+        }
+        if (!Files.isDirectory(Path.of("/sys/kernel/btf")) && !Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
+            return "the kernel exposes no BTF (/sys/kernel/btf/vmlinux)";
+        }
+        return null;
+    }
+
+    private static BigInteger effectiveCapabilities() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    return new BigInteger(line.substring(7).trim(), 16);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+}

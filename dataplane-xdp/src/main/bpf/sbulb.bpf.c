@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sbulb.bpf.c: the XDP data path of the sbulb UDP load balancer (shared/DESIGN.md §1).
+ *
+ * Ingress (to the VIP): bind the client (address, port) to a real server, round robin for
+ * new clients, and rewrite the destination to that server. Egress (from a real server):
+ * rewrite the source to the VIP, binding the client to that server if nobody owns it, and
+ * refusing servers that do not own it. Frames go back out where they came from (XDP_TX).
+ *
+ * Hot path (a frame of an existing association): one association lookup, no map update.
+ * Port and real-server checks are array loads; the real-server address index (a hash) is
+ * consulted only when an association's remembered position no longer holds its server.
+ */
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "sbulb_abi.h"
+#include "maps.h"
+#include "parse.h"
+#include "csum.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Load-time constants, set between open and load; the verifier prunes disabled event code. */
+const volatile struct sbulb_params sbulb_params = {};
+
+static __always_inline bool addr_eq(const struct sbulb_addr *a, const struct sbulb_addr *b)
+{
+	return a->words[0] == b->words[0] && a->words[1] == b->words[1] &&
+	       a->words[2] == b->words[2] && a->words[3] == b->words[3];
+}
+
+static __always_inline void load_addrs(const struct sbulb_pkt *p, struct sbulb_addr *src, struct sbulb_addr *dst)
+{
+	__builtin_memset(src, 0, sizeof(*src));
+	__builtin_memset(dst, 0, sizeof(*dst));
+	if (p->ip4) {
+		src->words[0] = p->ip4->saddr;
+		dst->words[0] = p->ip4->daddr;
+	} else if (p->ip6) {
+		__builtin_memcpy(src->bytes, &p->ip6->saddr, 16);
+		__builtin_memcpy(dst->bytes, &p->ip6->daddr, 16);
+	}
+}
+
+/* Sends an event for `reason` if the load-time mask enables it. `nat`: the address written. */
+static __always_inline void emit_event(const struct sbulb_pkt *p, enum sbulb_reason reason,
+				       const struct sbulb_addr *nat)
+{
+	struct sbulb_event *e;
+
+	if (!(sbulb_params.event_mask & (1ULL << reason)))
+		return;
+	e = bpf_ringbuf_reserve(&sbulb_events, sizeof(*e), 0);
+	if (!e)
+		return; /* ring full: the event is lost, the frame is not */
+	__builtin_memset(e, 0, sizeof(*e));
+	e->reason = reason;
+	if (p->eth) {
+		__builtin_memcpy(e->src_mac, p->eth->h_source, 6);
+		__builtin_memcpy(e->dst_mac, p->eth->h_dest, 6);
+	}
+	if (p->ip4 || p->ip6) {
+		e->family = p->family;
+		load_addrs(p, &e->src, &e->dst);
+	}
+	if (p->udp) {
+		e->src_port = p->udp->source;
+		e->dst_port = p->udp->dest;
+	}
+	if (nat)
+		e->nat = *nat;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Counts the frame under `reason`, logs it, and returns `action`. Every path ends here. */
+static __always_inline int decide(const struct sbulb_pkt *p, enum sbulb_reason reason, int action,
+				  const struct sbulb_addr *nat)
+{
+	__u32 key = reason;
+	struct sbulb_counter *c = bpf_map_lookup_elem(&sbulb_counters, &key);
+
+	if (c) {
+		c->packets++;
+		c->bytes += p->data_end - p->data;
+	}
+	emit_event(p, reason, nat);
+	return action;
+}
+
+/* True if position `idx` of the real-server list holds `addr`. Array loads only. */
+static __always_inline bool rs_at(const struct sbulb_config *cfg, __u32 idx, const struct sbulb_addr *addr)
+{
+	struct sbulb_addr *rs;
+
+	if (idx >= cfg->rs_count)
+		return false;
+	rs = bpf_map_lookup_elem(&sbulb_rs, &idx);
+	return rs && addr_eq(rs, addr);
+}
+
+/* The position of real server `addr` in the list, or -1 if it is not configured. One hash
+ * lookup, confirmed by the array, which is the truth. */
+static __always_inline __s64 rs_position(const struct sbulb_config *cfg, const struct sbulb_addr *addr)
+{
+	__u32 *idx = bpf_map_lookup_elem(&sbulb_rs_index, addr);
+
+	if (!idx || !rs_at(cfg, *idx, addr))
+		return -1;
+	return *idx;
+}
+
+/* True if the association's real server is still configured. If it moved to another position,
+ * the association remembers the new one: a write in place through the lookup's pointer, which
+ * unlike a map update has no effect on the LRU. */
+static __always_inline bool assoc_valid(const struct sbulb_config *cfg, struct sbulb_assoc *a)
+{
+	__s64 pos;
+
+	if (rs_at(cfg, a->rs_index, &a->rs))
+		return true;
+	pos = rs_position(cfg, &a->rs);
+	if (pos < 0)
+		return false;
+	a->rs_index = pos;
+	return true;
+}
+
+/* Picks the next real server by round robin into `out`. False if the list is empty. */
+static __always_inline bool pick_round_robin(const struct sbulb_config *cfg, struct sbulb_assoc *out)
+{
+	__u32 zero = 0;
+	struct sbulb_state *st = bpf_map_lookup_elem(&sbulb_state, &zero);
+	struct sbulb_addr *rs;
+	__u32 idx;
+
+	if (!st || cfg->rs_count == 0)
+		return false;
+	idx = st->next_rs;
+	if (idx >= cfg->rs_count)
+		idx = 0;
+	rs = bpf_map_lookup_elem(&sbulb_rs, &idx);
+	if (!rs)
+		return false;
+	st->next_rs = idx + 1; /* not atomic: CPUs racing may pick the same server, harmlessly */
+	out->rs = *rs;
+	out->rs_index = idx;
+	return true;
+}
+
+/* Rewrites one address (destination on ingress, source on egress) to `to`, decrements the
+ * TTL / hop limit, updates the checksums incrementally, swaps the MACs. */
+static __always_inline void rewrite(struct sbulb_pkt *p, bool dst, const struct sbulb_addr *to)
+{
+	struct ethhdr *eth = p->eth;
+	struct udphdr *udp = p->udp;
+	__u8 mac[ETH_ALEN];
+	__u64 delta = 0;
+
+	if (p->ip4) {
+		struct iphdr *ip = p->ip4;
+		__be32 *field = dst ? &ip->daddr : &ip->saddr;
+		__u16 *ttl_word = (__u16 *)&ip->ttl; /* TTL and protocol: one checksummed word */
+		__u16 old_ttl_word = *ttl_word;
+
+		delta = csum_delta32(*field, to->words[0]);
+		*field = to->words[0];
+		ip->ttl--;
+		ip->check = csum_update(ip->check,
+					delta + csum_delta16(old_ttl_word, *ttl_word));
+	} else if (p->ip6) {
+		struct ipv6hdr *ip6 = p->ip6;
+		__be32 *field = dst ? ip6->daddr.in6_u.u6_addr32 : ip6->saddr.in6_u.u6_addr32;
+
+#pragma unroll
+		for (int i = 0; i < 4; i++) {
+			delta += csum_delta32(field[i], to->words[i]);
+			field[i] = to->words[i];
+		}
+		ip6->hop_limit--; /* not checksummed in IPv6 */
+	}
+	/* The address is in the UDP pseudo-header; the TTL is not. A zero checksum stays zero:
+	 * "none" for IPv4 (RFC 768); for IPv6 it is invalid and left for the receiver to reject. */
+	udp->check = csum_update_udp(udp->check, delta);
+
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+}
+
+/* Destination == VIP. */
+static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_config *cfg,
+				   const struct sbulb_addr *saddr)
+{
+	__u32 port = bpf_ntohs(p->udp->dest);
+	__u8 *balanced = bpf_map_lookup_elem(&sbulb_ports, &port);
+	struct sbulb_assoc_key key = {};
+	struct sbulb_assoc *a;
+	struct sbulb_assoc fresh;
+	const struct sbulb_addr *rs;
+	enum sbulb_reason reason;
+
+	if (!balanced || !*balanced)
+		return decide(p, SBULB_R_INGRESS_UNHANDLED_PORT, XDP_PASS, 0);
+
+	key.addr = *saddr;
+	key.port = p->udp->source;
+	key.family = p->family;
+	a = bpf_map_lookup_elem(&sbulb_assoc, &key);
+	if (a && assoc_valid(cfg, a)) {
+		rs = &a->rs;
+		reason = SBULB_R_INGRESS_REUSED_NAT;
+	} else {
+		if (!pick_round_robin(cfg, &fresh))
+			return decide(p, SBULB_R_INGRESS_NO_REAL_SERVER, XDP_DROP, 0);
+		if (bpf_map_update_elem(&sbulb_assoc, &key, &fresh, BPF_ANY))
+			return decide(p, SBULB_R_INGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
+		rs = &fresh.rs;
+		reason = SBULB_R_INGRESS_NEW_NAT;
+	}
+	decide(p, reason, XDP_TX, rs);
+	rewrite(p, true, rs);
+	return XDP_TX;
+}
+
+/* Destination != VIP: from a real server (egress), or not ours. */
+static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_config *cfg,
+				  const struct sbulb_addr *saddr, const struct sbulb_addr *daddr)
+{
+	__u32 port = bpf_ntohs(p->udp->source);
+	__u8 *balanced = bpf_map_lookup_elem(&sbulb_ports, &port);
+	struct sbulb_assoc_key key = {};
+	struct sbulb_assoc *a;
+	struct sbulb_assoc fresh;
+	enum sbulb_reason reason = SBULB_R_EGRESS_REUSED_NAT;
+	__s64 pos;
+
+	if (!balanced || !*balanced) {
+		if (rs_position(cfg, saddr) < 0)
+			return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
+		return decide(p, SBULB_R_EGRESS_UNHANDLED_PORT, XDP_PASS, 0);
+	}
+
+	key.addr = *daddr;
+	key.port = p->udp->dest;
+	key.family = p->family;
+	/* Looked up before knowing the source is a real server: on the hot path that check is
+	 * then an array load. A frame from elsewhere to an associated peer on a balanced port
+	 * thus marks the association referenced; it changes nothing else. */
+	a = bpf_map_lookup_elem(&sbulb_assoc, &key);
+	if (a && addr_eq(&a->rs, saddr) && rs_at(cfg, a->rs_index, saddr))
+		goto nat; /* hot path: the owner talks to its client */
+
+	pos = rs_position(cfg, saddr);
+	if (pos < 0)
+		return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
+	if (a && addr_eq(&a->rs, saddr)) {
+		a->rs_index = pos; /* the owner moved in the list: remember where, in place */
+	} else if (a && assoc_valid(cfg, a)) {
+		return decide(p, SBULB_R_EGRESS_NOT_AUTHORIZED, XDP_DROP, 0);
+	} else {
+		/* Nobody (still configured) owns the peer: this server initiates the association. */
+		fresh.rs = *saddr;
+		fresh.rs_index = pos;
+		if (bpf_map_update_elem(&sbulb_assoc, &key, &fresh, BPF_ANY))
+			return decide(p, SBULB_R_EGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
+		reason = SBULB_R_EGRESS_NEW_NAT;
+	}
+nat:
+	decide(p, reason, XDP_TX, &cfg->vip);
+	rewrite(p, false, &cfg->vip);
+	return XDP_TX;
+}
+
+SEC("xdp")
+int sbulb_xdp(struct xdp_md *ctx)
+{
+	struct sbulb_pkt p = {
+		.data = (void *)(long)ctx->data,
+		.data_end = (void *)(long)ctx->data_end,
+	};
+	struct sbulb_addr saddr, daddr;
+	struct sbulb_config *cfg;
+	enum sbulb_reason r;
+	__u32 zero = 0;
+
+	r = parse_frame(&p);
+	switch (r) {
+	case SBULB_R_NONE:
+		break;
+	case SBULB_R_NOT_IP:
+	case SBULB_R_NOT_UDP:
+	case SBULB_R_FRAGMENTED_IP_PACKET:
+		return decide(&p, r, XDP_PASS, 0);
+	default: /* truncated or malformed headers, TTL 0 */
+		return decide(&p, r, XDP_DROP, 0);
+	}
+
+	cfg = bpf_map_lookup_elem(&sbulb_config, &zero);
+	if (!cfg || cfg->family == SBULB_FAMILY_NONE)
+		return decide(&p, SBULB_R_NO_VIRTUAL_SERVER, XDP_PASS, 0);
+	/* Real servers share the VIP's family, so a frame of the other family is not ours. */
+	if (p.family != cfg->family)
+		return decide(&p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
+
+	load_addrs(&p, &saddr, &daddr);
+	if (addr_eq(&daddr, &cfg->vip))
+		return ingress(&p, cfg, &saddr);
+	return egress(&p, cfg, &saddr, &daddr);
+}

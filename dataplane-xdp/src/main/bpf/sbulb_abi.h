@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * sbulb_abi.h: everything the XDP program and the Java control plane must agree on.
+ *
+ * Reason codes, map names, and the layout of every key and value that crosses the
+ * kernel/user boundary. The Java side (io.sbulb.xdp.SbulbAbi) does not copy these by hand
+ * without a check: AbiTest opens the compiled object and compares every map name, key size,
+ * value size and reason code (read from the object's BTF) with what Java assumes.
+ *
+ * Byte order: addresses and ports are kept in network byte order, exactly as they sit in the
+ * packet, so the data path never converts them. Everything else is host byte order.
+ */
+#ifndef SBULB_ABI_H
+#define SBULB_ABI_H
+
+#include <linux/types.h>
+
+/* Why the data path decided what it did with a frame (shared/DESIGN.md §1). One per frame. */
+enum sbulb_reason {
+	SBULB_R_NONE                       = 0,  /* never emitted */
+	SBULB_R_INVALID_ETH_SIZE           = 1,  /* drop */
+	SBULB_R_NOT_IP                     = 2,  /* pass */
+	SBULB_R_INVALID_IP_SIZE            = 3,  /* drop: IP header truncated */
+	SBULB_R_TOO_SMALL_IP_HEADER        = 4,  /* drop: IPv4 IHL < 5 */
+	SBULB_R_NOT_UDP                    = 5,  /* pass */
+	SBULB_R_FRAGMENTED_IP_PACKET       = 6,  /* pass */
+	SBULB_R_INVALID_UDP_SIZE           = 7,  /* drop: UDP header truncated */
+	SBULB_R_LIFETIME_EXPIRED           = 8,  /* drop: TTL / hop limit 0 */
+	SBULB_R_NO_VIRTUAL_SERVER          = 9,  /* pass */
+	SBULB_R_UNHANDLED_TRAFFIC          = 10, /* pass */
+	SBULB_R_INGRESS_UNHANDLED_PORT     = 11, /* pass */
+	SBULB_R_INGRESS_NEW_NAT            = 12, /* tx */
+	SBULB_R_INGRESS_REUSED_NAT         = 13, /* tx */
+	SBULB_R_INGRESS_NO_REAL_SERVER     = 14, /* drop */
+	SBULB_R_INGRESS_CANNOT_CREATE_ASSO = 15, /* drop */
+	SBULB_R_EGRESS_UNHANDLED_PORT      = 16, /* pass */
+	SBULB_R_EGRESS_NEW_NAT             = 17, /* tx */
+	SBULB_R_EGRESS_REUSED_NAT          = 18, /* tx */
+	SBULB_R_EGRESS_NOT_AUTHORIZED      = 19, /* drop */
+	SBULB_R_EGRESS_CANNOT_CREATE_ASSO  = 20, /* drop */
+	SBULB_R_INVALID_IP_VERSION         = 21, /* drop: version field disagrees with the EtherType */
+	SBULB_R__COUNT                     = 22,
+};
+
+/* Map names (at most 15 characters: BPF_OBJ_NAME_LEN). */
+#define SBULB_MAP_CONFIG    "sbulb_config"
+#define SBULB_MAP_PORTS     "sbulb_ports"
+#define SBULB_MAP_RS        "sbulb_rs"
+#define SBULB_MAP_RS_INDEX  "sbulb_rs_index"
+#define SBULB_MAP_ASSOC     "sbulb_assoc"
+#define SBULB_MAP_STATE     "sbulb_state"
+#define SBULB_MAP_COUNTERS  "sbulb_counters"
+#define SBULB_MAP_EVENTS    "sbulb_events"
+#define SBULB_PROG_NAME     "sbulb_xdp"
+
+/* Entries of the port table: one per UDP port, indexed by the port in host byte order. */
+#define SBULB_PORT_COUNT 65536
+/* Size of the event ring buffer in bytes (a power of two, a multiple of the page size). */
+#define SBULB_EVENTS_BYTES (256 * 1024)
+
+#define SBULB_FAMILY_NONE 0
+#define SBULB_FAMILY_IPV4 4
+#define SBULB_FAMILY_IPV6 6
+
+/* An IPv4 or IPv6 address, network byte order. IPv4 uses the first 4 bytes, the rest are 0.
+ * The union gives it 4-byte alignment: the verifier insists on aligned stack access, and the
+ * data path compares and checksums addresses a 32-bit word at a time. */
+struct sbulb_addr {
+	union {
+		__u8   bytes[16];
+		__be32 words[4];
+	};
+};
+
+/* sbulb_config[0], written by the control plane only. */
+struct sbulb_config {
+	struct sbulb_addr vip; /* the virtual server address */
+	__u8  family;          /* SBULB_FAMILY_*: the VIP's family; NONE = no VIP configured */
+	__u8  pad[3];          /* 0 */
+	__u32 rs_count;        /* entries 0..rs_count-1 of sbulb_rs are the real-server list */
+};
+
+/* sbulb_state[0], written by the data path only: the round-robin cursor. */
+struct sbulb_state {
+	__u32 next_rs;         /* index of the next real server to pick; past the end wraps to 0 */
+};
+
+/* Key of the association table: a foreign peer. */
+struct sbulb_assoc_key {
+	struct sbulb_addr addr; /* peer address */
+	__be16 port;            /* peer UDP port, network byte order */
+	__u8  family;           /* SBULB_FAMILY_IPV4 / _IPV6 */
+	__u8  pad;              /* 0 */
+};
+
+/* Value of the association table: the real server the peer is bound to. */
+struct sbulb_assoc {
+	struct sbulb_addr rs;  /* real server address */
+	__u32 rs_index;        /* position in sbulb_rs where rs was last found; the data path
+	                        * rewrites it in place when the server moved in the list */
+};
+
+/* Per-CPU counters, one per reason code. */
+struct sbulb_counter {
+	__u64 packets;
+	__u64 bytes;           /* whole frames, from the Ethernet header */
+};
+
+/* One event of the log ring buffer, for the reasons enabled in sbulb_params.event_mask. */
+struct sbulb_event {
+	__u32 reason;          /* enum sbulb_reason */
+	__u8  family;          /* SBULB_FAMILY_*; NONE when the frame had no IP header */
+	__u8  pad;
+	__be16 src_port;       /* network byte order; 0 when the frame had no UDP header */
+	__be16 dst_port;
+	__u16 pad2;
+	struct sbulb_addr src; /* addresses as received */
+	struct sbulb_addr dst;
+	struct sbulb_addr nat; /* address written: the real server (ingress) or the VIP (egress) */
+	__u8  src_mac[6];      /* MACs as received */
+	__u8  dst_mac[6];
+};
+
+/* Load-time constants (.rodata), set by the control plane between open and load. */
+struct sbulb_params {
+	__u64 event_mask;      /* bit (1 << reason) set: emit an event for that reason */
+};
+
+_Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
+_Static_assert(sizeof(struct sbulb_config) == 24, "sbulb_config crosses the ABI");
+_Static_assert(sizeof(struct sbulb_state) == 4, "sbulb_state crosses the ABI");
+_Static_assert(sizeof(struct sbulb_assoc_key) == 20, "sbulb_assoc_key crosses the ABI");
+_Static_assert(sizeof(struct sbulb_assoc) == 20, "sbulb_assoc crosses the ABI");
+_Static_assert(sizeof(struct sbulb_counter) == 16, "sbulb_counter crosses the ABI");
+_Static_assert(sizeof(struct sbulb_event) == 72, "sbulb_event crosses the ABI");
+_Static_assert(sizeof(struct sbulb_params) == 8, "sbulb_params crosses the ABI");
+_Static_assert(sizeof(enum sbulb_reason) == 4, "reason codes are 32-bit map keys");
+_Static_assert(SBULB_R__COUNT <= 64, "event_mask has one bit per reason");
+
+#endif /* SBULB_ABI_H */

@@ -1,0 +1,94 @@
+package io.sbulb.xdp;
+
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.IpAddress;
+import io.sbulb.xdp.bpf.BpfMap.UpdateFlag;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns a configuration change into map writes, touching only what differs. Real servers are
+ * written position by position (shared/DESIGN.md §1), in an order that keeps every
+ * intermediate state safe for frames arriving meanwhile: list entries before the count that
+ * exposes them, and the address index (a hint the data path always confirms against the list)
+ * before deletions.
+ */
+final class ConfigWriter {
+
+    private final SbulbProgram prog;
+
+    ConfigWriter(SbulbProgram prog) {
+        this.prog = prog;
+    }
+
+    /** Moves the maps from {@code from} (what they hold now) to {@code to}. */
+    void apply(DataplaneConfig from, DataplaneConfig to) {
+        // 1. balanced ports
+        for (int p : to.ports()) {
+            if (!from.ports().contains(p)) {
+                prog.ports.update(SbulbAbi.u32(p), new byte[] {1}, UpdateFlag.ANY);
+            }
+        }
+        for (int p : from.ports()) {
+            if (!to.ports().contains(p)) {
+                prog.ports.update(SbulbAbi.u32(p), new byte[] {0}, UpdateFlag.ANY);
+            }
+        }
+        // 2. list positions that change or are appended (not yet visible past the old count)
+        List<IpAddress> oldList = from.realServers();
+        List<IpAddress> newList = to.realServers();
+        for (int i = 0; i < newList.size(); i++) {
+            if (i >= oldList.size() || !oldList.get(i).equals(newList.get(i))) {
+                prog.realServers.update(SbulbAbi.u32(i), SbulbAbi.addr(newList.get(i)), UpdateFlag.ANY);
+            }
+        }
+        // 3. the address index of servers that are new or moved
+        Map<IpAddress, Integer> oldPos = from.realServerPositions();
+        Map<IpAddress, Integer> newPos = to.realServerPositions();
+        for (Map.Entry<IpAddress, Integer> e : newPos.entrySet()) {
+            if (!e.getValue().equals(oldPos.get(e.getKey()))) {
+                prog.realServerIndex.update(SbulbAbi.addr(e.getKey()), SbulbAbi.u32(e.getValue()), UpdateFlag.ANY);
+            }
+        }
+        // 4. VIP and list length, in one value
+        IpAddress oldVip = from.virtualServer().orElse(null);
+        IpAddress newVip = to.virtualServer().orElse(null);
+        if (!Objects.equals(oldVip, newVip) || oldList.size() != newList.size()) {
+            prog.config.update(SbulbAbi.u32(0), SbulbAbi.config(newVip, newList.size()), UpdateFlag.ANY);
+        }
+        // 5. servers that left, and positions past the new end
+        for (IpAddress gone : oldPos.keySet()) {
+            if (!newPos.containsKey(gone)) {
+                prog.realServerIndex.delete(SbulbAbi.addr(gone));
+            }
+        }
+        for (int i = newList.size(); i < oldList.size(); i++) {
+            prog.realServers.update(SbulbAbi.u32(i), new byte[SbulbAbi.ADDR_SIZE], UpdateFlag.ANY);
+        }
+    }
+
+    /** Writes all of {@code config} whatever the maps hold (used to roll back after a failed write). */
+    void rewriteAll(DataplaneConfig config, DataplaneConfig attempted) {
+        // Treat every port and server of both configurations as changed.
+        DataplaneConfig everything = DataplaneConfig.of(null, union(config, attempted), List.of());
+        apply(everything, DataplaneConfig.of(null, List.of(), List.of()));
+        for (int i = 0; i < Math.max(config.realServers().size(), attempted.realServers().size()); i++) {
+            prog.realServers.update(SbulbAbi.u32(i), new byte[SbulbAbi.ADDR_SIZE], UpdateFlag.ANY);
+        }
+        for (IpAddress a : attempted.realServers()) {
+            prog.realServerIndex.delete(SbulbAbi.addr(a));
+        }
+        for (IpAddress a : config.realServers()) {
+            prog.realServerIndex.delete(SbulbAbi.addr(a));
+        }
+        prog.config.update(SbulbAbi.u32(0), SbulbAbi.config(null, 0), UpdateFlag.ANY);
+        apply(DataplaneConfig.empty(), config);
+    }
+
+    private static java.util.Set<Integer> union(DataplaneConfig a, DataplaneConfig b) {
+        java.util.Set<Integer> s = new java.util.TreeSet<>(a.ports());
+        s.addAll(b.ports());
+        return s;
+    }
+}

@@ -1,0 +1,140 @@
+package io.sbulb.xdp;
+
+import io.sbulb.api.Association;
+import io.sbulb.api.Counter;
+import io.sbulb.api.Endpoint;
+import io.sbulb.api.IpAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * The Java side of {@code src/main/bpf/sbulb_abi.h}: map names, struct sizes and layouts.
+ * Not trusted blindly: AbiTest opens the compiled object and checks every name and size here
+ * against the maps and the BTF it carries.
+ *
+ * <p>Addresses and ports are network byte order (as in the packet); counts, indexes and
+ * counters are host byte order.
+ */
+public final class SbulbAbi {
+
+    private SbulbAbi() {
+    }
+
+    public static final String PROGRAM = "sbulb_xdp";
+
+    public static final String MAP_CONFIG = "sbulb_config";
+    public static final String MAP_PORTS = "sbulb_ports";
+    public static final String MAP_RS = "sbulb_rs";
+    public static final String MAP_RS_INDEX = "sbulb_rs_index";
+    public static final String MAP_ASSOC = "sbulb_assoc";
+    public static final String MAP_STATE = "sbulb_state";
+    public static final String MAP_COUNTERS = "sbulb_counters";
+    public static final String MAP_EVENTS = "sbulb_events";
+
+    /** Maps the control plane sizes before load: real-server list and index, association table. */
+    public static final List<String> MAPS_SIZED_BY_REAL_SERVERS = List.of(MAP_RS, MAP_RS_INDEX);
+
+    public static final int PORT_COUNT = 65536;
+    public static final int EVENTS_BYTES = 256 * 1024;
+
+    public static final int FAMILY_NONE = 0;
+
+    public static final int ADDR_SIZE = 16;
+    public static final int CONFIG_SIZE = 24;
+    public static final int STATE_SIZE = 4;
+    public static final int ASSOC_KEY_SIZE = 20;
+    public static final int ASSOC_SIZE = 20;
+    public static final int COUNTER_SIZE = 16;
+    public static final int EVENT_SIZE = 72;
+    public static final int PARAMS_SIZE = 8;
+    public static final int U32 = 4;
+    public static final int U8 = 1;
+
+    /**
+     * C struct name -> size the Java side assumes. struct sbulb_event is not here: only a local
+     * variable has that type, and clang emits no BTF for the types of locals; its size is held
+     * by the _Static_assert in the header and its layout by the event log's own test.
+     */
+    public static final java.util.Map<String, Integer> STRUCT_SIZES = java.util.Map.of(
+            "sbulb_addr", ADDR_SIZE,
+            "sbulb_config", CONFIG_SIZE,
+            "sbulb_state", STATE_SIZE,
+            "sbulb_assoc_key", ASSOC_KEY_SIZE,
+            "sbulb_assoc", ASSOC_SIZE,
+            "sbulb_counter", COUNTER_SIZE,
+            "sbulb_params", PARAMS_SIZE);
+
+    /** The enum in the C header whose constants mirror {@link io.sbulb.api.Reason}, prefix included. */
+    public static final String REASON_ENUM = "sbulb_reason";
+    public static final String REASON_PREFIX = "SBULB_R_";
+
+    static ByteBuffer buffer(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+    }
+
+    static ByteBuffer wrap(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /** struct sbulb_addr. */
+    public static byte[] addr(IpAddress a) {
+        return a.toPadded16();
+    }
+
+    /** A u32 key of an array map. */
+    public static byte[] u32(int v) {
+        return buffer(U32).putInt(v).array();
+    }
+
+    /** struct sbulb_config. */
+    public static byte[] config(IpAddress vip, int realServerCount) {
+        ByteBuffer b = buffer(CONFIG_SIZE);
+        if (vip != null) {
+            b.put(addr(vip));
+            b.put((byte) vip.family());
+        } else {
+            b.put(new byte[ADDR_SIZE]);
+            b.put((byte) FAMILY_NONE);
+        }
+        b.position(20);
+        b.putInt(realServerCount);
+        return b.array();
+    }
+
+    /** struct sbulb_assoc_key. */
+    public static byte[] assocKey(Endpoint client) {
+        ByteBuffer b = buffer(ASSOC_KEY_SIZE);
+        b.put(addr(client.address()));
+        b.put((byte) (client.port() >>> 8)).put((byte) client.port()); // network byte order
+        b.put((byte) client.address().family());
+        return b.array();
+    }
+
+    /** An association from a struct sbulb_assoc_key and a struct sbulb_assoc. */
+    public static Association association(byte[] key, byte[] value) {
+        int family = key[18];
+        IpAddress client = IpAddress.read(key, 0, family);
+        int port = ((key[16] & 0xff) << 8) | (key[17] & 0xff);
+        IpAddress rs = IpAddress.read(value, 0, family);
+        int index = wrap(value).getInt(16);
+        return new Association(new Endpoint(client, port), rs, index);
+    }
+
+    /** The sum over CPUs of a per-CPU struct sbulb_counter value buffer. */
+    public static Counter counter(byte[] perCpu, int stride, int cpus) {
+        ByteBuffer b = wrap(perCpu);
+        long packets = 0;
+        long bytes = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            packets += b.getLong(cpu * stride);
+            bytes += b.getLong(cpu * stride + 8);
+        }
+        return new Counter(packets, bytes);
+    }
+
+    /** struct sbulb_params. */
+    public static byte[] params(long eventMask) {
+        return buffer(PARAMS_SIZE).putLong(eventMask).array();
+    }
+}

@@ -1,0 +1,112 @@
+package io.sbulb.xdp;
+
+import io.sbulb.xdp.bpf.BpfMap;
+import io.sbulb.xdp.bpf.BpfObject;
+import io.sbulb.xdp.bpf.BpfProgram;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sbulb XDP program loaded into the kernel, with its maps: the live counterpart of a
+ * {@link SbulbProgramSpec}. The object comes from the jar (built by Maven with clang), is
+ * opened from memory, sized, and loaded; its SHA-256 is logged so the running code can be
+ * traced to a build.
+ */
+public final class SbulbProgram implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SbulbProgram.class);
+    static final String RESOURCE = "sbulb.bpf.o";
+    static final String OBJECT_NAME = "sbulb";
+
+    private final BpfObject object;
+    private final BpfProgram program;
+    final BpfMap config;
+    final BpfMap ports;
+    final BpfMap realServers;
+    final BpfMap realServerIndex;
+    final BpfMap associations;
+    final BpfMap state;
+    final BpfMap counters;
+    final BpfMap events;
+
+    private SbulbProgram(BpfObject object) {
+        this.object = object;
+        this.program = object.program(SbulbAbi.PROGRAM);
+        this.config = object.map(SbulbAbi.MAP_CONFIG);
+        this.ports = object.map(SbulbAbi.MAP_PORTS);
+        this.realServers = object.map(SbulbAbi.MAP_RS);
+        this.realServerIndex = object.map(SbulbAbi.MAP_RS_INDEX);
+        this.associations = object.map(SbulbAbi.MAP_ASSOC);
+        this.state = object.map(SbulbAbi.MAP_STATE);
+        this.counters = object.map(SbulbAbi.MAP_COUNTERS);
+        this.events = object.map(SbulbAbi.MAP_EVENTS);
+    }
+
+    /** The compiled object as packaged in the jar. */
+    public static byte[] objectImage() {
+        try (InputStream in = SbulbProgram.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("BPF object " + RESOURCE + " is missing from the classpath "
+                        + "(the Maven build compiles it with clang: was dataplane-xdp built?)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("read " + RESOURCE + " from the jar", e);
+        }
+    }
+
+    /** The hex SHA-256 of the packaged object. */
+    public static String objectSha256() {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(objectImage()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Opens the packaged object without loading it (needs no privilege). */
+    public static BpfObject open() {
+        return BpfObject.openMem(OBJECT_NAME, objectImage());
+    }
+
+    /** Opens, sizes, configures and loads the program. On failure nothing stays in the kernel. */
+    public static SbulbProgram load(SbulbProgramSpec spec) {
+        BpfObject obj = open();
+        try {
+            for (String map : SbulbAbi.MAPS_SIZED_BY_REAL_SERVERS) {
+                obj.setMaxEntries(map, spec.limits().maxRealServers());
+            }
+            obj.setMaxEntries(SbulbAbi.MAP_ASSOC, spec.limits().maxAssociations());
+            String rodata = obj.internalMapName(".rodata").orElseThrow(
+                    () -> new IllegalStateException("BPF object has no .rodata map for its load-time constants"));
+            obj.setInitialValue(rodata, SbulbAbi.params(spec.eventMask()));
+            obj.load();
+            SbulbProgram p = new SbulbProgram(obj);
+            LOG.debug("loaded {} (sha256 {}) with {}, event mask {}", RESOURCE, objectSha256(), spec.limits(),
+                    Long.toHexString(spec.eventMask()));
+            return p;
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
+    public BpfProgram program() {
+        return program;
+    }
+
+    public BpfObject object() {
+        return object;
+    }
+
+    @Override
+    public void close() {
+        object.close();
+    }
+}

@@ -1,0 +1,198 @@
+package io.sbulb.xdp;
+
+import io.sbulb.api.Association;
+import io.sbulb.api.ConfigException;
+import io.sbulb.api.Counter;
+import io.sbulb.api.Dataplane;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Frame;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Reason;
+import io.sbulb.api.Result;
+import io.sbulb.api.Verdict;
+import io.sbulb.xdp.bpf.BpfException;
+import io.sbulb.xdp.bpf.BpfProgram;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real XDP program as a {@link Dataplane}: loaded into the running kernel, configured
+ * through its maps, and run one frame at a time with BPF_PROG_TEST_RUN (repeat = 1).
+ *
+ * <p>Every kernel operation runs on one thread pinned to one CPU ({@link PinnedThread}), so the
+ * LRU association table behaves deterministically. Needs CAP_BPF (root).
+ */
+public final class XdpDataplane implements Dataplane {
+
+    /** Default CPU for the pinned thread. */
+    public static final int DEFAULT_CPU = 0;
+
+    private final Limits limits;
+    private final PinnedThread thread;
+    private final SbulbProgram prog;
+    private final ConfigWriter writer;
+    private DataplaneConfig config = DataplaneConfig.empty();
+    /** Counters after the previous frame: the next frame's reason is the one that moves. */
+    private Map<Reason, Counter> before = new EnumMap<>(Reason.class);
+    private boolean closed;
+
+    private XdpDataplane(Limits limits, PinnedThread thread, SbulbProgram prog) {
+        this.limits = limits;
+        this.thread = thread;
+        this.prog = prog;
+        this.writer = new ConfigWriter(prog);
+    }
+
+    /** Loads the program with these limits, no event log, on CPU {@value #DEFAULT_CPU}. */
+    public static XdpDataplane create(Limits limits) {
+        return create(SbulbProgramSpec.of(limits), DEFAULT_CPU);
+    }
+
+    /** Loads the program as {@code spec} says; all kernel work runs on a thread pinned to {@code cpu}. */
+    public static XdpDataplane create(SbulbProgramSpec spec, int cpu) {
+        PinnedThread thread = new PinnedThread("sbulb-bpf", cpu);
+        try {
+            SbulbProgram prog = thread.call(() -> SbulbProgram.load(spec));
+            return new XdpDataplane(spec.limits(), thread, prog);
+        } catch (RuntimeException e) {
+            thread.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "xdp";
+    }
+
+    @Override
+    public Limits limits() {
+        return limits;
+    }
+
+    @Override
+    public void configure(DataplaneConfig next) {
+        checkOpen();
+        next.validate(limits);
+        DataplaneConfig previous = config;
+        thread.call(() -> {
+            try {
+                writer.apply(previous, next);
+            } catch (BpfException e) {
+                try {
+                    writer.rewriteAll(previous, next);
+                } catch (BpfException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw new ConfigException("configuration not applied, the previous one is kept: " + e.getMessage(), e);
+            }
+            return null;
+        });
+        config = next;
+    }
+
+    @Override
+    public DataplaneConfig configuration() {
+        return config;
+    }
+
+    @Override
+    public Result process(Frame frame) {
+        checkOpen();
+        BpfProgram.TestRun run = thread.call(() -> prog.program().testRunXdp(frame.bytes(), 1));
+        Verdict verdict = Verdict.ofXdpAction(run.retval());
+        Reason reason = lastReason(frame.length());
+        return new Result(verdict, Frame.of(run.output()), reason);
+    }
+
+    /**
+     * The reason of the frame just run: BPF_PROG_TEST_RUN returns only the verdict, so the
+     * reason is read from the counters, the one whose packet count moved.
+     */
+    private Reason lastReason(int frameLength) {
+        Map<Reason, Counter> now = counters();
+        Reason moved = null;
+        for (Reason r : Reason.values()) {
+            Counter c = now.getOrDefault(r, Counter.ZERO);
+            Counter b = before.getOrDefault(r, Counter.ZERO);
+            if (c.packets() != b.packets()) {
+                if (moved != null || c.packets() != b.packets() + 1 || c.bytes() != b.bytes() + frameLength) {
+                    throw new IllegalStateException("counters moved unexpectedly for one frame: " + before + " -> " + now);
+                }
+                moved = r;
+            }
+        }
+        before = now;
+        if (moved == null) {
+            throw new IllegalStateException("no counter moved for the frame: the program counted nothing");
+        }
+        return moved;
+    }
+
+    @Override
+    public List<Association> associations() {
+        checkOpen();
+        List<Association> list = thread.call(() -> {
+            List<Association> out = new ArrayList<>();
+            prog.associations.forEach((k, v) -> out.add(SbulbAbi.association(k, v)));
+            return out;
+        });
+        Collections.sort(list);
+        return list;
+    }
+
+    @Override
+    public Map<Reason, Counter> counters() {
+        checkOpen();
+        return thread.call(() -> {
+            Map<Reason, Counter> out = new EnumMap<>(Reason.class);
+            for (Reason r : Reason.values()) {
+                byte[] v = prog.counters.lookup(SbulbAbi.u32(r.code()));
+                Counter c = SbulbAbi.counter(v, prog.counters.perCpuStride(), prog.counters.possibleCpus());
+                if (c.packets() != 0) {
+                    out.put(r, c);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** What the kernel says about the loaded program (verifier instruction count, size). */
+    public BpfProgram.Info programInfo() {
+        checkOpen();
+        return thread.call(() -> prog.program().info());
+    }
+
+    /** The loaded program, for callers that attach it or read its maps (same thread rules apply). */
+    SbulbProgram program() {
+        return prog;
+    }
+
+    <T> T onBpfThread(java.util.concurrent.Callable<T> task) {
+        return thread.call(task);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                thread.call(() -> {
+                    prog.close();
+                    return null;
+                });
+            } finally {
+                thread.close();
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("XDP dataplane is closed");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.sbulb.xdp.bpf;
+
+import com.sun.jna.ptr.IntByReference;
+import java.util.Arrays;
+import java.util.function.BiConsumer;
+
+/**
+ * A live map of a loaded {@link BpfObject}, addressed by fd. Keys and values are raw bytes laid
+ * out as the ABI header says. The fd belongs to the object: closing the object closes it.
+ *
+ * <p>Lookups from user space do not touch an LRU map's recency (shared/kernel-lru §2.3);
+ * updates from user space behave like program updates on the calling CPU.
+ */
+public final class BpfMap {
+
+    private static final int ENOENT = 2;
+    private static final int ENOSPC = 28;
+    private static final int BATCH = 4096;
+
+    /** BPF_ANY / BPF_NOEXIST / BPF_EXIST. */
+    public enum UpdateFlag {
+        ANY(0), NOEXIST(1), EXIST(2);
+
+        final long bits;
+
+        UpdateFlag(long bits) {
+            this.bits = bits;
+        }
+    }
+
+    private final MapDescription description;
+    private final int fd;
+    private final int possibleCpus;
+
+    BpfMap(MapDescription description, int fd, int possibleCpus) {
+        this.description = description;
+        this.fd = fd;
+        this.possibleCpus = possibleCpus;
+    }
+
+    public String name() {
+        return description.name();
+    }
+
+    public MapDescription description() {
+        return description;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** Bytes of a value buffer: the value size, or for per-CPU maps 8-byte-aligned slots for every possible CPU. */
+    public int valueBufferSize() {
+        if (description.perCpu()) {
+            return ((description.valueSize() + 7) & ~7) * possibleCpus;
+        }
+        return description.valueSize();
+    }
+
+    /** Per-CPU maps: the stride between CPU slots in a value buffer. */
+    public int perCpuStride() {
+        return (description.valueSize() + 7) & ~7;
+    }
+
+    public int possibleCpus() {
+        return possibleCpus;
+    }
+
+    /** The value of {@code key}, or null if absent. */
+    public byte[] lookup(byte[] key) {
+        checkKey(key);
+        byte[] value = new byte[valueBufferSize()];
+        int rc = LibBpf.bpf_map_lookup_elem(fd, key, value);
+        if (rc == -ENOENT) {
+            return null;
+        }
+        if (rc != 0) {
+            throw new BpfException("look up in map " + name(), -rc);
+        }
+        return value;
+    }
+
+    public void update(byte[] key, byte[] value, UpdateFlag flag) {
+        checkKey(key);
+        if (value.length != valueBufferSize()) {
+            throw new IllegalArgumentException("value for map " + name() + " has " + value.length
+                    + " bytes, expected " + valueBufferSize());
+        }
+        int rc = LibBpf.bpf_map_update_elem(fd, key, value, flag.bits);
+        if (rc != 0) {
+            throw new BpfException("update map " + name(), -rc);
+        }
+    }
+
+    /** Deletes {@code key}; false if it was absent. */
+    public boolean delete(byte[] key) {
+        checkKey(key);
+        int rc = LibBpf.bpf_map_delete_elem(fd, key);
+        if (rc == -ENOENT) {
+            return false;
+        }
+        if (rc != 0) {
+            throw new BpfException("delete from map " + name(), -rc);
+        }
+        return true;
+    }
+
+    /**
+     * Visits every entry with {@code BPF_MAP_LOOKUP_BATCH} (a few syscalls for the whole map,
+     * no effect on LRU recency). Entries are copies.
+     */
+    public void forEach(BiConsumer<byte[], byte[]> visitor) {
+        int ks = description.keySize();
+        int vs = valueBufferSize();
+        int chunk = Math.min(BATCH, Math.max(1, description.maxEntries()));
+        byte[] inBatch = null;
+        byte[] outBatch = new byte[Math.max(8, ks)];
+        while (true) {
+            byte[] keys = new byte[ks * chunk];
+            byte[] values = new byte[vs * chunk];
+            IntByReference count = new IntByReference(chunk);
+            int rc = LibBpf.bpf_map_lookup_batch(fd, inBatch, outBatch, keys, values, count, null);
+            if (rc != 0 && rc != -ENOENT) {
+                if (rc == -ENOSPC && chunk < description.maxEntries()) {
+                    chunk = Math.min(description.maxEntries(), chunk * 2); // a bucket larger than the chunk
+                    continue;
+                }
+                throw new BpfException("batch lookup in map " + name(), -rc);
+            }
+            int n = count.getValue();
+            for (int i = 0; i < n; i++) {
+                visitor.accept(Arrays.copyOfRange(keys, i * ks, (i + 1) * ks),
+                        Arrays.copyOfRange(values, i * vs, (i + 1) * vs));
+            }
+            if (rc == -ENOENT) {
+                return;
+            }
+            inBatch = outBatch.clone();
+        }
+    }
+
+    private void checkKey(byte[] key) {
+        if (key.length != description.keySize()) {
+            throw new IllegalArgumentException("key for map " + name() + " has " + key.length
+                    + " bytes, expected " + description.keySize());
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.sbulb.xdp.bpf;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.LongByReference;
+
+/**
+ * JNA direct mapping of exactly the libbpf (1.x) calls sbulb uses. Conventions of libbpf 1.x:
+ * functions returning int give a negative errno on failure; functions returning a pointer give
+ * NULL and set errno. Callers go through {@link BpfObject}, {@link BpfMap} and
+ * {@link BpfProgram}, which turn both into {@link BpfException}s.
+ *
+ * <p>{@code size_t} is mapped to {@code long}: sbulb runs on 64-bit Linux only.
+ */
+final class LibBpf {
+
+    static {
+        // "bpf" finds libbpf.so, or the newest libbpf.so.N when only the runtime package is there.
+        Native.register(LibBpf.class, NativeLibrary.getInstance("bpf"));
+    }
+
+    private LibBpf() {
+    }
+
+    /** libbpf_print_fn_t: level, printf format, va_list (a pointer on the 64-bit ABIs we run on). */
+    interface PrintFn extends Callback {
+        int invoke(int level, String format, Pointer args);
+    }
+
+    // logging and system facts
+    static native Pointer libbpf_set_print(PrintFn fn);
+
+    static native int libbpf_num_possible_cpus();
+
+    // object lifecycle
+    static native Pointer bpf_object__open_mem(Pointer buf, long size, Pointer opts);
+
+    static native int bpf_object__load(Pointer obj);
+
+    static native void bpf_object__close(Pointer obj);
+
+    static native Pointer bpf_object__find_map_by_name(Pointer obj, String name);
+
+    static native Pointer bpf_object__next_map(Pointer obj, Pointer prev);
+
+    static native Pointer bpf_object__find_program_by_name(Pointer obj, String name);
+
+    static native Pointer bpf_object__btf(Pointer obj);
+
+    // maps, as described by the object
+    static native String bpf_map__name(Pointer map);
+
+    static native int bpf_map__type(Pointer map);
+
+    static native int bpf_map__key_size(Pointer map);
+
+    static native int bpf_map__value_size(Pointer map);
+
+    static native int bpf_map__max_entries(Pointer map);
+
+    static native int bpf_map__set_max_entries(Pointer map, int maxEntries);
+
+    static native int bpf_map__set_initial_value(Pointer map, byte[] data, long size);
+
+    static native Pointer bpf_map__initial_value(Pointer map, LongByReference size);
+
+    static native int bpf_map__fd(Pointer map);
+
+    // programs
+    static native int bpf_program__fd(Pointer prog);
+
+    static native int bpf_prog_test_run_opts(int progFd, TestRunOpts opts);
+
+    static native int bpf_obj_get_info_by_fd(int fd, byte[] info, IntByReference infoLen);
+
+    // map elements, by fd
+    static native int bpf_map_lookup_elem(int fd, byte[] key, byte[] value);
+
+    static native int bpf_map_update_elem(int fd, byte[] key, byte[] value, long flags);
+
+    static native int bpf_map_delete_elem(int fd, byte[] key);
+
+    static native int bpf_map_get_next_key(int fd, byte[] key, byte[] nextKey);
+
+    static native int bpf_map_lookup_batch(int fd, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values,
+                                           IntByReference count, Pointer opts);
+
+    // BTF
+    static native int btf__find_by_name_kind(Pointer btf, String name, int kind);
+
+    static native Pointer btf__type_by_id(Pointer btf, int id);
+
+    static native String btf__name_by_offset(Pointer btf, int offset);
+
+    // XDP attachment
+    static native int bpf_xdp_attach(int ifindex, int progFd, int flags, Pointer opts);
+
+    static native int bpf_xdp_detach(int ifindex, int flags, Pointer opts);
+
+    static native int bpf_xdp_query_id(int ifindex, int flags, IntByReference progId);
+
+    /** struct bpf_test_run_opts of libbpf/bpf.h (libbpf 1.x layout, sz first). */
+    @Structure.FieldOrder({"sz", "data_in", "data_out", "data_size_in", "data_size_out", "ctx_in", "ctx_out",
+            "ctx_size_in", "ctx_size_out", "retval", "repeat", "duration", "flags", "cpu", "batch_size"})
+    public static final class TestRunOpts extends Structure {
+        public long sz;
+        public Pointer data_in;
+        public Pointer data_out;
+        public int data_size_in;
+        public int data_size_out;
+        public Pointer ctx_in;
+        public Pointer ctx_out;
+        public int ctx_size_in;
+        public int ctx_size_out;
+        public int retval;
+        public int repeat;
+        public int duration;
+        public int flags;
+        public int cpu;
+        public int batch_size;
+
+        TestRunOpts() {
+            sz = size();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.sbulb.xdp.bpf;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/** The few libc calls sbulb needs: error text, formatting libbpf's messages, CPU pinning. */
+public final class LibC {
+
+    static {
+        Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+    }
+
+    private LibC() {
+    }
+
+    static native String strerror(int errnum);
+
+    static native int vsnprintf(byte[] buf, long size, String format, Pointer args);
+
+    static native int sched_setaffinity(int pid, long cpusetsize, byte[] mask);
+
+    static native int if_nametoindex(String name);
+
+    /** The text of an errno value, e.g. "Operation not permitted". */
+    public static String errorText(int errno) {
+        return strerror(errno);
+    }
+
+    /** Pins the calling thread to one CPU. */
+    public static void pinCurrentThread(int cpu) {
+        byte[] mask = new byte[128]; // cpu_set_t: 1024 bits
+        if (cpu < 0 || cpu >= mask.length * 8) {
+            throw new IllegalArgumentException("CPU " + cpu + " is outside 0.." + (mask.length * 8 - 1));
+        }
+        mask[cpu / 8] |= (byte) (1 << (cpu % 8));
+        if (sched_setaffinity(0, mask.length, mask) != 0) {
+            int errno = Native.getLastError();
+            throw new BpfException("pin thread to CPU " + cpu + " (sched_setaffinity)", errno);
+        }
+    }
+
+    /** The index of a network interface, or 0 if there is none of that name. */
+    public static int interfaceIndex(String name) {
+        return if_nametoindex(name);
+    }
+}

@@ -1,0 +1,94 @@
+package io.sbulb.xdp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sbulb.api.Reason;
+import io.sbulb.xdp.bpf.BpfObject;
+import io.sbulb.xdp.bpf.Btf;
+import io.sbulb.xdp.bpf.MapDescription;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The C header and the Java side cannot drift apart silently: opens the compiled object (no
+ * privilege needed, nothing is loaded) and checks every map name, type, key size and value
+ * size, every struct size and every reason code Java assumes.
+ */
+class AbiTest {
+
+    private static BpfObject obj;
+
+    @BeforeAll
+    static void open() {
+        obj = SbulbProgram.open();
+    }
+
+    @AfterAll
+    static void close() {
+        obj.close();
+    }
+
+    private static MapDescription map(String name) {
+        return obj.describeMap(name).orElseThrow(() -> new AssertionError("object has no map " + name));
+    }
+
+    @Test
+    void everyMapJavaUsesHasTheAssumedTypeKeyAndValueSize() {
+        Map<String, int[]> expected = new LinkedHashMap<>();
+        expected.put(SbulbAbi.MAP_CONFIG, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.CONFIG_SIZE});
+        expected.put(SbulbAbi.MAP_PORTS, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.U8});
+        expected.put(SbulbAbi.MAP_RS, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.ADDR_SIZE});
+        expected.put(SbulbAbi.MAP_RS_INDEX, new int[] {MapDescription.TYPE_HASH, SbulbAbi.ADDR_SIZE, SbulbAbi.U32});
+        expected.put(SbulbAbi.MAP_ASSOC, new int[] {MapDescription.TYPE_LRU_HASH, SbulbAbi.ASSOC_KEY_SIZE, SbulbAbi.ASSOC_SIZE});
+        expected.put(SbulbAbi.MAP_STATE, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.STATE_SIZE});
+        expected.put(SbulbAbi.MAP_COUNTERS, new int[] {MapDescription.TYPE_PERCPU_ARRAY, SbulbAbi.U32, SbulbAbi.COUNTER_SIZE});
+        expected.put(SbulbAbi.MAP_EVENTS, new int[] {MapDescription.TYPE_RINGBUF, 0, 0});
+        for (Map.Entry<String, int[]> e : expected.entrySet()) {
+            MapDescription d = map(e.getKey());
+            assertThat(new int[] {d.type(), d.keySize(), d.valueSize()})
+                    .as("map %s: type, key size, value size", e.getKey())
+                    .containsExactly(e.getValue());
+        }
+    }
+
+    @Test
+    void fixedMapSizesMatchJava() {
+        assertThat(map(SbulbAbi.MAP_PORTS).maxEntries()).isEqualTo(SbulbAbi.PORT_COUNT);
+        assertThat(map(SbulbAbi.MAP_COUNTERS).maxEntries()).isEqualTo(Reason.CODE_COUNT);
+        assertThat(map(SbulbAbi.MAP_EVENTS).maxEntries()).isEqualTo(SbulbAbi.EVENTS_BYTES);
+    }
+
+    @Test
+    void loadTimeConstantsAreTheOnlyReadOnlyData() {
+        String rodata = obj.internalMapName(".rodata").orElseThrow();
+        assertThat(map(rodata).valueSize()).isEqualTo(SbulbAbi.PARAMS_SIZE);
+    }
+
+    @Test
+    void everyStructCrossingTheBoundaryHasTheSizeJavaAssumes() {
+        Btf btf = obj.btf();
+        for (Map.Entry<String, Integer> e : SbulbAbi.STRUCT_SIZES.entrySet()) {
+            assertThat(btf.structSize(e.getKey()))
+                    .as("struct %s", e.getKey())
+                    .hasValue(e.getValue());
+        }
+    }
+
+    @Test
+    void reasonCodesInTheObjectAreExactlyTheJavaEnum() {
+        Map<String, Long> c = obj.btf().enumValues(SbulbAbi.REASON_ENUM);
+        assertThat(c).as("enum %s in the object's BTF", SbulbAbi.REASON_ENUM).isNotEmpty();
+        Map<String, Long> fromC = c.entrySet().stream()
+                .filter(e -> !e.getKey().equals("SBULB_R_NONE") && !e.getKey().equals("SBULB_R__COUNT"))
+                .collect(Collectors.toMap(e -> e.getKey().substring(SbulbAbi.REASON_PREFIX.length()), Map.Entry::getValue));
+        Map<String, Long> fromJava = java.util.Arrays.stream(Reason.values())
+                .collect(Collectors.toMap(Enum::name, r -> (long) r.code()));
+        assertThat(fromC).isEqualTo(fromJava);
+        assertThat(c.get("SBULB_R__COUNT")).isEqualTo(Reason.CODE_COUNT);
+        assertThat(c.get("SBULB_R_NONE")).isZero();
+    }
+}
