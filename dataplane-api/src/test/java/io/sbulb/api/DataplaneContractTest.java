@@ -1,0 +1,389 @@
+package io.sbulb.api;
+
+import static io.sbulb.api.Expect.fromServer;
+import static io.sbulb.api.Expect.toServer;
+import static io.sbulb.api.Expect.untouched;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sbulb.api.frame.UdpFrame;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The behaviour every dataplane owes (shared/DESIGN.md §1), for IPv4 and IPv6: subclassed once
+ * per implementation (the XDP program, the reference model), as Netty's AbstractByteBufTest is
+ * per buffer kind. Covers the original sbulb's test suite, one case per reason code, and the
+ * configuration rules. Expected output bytes come from {@link Expect}, which builds them from
+ * scratch with full checksums.
+ */
+public abstract class DataplaneContractTest {
+
+    /** A fresh dataplane (fresh maps) with these limits. */
+    protected abstract Dataplane create(Limits limits);
+
+    /** Limits of the original suite: 4 associations. */
+    protected static final Limits SMALL = new Limits(4, 8, 4);
+    protected static final Limits ROOMY = new Limits(4, 8, 64);
+
+    private Dataplane balancer(Net n, Limits limits, int realServers) {
+        Dataplane dp = create(limits);
+        dp.configure(n.config(realServers));
+        return dp;
+    }
+
+    // --- the original sbulb suite ----------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void clientInitiatedFlowIsReusedAndOnlyItsServerMayAnswer(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_REUSED_NAT);
+            fromServer(dp, n.fromServer(n.rs(0), n.client(0)), n.vip, Reason.EGRESS_REUSED_NAT);
+            untouched(dp, n.fromServer(n.rs(1), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
+            assertThat(dp.associations()).containsExactly(new Association(n.client(0), n.rs(0), 0));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void serverInitiatedFlowClaimsTheClient(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            fromServer(dp, n.fromServer(n.rs(1), n.client(0)), n.vip, Reason.EGRESS_NEW_NAT);
+            fromServer(dp, n.fromServer(n.rs(1), n.client(0)), n.vip, Reason.EGRESS_REUSED_NAT);
+            untouched(dp, n.fromServer(n.rs(0), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
+            toServer(dp, n.toVip(n.client(0)), n.rs(1), Reason.INGRESS_REUSED_NAT);
+            assertThat(dp.associations()).containsExactly(new Association(n.client(0), n.rs(1), 1));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void newClientsAreSpreadRoundRobin(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            for (int c = 0; c < 4; c++) {
+                toServer(dp, n.toVip(n.client(c)), n.rs(c % 2), Reason.INGRESS_NEW_NAT);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void sourcePortsOfOneAddressAreDistinctClients(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            int[] ports = {1000, 1001, 1003, 1004};
+            for (int i = 0; i < ports.length; i++) {
+                toServer(dp, n.toVip(n.client(0, ports[i])), n.rs(i % 2), Reason.INGRESS_NEW_NAT);
+            }
+            assertThat(dp.associations()).extracting(a -> a.client().port()).containsExactlyInAnyOrder(1000, 1001, 1003, 1004);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void removingTheFirstRealServerFreesItsClients(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            untouched(dp, n.fromServer(n.rs(1), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
+            dp.configure(dp.configuration().withRealServers(n.servers(1, 2)));
+            fromServer(dp, n.fromServer(n.rs(1), n.client(0)), n.vip, Reason.EGRESS_NEW_NAT);
+            assertThat(dp.associations()).containsExactly(new Association(n.client(0), n.rs(1), 0));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void removingTheLastRealServerFreesItsClients(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_NEW_NAT);
+            untouched(dp, n.fromServer(n.rs(0), n.client(1)).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
+            dp.configure(dp.configuration().withRealServers(n.servers(0, 1)));
+            fromServer(dp, n.fromServer(n.rs(0), n.client(1)), n.vip, Reason.EGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_REUSED_NAT);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void anAddedRealServerTakesTheNextNewClient(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_NEW_NAT);
+            dp.configure(dp.configuration().withRealServers(n.servers(0, 3)));
+            toServer(dp, n.toVip(n.client(2)), n.rs(2), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_REUSED_NAT);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void replacedRealServersTakeOverTheirClients(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_NEW_NAT);
+            dp.configure(dp.configuration().withRealServers(n.servers(2, 4)));
+            toServer(dp, n.toVip(n.client(0)), n.rs(2), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(3), Reason.INGRESS_NEW_NAT);
+        }
+    }
+
+    /**
+     * The original's LRU test, with the kernel's real eviction rule (shared/kernel-lru B6):
+     * four associations, clients 0 and 1 touched, a fifth client arrives. With a refill batch
+     * T = 1 (kernel 6.16+, 2 or more possible CPUs) only client 2 is evicted; with a larger
+     * batch (1 possible CPU, or a kernel before 6.16) clients 2 and 3 both are. Either way the
+     * touched clients survive and client 2 comes back as a new association.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void fullTableEvictsAnUntouchedAssociationFirst(Net n) {
+        LruParameters lru = LruParameters.detect();
+        int batch = lru.batch(SMALL.maxAssociations());
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            for (int c = 0; c < 4; c++) {
+                toServer(dp, n.toVip(n.client(c)), n.rs(c % 2), Reason.INGRESS_NEW_NAT);
+            }
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_REUSED_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_REUSED_NAT);
+            toServer(dp, n.toVip(n.client(4)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            List<Endpoint> expected = new ArrayList<>(List.of(n.client(0), n.client(1), n.client(4)));
+            if (batch == 1) {
+                expected.add(n.client(3));
+            }
+            assertThat(dp.associations()).extracting(Association::client)
+                    .as("associations with %s, batch %d", lru, batch)
+                    .containsExactlyInAnyOrderElementsOf(expected);
+            toServer(dp, n.toVip(n.client(2)), n.rs(1), Reason.INGRESS_NEW_NAT);
+        }
+    }
+
+    // --- beyond the original ---------------------------------------------------------------
+
+    /** A hit must not write the map: on a full LRU table any update would evict a key (kernel-lru B4). */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void trafficOfExistingAssociationsChangesNoAssociation(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            for (int c = 0; c < 4; c++) {
+                toServer(dp, n.toVip(n.client(c)), n.rs(c % 2), Reason.INGRESS_NEW_NAT);
+            }
+            List<Association> full = dp.associations();
+            assertThat(full).hasSize(4);
+            for (int round = 0; round < 3; round++) {
+                for (int c = 0; c < 4; c++) {
+                    toServer(dp, n.toVip(n.client(c)), n.rs(c % 2), Reason.INGRESS_REUSED_NAT);
+                    fromServer(dp, n.fromServer(n.rs(c % 2), n.client(c)), n.vip, Reason.EGRESS_REUSED_NAT);
+                }
+            }
+            assertThat(dp.associations()).isEqualTo(full);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aRealServerThatMovesInTheListKeepsItsClients(Net n) {
+        try (Dataplane dp = balancer(n, ROOMY, 3)) {
+            for (int c = 0; c < 3; c++) {
+                toServer(dp, n.toVip(n.client(c)), n.rs(c), Reason.INGRESS_NEW_NAT);
+            }
+            // position by position: rs1 moves to 0, rs2 to 1, rs0 leaves
+            dp.configure(dp.configuration().withRealServers(n.servers(1, 3)));
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_REUSED_NAT);
+            fromServer(dp, n.fromServer(n.rs(2), n.client(2)), n.vip, Reason.EGRESS_REUSED_NAT);
+            toServer(dp, n.toVip(n.client(2)), n.rs(2), Reason.INGRESS_REUSED_NAT);
+            assertThat(dp.associations()).contains(
+                    new Association(n.client(1), n.rs(1), 0), new Association(n.client(2), n.rs(2), 1));
+            // client 0 lost rs0 and is assigned again, round robin over the new list
+            Result r = dp.process(n.toVip(n.client(0)).toFrame());
+            assertThat(r.reason()).isEqualTo(Reason.INGRESS_NEW_NAT);
+            // swapping two servers keeps both
+            dp.configure(dp.configuration().withRealServers(List.of(n.rs(2), n.rs(1))));
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_REUSED_NAT);
+            toServer(dp, n.toVip(n.client(2)), n.rs(2), Reason.INGRESS_REUSED_NAT);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void withoutRealServersTrafficToTheVipIsDropped(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 0)) {
+            untouched(dp, n.toVip(n.client(0)).toFrame(), Verdict.DROP, Reason.INGRESS_NO_REAL_SERVER);
+            assertThat(dp.associations()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void withoutVipEverythingPasses(Net n) {
+        try (Dataplane dp = create(SMALL)) {
+            untouched(dp, n.toVip(n.client(0)).toFrame(), Verdict.PASS, Reason.NO_VIRTUAL_SERVER);
+            dp.configure(DataplaneConfig.of(null, Set.of(Net.PORT), n.servers(0, 2)));
+            untouched(dp, n.fromServer(n.rs(0), n.client(0)).toFrame(), Verdict.PASS, Reason.NO_VIRTUAL_SERVER);
+        }
+    }
+
+    static Stream<Arguments> frameCases() {
+        return Stream.of(Net.values()).flatMap(n -> FrameCases.withBalancerConfigured(n).stream()
+                .map(c -> Arguments.of(c, n)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("frameCases")
+    void everyFrameGetsItsReasonAndIsLeftUntouched(FrameCases.Case c, Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            untouched(dp, c.frame(), c.verdict(), c.reason());
+            assertThat(dp.associations()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void ipv4OptionsAreSkippedAndKept(Net n) {
+        if (n != Net.V4) {
+            return;
+        }
+        byte[] options = {(byte) 0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00}; // router alert, NOP x3, EOL
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            UdpFrame in = n.toVip(n.client(0)).toBuilder().ipv4Options(options).build();
+            toServer(dp, in, n.rs(0), Reason.INGRESS_NEW_NAT);
+            UdpFrame reply = n.fromServer(n.rs(0), n.client(0)).toBuilder().ipv4Options(options).build();
+            fromServer(dp, reply, n.vip, Reason.EGRESS_REUSED_NAT);
+        }
+    }
+
+    /** RFC 768: a zero UDP checksum means "none" and must stay zero (IPv6 keeps it too: see csum.h). */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void zeroUdpChecksumStaysZero(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            UdpFrame in = n.toVip(n.client(0)).toBuilder().checksum(UdpFrame.ChecksumMode.ZERO).build();
+            toServer(dp, in, n.rs(0), Reason.INGRESS_NEW_NAT);
+            Result r = dp.process(in.toFrame());
+            int udp = UdpFrame.ETH_HLEN + (n == Net.V4 ? 20 : 40);
+            assertThat(r.output().byteAt(udp + 6) | r.output().byteAt(udp + 7)).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void ttlIsDecrementedDownToZero(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            for (int ttl : new int[] {255, 64, 2, 1}) {
+                UdpFrame in = n.toVip(n.client(0)).toBuilder().ttl(ttl).build();
+                Result r = dp.process(in.toFrame());
+                assertThat(r.verdict()).isEqualTo(Verdict.TX);
+                assertThat(UdpFrame.parse(r.output()).ttl()).isEqualTo(ttl - 1);
+                assertThat(UdpFrame.checksumsValid(r.output())).as("checksums after TTL %d", ttl).isTrue();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void payloadOfAnySizeKeepsValidChecksums(Net n) {
+        try (Dataplane dp = balancer(n, ROOMY, 3)) {
+            for (int size = 0; size <= 1400; size += 97) {
+                byte[] payload = new byte[size];
+                for (int i = 0; i < size; i++) {
+                    payload[i] = (byte) (i * 31 + size);
+                }
+                UdpFrame in = n.toVip(n.client(1, 1024 + size)).toBuilder().payload(payload).build();
+                Result r = dp.process(in.toFrame());
+                assertThat(r.verdict()).isEqualTo(Verdict.TX);
+                assertThat(UdpFrame.checksumsValid(r.output())).as("checksums, payload %d bytes", size).isTrue();
+                UdpFrame back = n.fromServer(UdpFrame.parse(r.output()).destination().address(), in.source())
+                        .toBuilder().payload(payload).build();
+                Result reply = dp.process(back.toFrame());
+                assertThat(reply.reason()).isEqualTo(Reason.EGRESS_REUSED_NAT);
+                assertThat(UdpFrame.checksumsValid(reply.output())).isTrue();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void countersCountFramesAndBytesPerReason(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            Frame a = n.toVip(n.client(0)).toFrame();
+            Frame b = n.toVip(n.client(0)).toBuilder().destination(n.vip, Net.OTHER_PORT).build().toFrame();
+            dp.process(a);
+            dp.process(a);
+            dp.process(a);
+            dp.process(b);
+            Map<Reason, Counter> counters = dp.counters();
+            assertThat(counters.get(Reason.INGRESS_NEW_NAT)).isEqualTo(new Counter(1, a.length()));
+            assertThat(counters.get(Reason.INGRESS_REUSED_NAT)).isEqualTo(new Counter(2, 2L * a.length()));
+            assertThat(counters.get(Reason.INGRESS_UNHANDLED_PORT)).isEqualTo(new Counter(1, b.length()));
+            assertThat(counters.values().stream().mapToLong(Counter::packets).sum()).isEqualTo(4);
+        }
+    }
+
+    // --- configuration ---------------------------------------------------------------------
+
+    @Test
+    void aRejectedConfigurationLeavesTheRunningOneInForce() {
+        Net n = Net.V4;
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            DataplaneConfig running = dp.configuration();
+            List<DataplaneConfig> bad = List.of(
+                    running.withPorts(Set.of(1, 2, 3, 4, 5)),
+                    running.withRealServers(n.servers(0, 9)),
+                    running.withRealServers(List.of(n.rs(0), Net.V6.rs(0))),
+                    running.withRealServers(List.of(n.rs(0), n.rs(0))),
+                    running.withRealServers(List.of(n.vip)),
+                    running.withPorts(Set.of(0)));
+            for (DataplaneConfig c : bad) {
+                assertThatThrownBy(() -> dp.configure(c)).as("configuration %s", c).isInstanceOf(ConfigException.class);
+                assertThat(dp.configuration()).isEqualTo(running);
+            }
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_NEW_NAT);
+        }
+    }
+
+    @Test
+    void configurationErrorsNameTheValueAndTheLimit() {
+        try (Dataplane dp = create(SMALL)) {
+            DataplaneConfig tooManyPorts = Net.V4.config(1).withPorts(Set.of(1, 2, 3, 4, 5));
+            assertThatThrownBy(() -> dp.configure(tooManyPorts))
+                    .hasMessage("5 ports configured, at most 4 allowed (-mp)");
+            DataplaneConfig tooManyServers = Net.V4.config(9);
+            assertThatThrownBy(() -> dp.configure(tooManyServers))
+                    .hasMessage("9 real servers configured, at most 8 allowed (-mrs)");
+        }
+    }
+
+    @Test
+    void portsCanBeAddedAndRemovedLive() {
+        Net n = Net.V6;
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            UdpFrame other = n.toVip(n.client(0)).toBuilder().destination(n.vip, Net.OTHER_PORT).build();
+            untouched(dp, other.toFrame(), Verdict.PASS, Reason.INGRESS_UNHANDLED_PORT);
+            dp.configure(dp.configuration().withPorts(Set.of(Net.PORT, Net.OTHER_PORT)));
+            toServer(dp, other, n.rs(0), Reason.INGRESS_NEW_NAT);
+            dp.configure(dp.configuration().withPorts(Set.of(Net.OTHER_PORT)));
+            untouched(dp, n.toVip(n.client(0)).toFrame(), Verdict.PASS, Reason.INGRESS_UNHANDLED_PORT);
+            toServer(dp, other, n.rs(0), Reason.INGRESS_REUSED_NAT);
+        }
+    }
+
+    @Test
+    void changingTheVipFamilyRebalancesTheOtherFamily() {
+        try (Dataplane dp = balancer(Net.V4, SMALL, 2)) {
+            toServer(dp, Net.V4.toVip(Net.V4.client(0)), Net.V4.rs(0), Reason.INGRESS_NEW_NAT);
+            dp.configure(Net.V6.config(2));
+            untouched(dp, Net.V4.toVip(Net.V4.client(0)).toFrame(), Verdict.PASS, Reason.UNHANDLED_TRAFFIC);
+            toServer(dp, Net.V6.toVip(Net.V6.client(0)), Net.V6.rs(1), Reason.INGRESS_NEW_NAT);
+        }
+    }
+}

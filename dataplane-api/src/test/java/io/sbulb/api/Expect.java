@@ -1,0 +1,62 @@
+package io.sbulb.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sbulb.api.frame.UdpFrame;
+
+/**
+ * Assertions with an independent oracle: the expected output of a NAT is a frame built from
+ * scratch with the rewritten fields, its checksums computed in full, never by the incremental
+ * code under test.
+ */
+public final class Expect {
+
+    private Expect() {
+    }
+
+    /** The expected frame after destination NAT to {@code server}: TTL - 1, MACs swapped. */
+    public static UdpFrame dnat(UdpFrame in, IpAddress server) {
+        return in.toBuilder()
+                .destination(server, in.destination().port())
+                .ttl(in.ttl() - 1)
+                .srcMac(in.dstMac())
+                .dstMac(in.srcMac())
+                .build();
+    }
+
+    /** The expected frame after source NAT to {@code vip}: TTL - 1, MACs swapped. */
+    public static UdpFrame snat(UdpFrame in, IpAddress vip) {
+        return in.toBuilder()
+                .source(vip, in.source().port())
+                .ttl(in.ttl() - 1)
+                .srcMac(in.dstMac())
+                .dstMac(in.srcMac())
+                .build();
+    }
+
+    /** Sends {@code in}, expects TX with {@code reason} and output exactly {@code expected}. */
+    public static void tx(Dataplane dp, UdpFrame in, Reason reason, UdpFrame expected) {
+        Result r = dp.process(in.toFrame());
+        assertThat(r.verdict()).as("verdict for %s (reason %s)", in, r.reason()).isEqualTo(Verdict.TX);
+        assertThat(r.reason()).as("reason for %s", in).isEqualTo(reason);
+        assertThat(r.output().toHex()).as("output bytes for %s: expected %s", in, expected).isEqualTo(expected.toFrame().toHex());
+    }
+
+    /** Sends {@code in} to the VIP, expects it NATed to {@code server} with {@code reason}. */
+    public static void toServer(Dataplane dp, UdpFrame in, IpAddress server, Reason reason) {
+        tx(dp, in, reason, dnat(in, server));
+    }
+
+    /** Sends {@code in} from a real server, expects it NATed to {@code vip} with {@code reason}. */
+    public static void fromServer(Dataplane dp, UdpFrame in, IpAddress vip, Reason reason) {
+        tx(dp, in, reason, snat(in, vip));
+    }
+
+    /** Sends {@code frame}, expects {@code verdict} with {@code reason} and the frame unchanged. */
+    public static void untouched(Dataplane dp, Frame frame, Verdict verdict, Reason reason) {
+        Result r = dp.process(frame);
+        assertThat(r.reason()).as("reason for %s", frame).isEqualTo(reason);
+        assertThat(r.verdict()).as("verdict for %s", frame).isEqualTo(verdict);
+        assertThat(r.output()).as("a %s frame is not modified", verdict).isEqualTo(frame);
+    }
+}

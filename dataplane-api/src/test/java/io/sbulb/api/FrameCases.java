@@ -1,0 +1,125 @@
+package io.sbulb.api;
+
+import io.sbulb.api.frame.UdpFrame;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Fixture rows (Katran style): a frame that stops before any NAT, the verdict and reason it
+ * must get. One row per reason code of shared/DESIGN.md §1 that a single frame can provoke, in
+ * each family where it applies. The data path must leave every one of them unmodified.
+ */
+public final class FrameCases {
+
+    /** One row: description, frame, expected verdict and reason. */
+    public record Case(String name, Frame frame, Verdict verdict, Reason reason) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private FrameCases() {
+    }
+
+    private static final int ETH = UdpFrame.ETH_HLEN;
+
+    /** Rows that need a configuration with the VIP, port 5683 and two real servers. */
+    public static List<Case> withBalancerConfigured(Net n) {
+        List<Case> cases = new ArrayList<>();
+        String f = n.name() + " ";
+        UdpFrame good = n.toVip(n.client(0));
+        byte[] g = good.toFrame().bytes();
+        int ipLen = n == Net.V4 ? 20 : 40;
+
+        cases.add(new Case("empty frame", Frame.of(new byte[0]), Verdict.DROP, Reason.INVALID_ETH_SIZE));
+        cases.add(new Case("13-byte frame: truncated Ethernet header", Frame.of(Arrays.copyOf(g, 13)),
+                Verdict.DROP, Reason.INVALID_ETH_SIZE));
+        cases.add(new Case("ARP frame: not IP", arp(), Verdict.PASS, Reason.NOT_IP));
+        cases.add(new Case("Ethernet header only: not IP", Frame.of(Arrays.copyOf(withEtherType(g, 0x88B5), ETH)),
+                Verdict.PASS, Reason.NOT_IP));
+        cases.add(new Case(f + "IP header truncated by one byte", Frame.of(Arrays.copyOf(g, ETH + ipLen - 1)),
+                Verdict.DROP, Reason.INVALID_IP_SIZE));
+        cases.add(new Case(f + "UDP header truncated by one byte", Frame.of(Arrays.copyOf(g, ETH + ipLen + 7)),
+                Verdict.DROP, Reason.INVALID_UDP_SIZE));
+        cases.add(new Case(f + "IP version field disagrees with the EtherType",
+                Frame.of(withIpVersion(g, n == Net.V4 ? 6 : 4)), Verdict.DROP, Reason.INVALID_IP_VERSION));
+        cases.add(new Case(f + "TTL / hop limit 0", n.toVip(n.client(0)).toBuilder().ttl(0).build().toFrame(),
+                Verdict.DROP, Reason.LIFETIME_EXPIRED));
+        cases.add(new Case(f + "to the VIP on a port not balanced",
+                good.toBuilder().destination(n.vip, Net.OTHER_PORT).build().toFrame(),
+                Verdict.PASS, Reason.INGRESS_UNHANDLED_PORT));
+        cases.add(new Case(f + "from a real server on a port not balanced",
+                n.fromServer(n.rs(0), n.client(0)).toBuilder().source(n.rs(0), Net.OTHER_PORT).build().toFrame(),
+                Verdict.PASS, Reason.EGRESS_UNHANDLED_PORT));
+        cases.add(new Case(f + "between two other hosts on a balanced port",
+                UdpFrame.builder().source(n.stranger(), Net.PORT).destination(n.client(0)).build().toFrame(),
+                Verdict.PASS, Reason.UNHANDLED_TRAFFIC));
+        cases.add(new Case(f + "between two other hosts on another port",
+                UdpFrame.builder().source(n.stranger(), 9).destination(n.client(1)).build().toFrame(),
+                Verdict.PASS, Reason.UNHANDLED_TRAFFIC));
+        Net o = n.other();
+        cases.add(new Case(f + "frame of the other family to its VIP-like address",
+                o.toVip(o.client(0)).toFrame(), Verdict.PASS, Reason.UNHANDLED_TRAFFIC));
+        if (n == Net.V4) {
+            cases.add(new Case("V4 IHL 4: header too small", Frame.of(withIhl(g, 4)), Verdict.DROP,
+                    Reason.TOO_SMALL_IP_HEADER));
+            cases.add(new Case("V4 IHL 0: header too small", Frame.of(withIhl(g, 0)), Verdict.DROP,
+                    Reason.TOO_SMALL_IP_HEADER));
+            cases.add(new Case("V4 IHL 15 but only 28 bytes of IP: options truncated", Frame.of(withIhl(g, 15)),
+                    Verdict.DROP, Reason.INVALID_IP_SIZE));
+            cases.add(new Case("V4 TCP: not UDP", Frame.of(withByte(g, ETH + 9, 6)), Verdict.PASS, Reason.NOT_UDP));
+            cases.add(new Case("V4 ICMP: not UDP", Frame.of(withByte(g, ETH + 9, 1)), Verdict.PASS, Reason.NOT_UDP));
+            cases.add(new Case("V4 first fragment (MF set)", good.toBuilder().ipv4FlagsFragment(0x2000).build().toFrame(),
+                    Verdict.PASS, Reason.FRAGMENTED_IP_PACKET));
+            cases.add(new Case("V4 last fragment (offset 185)", good.toBuilder().ipv4FlagsFragment(185).build().toFrame(),
+                    Verdict.PASS, Reason.FRAGMENTED_IP_PACKET));
+            cases.add(new Case("V4 TCP fragment: not UDP first",
+                    Frame.of(withByte(good.toBuilder().ipv4FlagsFragment(0x2000).build().toFrame().bytes(), ETH + 9, 6)),
+                    Verdict.PASS, Reason.NOT_UDP));
+        } else {
+            cases.add(new Case("V6 TCP: not UDP", Frame.of(withByte(g, ETH + 6, 6)), Verdict.PASS, Reason.NOT_UDP));
+            cases.add(new Case("V6 hop-by-hop options header first: not UDP", Frame.of(withByte(g, ETH + 6, 0)),
+                    Verdict.PASS, Reason.NOT_UDP));
+            cases.add(new Case("V6 fragment header", Frame.of(withByte(g, ETH + 6, 44)), Verdict.PASS,
+                    Reason.FRAGMENTED_IP_PACKET));
+        }
+        return cases;
+    }
+
+    static Frame arp() {
+        byte[] b = new byte[ETH + 28];
+        Arrays.fill(b, 0, 6, (byte) 0xff);
+        b[6] = 0x02;
+        b[11] = 0x01;
+        b[12] = 0x08;
+        b[13] = 0x06;
+        b[ETH + 1] = 1; // hardware type Ethernet
+        b[ETH + 2] = 0x08; // protocol IPv4
+        b[ETH + 4] = 6;
+        b[ETH + 5] = 4;
+        b[ETH + 7] = 1; // request
+        return Frame.of(b);
+    }
+
+    static byte[] withByte(byte[] b, int offset, int value) {
+        byte[] c = b.clone();
+        c[offset] = (byte) value;
+        return c;
+    }
+
+    static byte[] withEtherType(byte[] b, int type) {
+        byte[] c = withByte(b, 12, type >>> 8);
+        c[13] = (byte) type;
+        return c;
+    }
+
+    static byte[] withIhl(byte[] b, int ihl) {
+        return withByte(b, ETH, (b[ETH] & 0xf0) | ihl);
+    }
+
+    static byte[] withIpVersion(byte[] b, int version) {
+        return withByte(b, ETH, (version << 4) | (b[ETH] & 0x0f));
+    }
+}
