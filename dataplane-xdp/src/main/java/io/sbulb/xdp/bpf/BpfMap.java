@@ -140,6 +140,17 @@ public final class BpfMap {
         }
     }
 
+    /** The kernel's id of this map (as bpftool shows it). */
+    public int id() {
+        byte[] info = new byte[88]; // struct bpf_map_info
+        com.sun.jna.ptr.IntByReference len = new com.sun.jna.ptr.IntByReference(info.length);
+        int rc = LibBpf.bpf_obj_get_info_by_fd(fd, info, len);
+        if (rc != 0) {
+            throw new BpfException("get info of map " + name(), -rc);
+        }
+        return java.nio.ByteBuffer.wrap(info).order(java.nio.ByteOrder.nativeOrder()).getInt(4);
+    }
+
     private void checkKey(byte[] key) {
         if (key.length != description.keySize()) {
             throw new IllegalArgumentException("key for map " + name() + " has " + key.length

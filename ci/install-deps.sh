@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing sbulb needs on Debian/Ubuntu: a JDK 17+, Maven, clang
+# (compiles the XDP program), libbpf (loaded through JNA at run time), bpftool (the tests'
+# independent observer of the kernel), iproute2 (network namespaces). Idempotent and quick
+# when everything is there already: apt-get runs only for missing packages.
+set -euo pipefail
+
+packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 maven gcc libc6-dev)
+command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "ci/install-deps: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The XDP object's build includes <asm/types.h> from the multiarch directory.
+test -e "/usr/include/$(gcc -dumpmachine)/asm/types.h" || {
+  echo "ci/install-deps: /usr/include/$(gcc -dumpmachine)/asm/types.h missing (linux-libc-dev?)" >&2
+  exit 1
+}
