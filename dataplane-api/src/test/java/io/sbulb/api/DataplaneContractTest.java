@@ -377,6 +377,21 @@ public abstract class DataplaneContractTest {
         }
     }
 
+    /**
+     * The data path indexes real servers by their 16-byte padded address: 253.0.1.1 and
+     * fd00:101:: look alike there. Replacing one by the other across a family change must
+     * leave the new server findable (only configuration values, no traffic, use 253.0.1.1).
+     */
+    @Test
+    void aServerOfTheOtherFamilyWithTheSamePaddedAddressReplacesTheOldOne() {
+        IpAddress v6rs = IpAddress.parse("fd00:101::");
+        try (Dataplane dp = create(SMALL)) {
+            dp.configure(DataplaneConfig.of(Net.V4.vip, Set.of(Net.PORT), List.of(IpAddress.parse("253.0.1.1"))));
+            dp.configure(DataplaneConfig.of(Net.V6.vip, Set.of(Net.PORT), List.of(v6rs)));
+            fromServer(dp, Net.V6.fromServer(v6rs, Net.V6.client(0)), Net.V6.vip, Reason.EGRESS_NEW_NAT);
+        }
+    }
+
     @Test
     void changingTheVipFamilyRebalancesTheOtherFamily() {
         try (Dataplane dp = balancer(Net.V4, SMALL, 2)) {

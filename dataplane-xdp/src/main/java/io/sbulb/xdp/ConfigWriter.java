@@ -58,8 +58,14 @@ final class ConfigWriter {
             prog.config.update(SbulbAbi.u32(0), SbulbAbi.config(newVip, newList.size()), UpdateFlag.ANY);
         }
         // 5. servers that left, and positions past the new end
+        // The index key is the 16-byte padded address, without family: 253.0.1.1 and fd00:101::
+        // share a key. A server leaving must not take the entry of a new one of the other family.
+        java.util.Set<java.nio.ByteBuffer> keptKeys = new java.util.HashSet<>();
+        for (IpAddress a : newPos.keySet()) {
+            keptKeys.add(java.nio.ByteBuffer.wrap(SbulbAbi.addr(a)));
+        }
         for (IpAddress gone : oldPos.keySet()) {
-            if (!newPos.containsKey(gone)) {
+            if (!keptKeys.contains(java.nio.ByteBuffer.wrap(SbulbAbi.addr(gone)))) {
                 prog.realServerIndex.delete(SbulbAbi.addr(gone));
             }
         }

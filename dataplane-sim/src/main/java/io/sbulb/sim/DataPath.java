@@ -1,0 +1,209 @@
+package io.sbulb.sim;
+
+import io.sbulb.api.Counter;
+import io.sbulb.api.IpAddress;
+import io.sbulb.api.Reason;
+import io.sbulb.api.Verdict;
+import io.sbulb.sim.lru.KernelLruMap;
+import io.sbulb.sim.lru.KernelLruMap.UpdateFlag;
+import io.sbulb.sim.lru.KernelLruMap.UpdateResult;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The decision logic of sbulb.bpf.c, function for function, with the program's maps as state:
+ * the configuration maps ({@link ModelConfig}), {@code sbulb_state} (the round-robin cursor),
+ * {@code sbulb_assoc} (a {@link KernelLruMap}, accessed exactly where and in the order the C
+ * accesses it) and {@code sbulb_counters}. The event ring buffer is not modelled.
+ */
+final class DataPath {
+
+    /** What the program returned for a frame, and the reason it counted. */
+    record Decision(Verdict verdict, Reason reason) {
+    }
+
+    private final KernelLruMap<AssocKey, AssocValue> assoc;
+    private final long[] packets = new long[Reason.CODE_COUNT];
+    private final long[] bytes = new long[Reason.CODE_COUNT];
+    private ModelConfig cfg = ModelConfig.EMPTY;
+    /** {@code sbulb_state[0].next_rs}, a {@code __u32}. */
+    private int nextRs;
+
+    DataPath(KernelLruMap<AssocKey, AssocValue> assoc) {
+        this.assoc = assoc;
+    }
+
+    /** The control plane's map writes: replaces the configuration maps, keeps state and associations. */
+    void configure(ModelConfig config) {
+        this.cfg = config;
+    }
+
+    KernelLruMap<AssocKey, AssocValue> associations() {
+        return assoc;
+    }
+
+    /** The round-robin cursor {@code next_rs}, unsigned. */
+    long nextRs() {
+        return Integer.toUnsignedLong(nextRs);
+    }
+
+    /** The counters, summed (one CPU here), only those that moved. */
+    Map<Reason, Counter> counters() {
+        Map<Reason, Counter> out = new EnumMap<>(Reason.class);
+        for (Reason r : Reason.values()) {
+            if (packets[r.code()] != 0) {
+                out.put(r, new Counter(packets[r.code()], bytes[r.code()]));
+            }
+        }
+        return out;
+    }
+
+    /** Mirrors {@code sbulb_xdp}: parse, then ingress or egress. Rewrites {@code p.data} on TX. */
+    Decision process(Packet p) {
+        Reason r = Parser.parseFrame(p);
+        if (r != null) {
+            switch (r) {
+                case NOT_IP, NOT_UDP, FRAGMENTED_IP_PACKET -> {
+                    return decide(p, r, Verdict.PASS);
+                }
+                default -> { // truncated or malformed headers, TTL 0
+                    return decide(p, r, Verdict.DROP);
+                }
+            }
+        }
+        if (cfg.family == Packet.FAMILY_NONE) {
+            return decide(p, Reason.NO_VIRTUAL_SERVER, Verdict.PASS);
+        }
+        // Real servers share the VIP's family, so a frame of the other family is not ours.
+        if (p.family != cfg.family) {
+            return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
+        }
+        IpAddress saddr = p.saddr();
+        IpAddress daddr = p.daddr();
+        if (daddr.equals(cfg.vip)) {
+            return ingress(p, saddr);
+        }
+        return egress(p, saddr, daddr);
+    }
+
+    /** Mirrors {@code ingress}: destination == VIP. */
+    private Decision ingress(Packet p, IpAddress saddr) {
+        if (!cfg.balanced(p.udpDest())) {
+            return decide(p, Reason.INGRESS_UNHANDLED_PORT, Verdict.PASS);
+        }
+        AssocKey key = new AssocKey(saddr, p.udpSource());
+        AssocValue a = assoc.programLookup(key);
+        IpAddress rs;
+        Reason reason;
+        if (a != null && assocValid(a)) {
+            rs = a.rs;
+            reason = Reason.INGRESS_REUSED_NAT;
+        } else {
+            AssocValue fresh = pickRoundRobin();
+            if (fresh == null) {
+                return decide(p, Reason.INGRESS_NO_REAL_SERVER, Verdict.DROP);
+            }
+            if (assoc.programUpdate(key, fresh, UpdateFlag.ANY) != UpdateResult.OK) {
+                return decide(p, Reason.INGRESS_CANNOT_CREATE_ASSO, Verdict.DROP);
+            }
+            rs = fresh.rs;
+            reason = Reason.INGRESS_NEW_NAT;
+        }
+        decide(p, reason, Verdict.TX);
+        Rewrite.rewrite(p, true, rs);
+        return new Decision(Verdict.TX, reason);
+    }
+
+    /** Mirrors {@code egress}: destination != VIP, from a real server or not ours. */
+    private Decision egress(Packet p, IpAddress saddr, IpAddress daddr) {
+        Reason reason = Reason.EGRESS_REUSED_NAT;
+        if (!cfg.balanced(p.udpSource())) {
+            if (rsPosition(saddr) < 0) {
+                return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
+            }
+            return decide(p, Reason.EGRESS_UNHANDLED_PORT, Verdict.PASS);
+        }
+        AssocKey key = new AssocKey(daddr, p.udpDest());
+        // Looked up before knowing the source is a real server (the C's hot path): a frame from
+        // elsewhere to an associated peer on a balanced port marks the association referenced.
+        AssocValue a = assoc.programLookup(key);
+        if (!(a != null && a.rs.equals(saddr) && rsAt(a.rsIndex, saddr))) {
+            long pos = rsPosition(saddr);
+            if (pos < 0) {
+                return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
+            }
+            if (a != null && a.rs.equals(saddr)) {
+                a.rsIndex = (int) pos; // the owner moved in the list: remember where, in place
+            } else if (a != null && assocValid(a)) {
+                return decide(p, Reason.EGRESS_NOT_AUTHORIZED, Verdict.DROP);
+            } else {
+                // Nobody (still configured) owns the peer: this server initiates the association.
+                AssocValue fresh = new AssocValue(saddr, (int) pos);
+                if (assoc.programUpdate(key, fresh, UpdateFlag.ANY) != UpdateResult.OK) {
+                    return decide(p, Reason.EGRESS_CANNOT_CREATE_ASSO, Verdict.DROP);
+                }
+                reason = Reason.EGRESS_NEW_NAT;
+            }
+        }
+        // nat:
+        decide(p, reason, Verdict.TX);
+        Rewrite.rewrite(p, false, cfg.vip);
+        return new Decision(Verdict.TX, reason);
+    }
+
+    /** Mirrors {@code rs_at}: whether position {@code idx} (a {@code __u32}) of the list holds {@code addr}. */
+    private boolean rsAt(int idx, IpAddress addr) {
+        if (Integer.compareUnsigned(idx, cfg.rsCount()) >= 0) {
+            return false;
+        }
+        return cfg.rs(idx).equals(addr);
+    }
+
+    /** Mirrors {@code rs_position}: the position of {@code addr}, confirmed by the list, or -1. */
+    private long rsPosition(IpAddress addr) {
+        Integer idx = cfg.rsIndex(addr);
+        if (idx == null || !rsAt(idx, addr)) {
+            return -1;
+        }
+        return Integer.toUnsignedLong(idx);
+    }
+
+    /**
+     * Mirrors {@code assoc_valid}: whether the association's server is still configured; if it
+     * moved, the new position is written into the value in place (no LRU effect).
+     */
+    private boolean assocValid(AssocValue a) {
+        if (rsAt(a.rsIndex, a.rs)) {
+            return true;
+        }
+        long pos = rsPosition(a.rs);
+        if (pos < 0) {
+            return false;
+        }
+        a.rsIndex = (int) pos;
+        return true;
+    }
+
+    /**
+     * Mirrors {@code pick_round_robin}: the next real server, or {@code null} when the list is
+     * empty. Advances the cursor even if the caller then fails to store the association.
+     */
+    private AssocValue pickRoundRobin() {
+        if (cfg.rsCount() == 0) {
+            return null;
+        }
+        int idx = nextRs;
+        if (Integer.compareUnsigned(idx, cfg.rsCount()) >= 0) {
+            idx = 0;
+        }
+        nextRs = idx + 1; // C: not atomic; one CPU here
+        return new AssocValue(cfg.rs(idx), idx);
+    }
+
+    /** Mirrors {@code decide}: counts the frame under {@code reason} (whole frame bytes). */
+    private Decision decide(Packet p, Reason reason, Verdict action) {
+        packets[reason.code()]++;
+        bytes[reason.code()] += p.data.length;
+        return new Decision(action, reason);
+    }
+}

@@ -1,0 +1,114 @@
+package io.sbulb.sim;
+
+import io.sbulb.api.Association;
+import io.sbulb.api.Counter;
+import io.sbulb.api.Dataplane;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Endpoint;
+import io.sbulb.api.Frame;
+import io.sbulb.api.Limits;
+import io.sbulb.api.LruParameters;
+import io.sbulb.api.Reason;
+import io.sbulb.api.Result;
+import io.sbulb.sim.lru.KernelLruMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The pure-Java reference model of the sbulb XDP program (shared/DESIGN.md §1): the same
+ * parsing, decisions, map accesses, counters and in-place rewrites as
+ * {@code dataplane-xdp/src/main/bpf/sbulb.bpf.c}, so that it gives the same verdict, output
+ * bytes, reason and association table as the real program, frame for frame.
+ *
+ * <p>The association table is a {@link KernelLruMap}, an exact model of the kernel's LRU hash
+ * map, accessed at the points and in the order the C accesses {@code sbulb_assoc}; all
+ * operations run as on one CPU (CPU 0), like the XDP dataplane's pinned thread. Not
+ * thread-safe.
+ */
+public final class ReferenceDataplane implements Dataplane {
+
+    private final Limits limits;
+    private final DataPath path;
+    private DataplaneConfig config = DataplaneConfig.empty();
+
+    /** A model with these limits and the LRU parameters of this machine ({@link LruParameters#detect()}). */
+    public ReferenceDataplane(Limits limits) {
+        this(limits, LruParameters.detect());
+    }
+
+    /** A model with these limits whose association table evicts as a kernel with {@code lru} would. */
+    public ReferenceDataplane(Limits limits, LruParameters lru) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.path = new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")));
+    }
+
+    @Override
+    public String name() {
+        return "model";
+    }
+
+    @Override
+    public Limits limits() {
+        return limits;
+    }
+
+    /**
+     * Validates, then replaces the configuration maps. Like the C program's maps, the round-robin
+     * cursor and the association table are kept.
+     */
+    @Override
+    public void configure(DataplaneConfig next) {
+        next.validate(limits);
+        ModelConfig maps = new ModelConfig(next);
+        path.configure(maps);
+        config = next;
+    }
+
+    @Override
+    public DataplaneConfig configuration() {
+        return config;
+    }
+
+    /** Runs the frame through a copy of the program; the output is the copy as it left it. */
+    @Override
+    public Result process(Frame frame) {
+        Packet p = new Packet(frame.bytes());
+        DataPath.Decision d = path.process(p);
+        return new Result(d.verdict(), Frame.of(p.data), d.reason());
+    }
+
+    /** The association table sorted by client, read without touching recency. */
+    @Override
+    public List<Association> associations() {
+        List<Association> out = new ArrayList<>();
+        path.associations().entries().forEach((k, v) ->
+                out.add(new Association(new Endpoint(k.address(), k.port()), v.rs, v.rsIndex)));
+        Collections.sort(out);
+        return out;
+    }
+
+    /** Counters of the reasons seen so far (zero counters are absent, as the XDP side reports them). */
+    @Override
+    public Map<Reason, Counter> counters() {
+        return path.counters();
+    }
+
+    /** The round-robin cursor ({@code sbulb_state[0].next_rs}), for tests. */
+    long nextRealServer() {
+        return path.nextRs();
+    }
+
+    /** The association table itself, for tests that check its recency. */
+    KernelLruMap<AssocKey, AssocValue> associationTable() {
+        return path.associations();
+    }
+
+    /** Nothing to release; idempotent. */
+    @Override
+    public void close() {
+        // no resources
+    }
+}
