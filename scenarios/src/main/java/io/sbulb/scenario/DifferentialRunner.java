@@ -1,0 +1,234 @@
+package io.sbulb.scenario;
+
+import io.sbulb.api.Association;
+import io.sbulb.api.Counter;
+import io.sbulb.api.Dataplane;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Endpoint;
+import io.sbulb.api.Frame;
+import io.sbulb.api.IpAddress;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Reason;
+import io.sbulb.api.Result;
+import io.sbulb.api.Verdict;
+import io.sbulb.api.frame.UdpFrame;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs one scenario (or a plain list of steps) on two dataplanes in lockstep: a reference
+ * ({@code a}, normally the model) and another ({@code b}, normally the XDP program). After every
+ * frame and every other step it compares verdict, reason, output bytes and the full association
+ * table (real-server positions included); at the end, the counters. The scenario's own
+ * expectations are not checked here ({@link ScenarioRunner} does that); this only asks whether the
+ * two agree. The first divergence comes with a reproducer scenario.
+ */
+public final class DifferentialRunner {
+
+    private final Dataplanes.Factory factoryA;
+    private final Dataplanes.Factory factoryB;
+
+    /** Creates fresh dataplanes from these factories for every run. */
+    public DifferentialRunner(Dataplanes.Factory reference, Dataplanes.Factory other) {
+        this.factoryA = reference;
+        this.factoryB = other;
+    }
+
+    /** Runs {@code s} on fresh dataplanes, closing them afterwards. */
+    public DifferentialReport run(Scenario s) {
+        try (Dataplane a = factoryA.create(s.limits()); Dataplane b = factoryB.create(s.limits())) {
+            return compare(s, a, b);
+        }
+    }
+
+    /** Runs a plain list of steps (e.g. from a random test) from {@code initial} on fresh dataplanes. */
+    public DifferentialReport run(Limits limits, DataplaneConfig initial, List<Step> steps) {
+        return run(Scenario.of("generated", limits, initial, steps));
+    }
+
+    /** Runs {@code s} on the given (fresh) dataplanes; does not close them. */
+    public static DifferentialReport compare(Scenario s, Dataplane a, Dataplane b) {
+        return new Lockstep(s, a, b).run();
+    }
+
+    /** One lockstep run. */
+    private static final class Lockstep {
+        private final Scenario s;
+        private final Dataplane a;
+        private final Dataplane b;
+        private final List<Step> history = new ArrayList<>();
+        private DataplaneConfig config;
+        private int frames;
+
+        Lockstep(Scenario s, Dataplane a, Dataplane b) {
+            this.s = s;
+            this.a = a;
+            this.b = b;
+        }
+
+        DifferentialReport run() {
+            config = s.initialConfig();
+            String d = configureBoth(config);
+            if (d != null) {
+                return report(0, new Divergence(0, "initial configuration", d, null, null, a.associations(),
+                        b.associations(), a.name(), b.name()));
+            }
+            List<Step> steps = s.steps();
+            for (int i = 0; i < steps.size(); i++) {
+                Step step = steps.get(i);
+                Divergence div = step instanceof FrameStep f ? frames(i + 1, f) : other(i + 1, step);
+                if (div != null) {
+                    return report(i + 1, div);
+                }
+            }
+            Map<Reason, Counter> ca = counters(a);
+            Map<Reason, Counter> cb = counters(b);
+            if (!ca.equals(cb)) {
+                Divergence div = new Divergence(steps.size() + 1, "final counters", "counters differ: " + a.name()
+                        + " " + ca + ", " + b.name() + " " + cb, null, null, a.associations(), b.associations(),
+                        a.name(), b.name());
+                return report(steps.size(), div);
+            }
+            return new DifferentialReport(s.name(), a.name(), b.name(), steps.size(), frames, null, null);
+        }
+
+        private Divergence frames(int number, FrameStep f) {
+            for (int rep = 0; rep < f.repeat(); rep++) {
+                Frame in = f.frameAt(rep);
+                Result ra = a.process(in);
+                Result rb = b.process(in);
+                frames++;
+                String d = resultDifference(ra, rb);
+                List<Association> ta = a.associations();
+                List<Association> tb = b.associations();
+                if (d == null && !ta.equals(tb)) {
+                    d = "association tables differ";
+                }
+                Expect expect = f.expect() != null ? f.expect() : expectFrom(in, ra);
+                FrameSpec spec = f.fieldsAt(rep);
+                String note = d == null ? null : "diverged here: " + a.name() + " " + ra.verdict() + " " + ra.reason()
+                        + ", " + b.name() + " " + rb.verdict() + " " + rb.reason();
+                history.add(new FrameStep(spec, spec == null ? f.hex() : null, 1, 0, expect, f.dependsOnLru(), note));
+                if (d != null) {
+                    history.add(AssociationsStep.exact(table(ta), s.assumes() != null));
+                    return new Divergence(number, f.describe(rep), d, ra, rb, ta, tb, a.name(), b.name());
+                }
+            }
+            return null;
+        }
+
+        private Divergence other(int number, Step step) {
+            String d = null;
+            if (step instanceof ConfigureStep c) {
+                DataplaneConfig next;
+                try {
+                    next = c.applyTo(config);
+                } catch (IllegalArgumentException e) {
+                    next = null; // nothing to apply to either: not a divergence
+                }
+                if (next != null) {
+                    d = configureBoth(next);
+                    config = a.configuration(); // the new one, or the old one if both refused it
+                }
+            }
+            history.add(step);
+            List<Association> ta = a.associations();
+            List<Association> tb = b.associations();
+            if (d == null && !ta.equals(tb)) {
+                d = "association tables differ";
+            }
+            if (d == null && step instanceof CountersStep && !counters(a).equals(counters(b))) {
+                d = "counters differ: " + a.name() + " " + counters(a) + ", " + b.name() + " " + counters(b);
+            }
+            if (d == null) {
+                return null;
+            }
+            history.add(AssociationsStep.exact(table(ta), s.assumes() != null));
+            return new Divergence(number, step.kind(), d, null, null, ta, tb, a.name(), b.name());
+        }
+
+        /** Null if both accepted the configuration or both refused it. */
+        private String configureBoth(DataplaneConfig c) {
+            String ea = configure(a, c);
+            String eb = configure(b, c);
+            if ((ea == null) != (eb == null)) {
+                return "configuration " + c + ": " + a.name() + " " + (ea == null ? "accepted it" : "refused it: " + ea)
+                        + ", " + b.name() + " " + (eb == null ? "accepted it" : "refused it: " + eb);
+            }
+            return null;
+        }
+
+        private static String configure(Dataplane dp, DataplaneConfig c) {
+            try {
+                dp.configure(c);
+                return null;
+            } catch (RuntimeException e) {
+                return e.getMessage();
+            }
+        }
+
+        private DifferentialReport report(int stepsRun, Divergence div) {
+            Scenario repro = new Scenario(s.name() + "-divergence", "Reproduces the divergence between " + a.name()
+                    + " and " + b.name() + " in scenario '" + s.name() + "' at step " + div.step() + ": "
+                    + div.difference() + ". Expectations are " + a.name() + "'s.", s.limits(), s.initialConfig(),
+                    s.assumes(), history.isEmpty() ? List.of(AssociationsStep.exact(table(div.tableA()), false)) : history);
+            return new DifferentialReport(s.name(), a.name(), b.name(), stepsRun, frames, div, repro);
+        }
+    }
+
+    /** Null if the two results are the same, else what differs. */
+    static String resultDifference(Result ra, Result rb) {
+        List<String> d = new ArrayList<>();
+        if (ra.verdict() != rb.verdict()) {
+            d.add("verdict " + ra.verdict() + " vs " + rb.verdict());
+        }
+        if (ra.reason() != rb.reason()) {
+            d.add("reason " + ra.reason() + " vs " + rb.reason());
+        }
+        if (!ra.output().equals(rb.output())) {
+            d.add("output bytes differ" + FrameCheck.difference(rb.output(), ra.output()));
+        }
+        return d.isEmpty() ? null : String.join("; ", d);
+    }
+
+    /** The expectation that the reference's result meets (for a reproducer). */
+    static Expect expectFrom(Frame in, Result r) {
+        if (r.verdict() != Verdict.TX) {
+            return Expect.of(r.reason());
+        }
+        try {
+            UdpFrame out = UdpFrame.parse(r.output());
+            UdpFrame inf = UdpFrame.parse(in);
+            Endpoint src = out.source().equals(inf.source()) ? null : out.source();
+            Endpoint dst = out.destination().equals(inf.destination()) ? null : out.destination();
+            if (src == null && dst == null) {
+                dst = out.destination();
+            }
+            return new Expect(null, r.reason(), src, dst, null, null);
+        } catch (IllegalArgumentException e) {
+            return null; // unparseable TX output: the reproducer leaves this frame without an expectation
+        }
+    }
+
+    static Map<EndpointRange, IpAddress> table(List<Association> list) {
+        Map<EndpointRange, IpAddress> m = new LinkedHashMap<>();
+        for (Association x : list) {
+            m.put(EndpointRange.of(x.client()), x.realServer());
+        }
+        return m;
+    }
+
+    static Map<Reason, Counter> counters(Dataplane dp) {
+        Map<Reason, Counter> m = new EnumMap<>(Reason.class);
+        dp.counters().forEach((r, c) -> {
+            if (!Objects.equals(c, Counter.ZERO)) {
+                m.put(r, c);
+            }
+        });
+        return m;
+    }
+}

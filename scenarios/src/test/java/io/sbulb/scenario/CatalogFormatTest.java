@@ -1,0 +1,115 @@
+package io.sbulb.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sbulb.api.Endpoint;
+import io.sbulb.api.Frame;
+import io.sbulb.api.IpAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every catalog file parses, round-trips through the writer, says what it proves, and stays in the test ranges. */
+class CatalogFormatTest {
+
+    static List<String> files() {
+        return Catalog.names();
+    }
+
+    @Test
+    void catalogHasAtLeastThirtyScenarios() {
+        assertThat(files()).hasSizeGreaterThanOrEqualTo(30);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("files")
+    void parsesAndRoundTripsThroughTheWriter(String name) {
+        Scenario s = Catalog.read(name);
+        String yaml = ScenarioWriter.toYaml(s);
+        Scenario again = ScenarioReader.read(yaml, name + " (written back)");
+        assertThat(again).as("scenario read back from:\n%s", yaml).isEqualTo(s);
+        assertThat(ScenarioWriter.toYaml(again)).isEqualTo(yaml);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("files")
+    void startsWithACommentSayingWhatItProvesAndIsNamedAfterItsFile(String name) throws IOException {
+        String text = Files.readString(Catalog.file(name));
+        assertThat(text).startsWith("# ");
+        Scenario s = Catalog.read(name);
+        assertThat(s.name() + ".yaml").isEqualTo(name);
+        assertThat(s.description()).isNotBlank();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("files")
+    void usesOnlyBenchmarkingAddresses(String name) {
+        Scenario s = Catalog.read(name);
+        for (IpAddress a : addresses(s)) {
+            byte[] b = a.bytes();
+            boolean ok = a.isIpv4() ? (b[0] & 0xff) == 198 && ((b[1] & 0xff) == 18 || (b[1] & 0xff) == 19)
+                    : (b[0] & 0xff) == 0xfd;
+            assertThat(ok).as("%s in %s is outside 198.18.0.0/15 and fd00::/8", a, name).isTrue();
+        }
+    }
+
+    static List<IpAddress> addresses(Scenario s) {
+        List<IpAddress> out = new ArrayList<>();
+        s.initialConfig().virtualServer().ifPresent(out::add);
+        out.addAll(s.initialConfig().realServers());
+        for (Step step : s.steps()) {
+            if (step instanceof FrameStep f) {
+                if (f.fields() != null) {
+                    out.add(f.fields().src().address());
+                    out.add(f.fields().dst().address());
+                } else {
+                    out.addAll(hexAddresses(Frame.ofHex(f.hex())));
+                }
+                Expect e = f.expect();
+                for (Endpoint ep : new Endpoint[] {e.src(), e.dst()}) {
+                    if (ep != null) {
+                        out.add(ep.address());
+                    }
+                }
+                if (e.associatedTo() != null) {
+                    out.add(e.associatedTo());
+                }
+            } else if (step instanceof ConfigureStep c) {
+                if (c.vip() != null) {
+                    out.add(c.vip());
+                }
+                for (List<IpAddress> l : List.of(listOrEmpty(c.realServers()), listOrEmpty(c.addRealServers()),
+                        listOrEmpty(c.removeRealServers()))) {
+                    out.addAll(l);
+                }
+            } else if (step instanceof AssociationsStep a) {
+                a.bound().forEach((r, rs) -> {
+                    out.add(r.address());
+                    out.add(rs);
+                });
+                a.unbound().forEach(r -> out.add(r.address()));
+            }
+        }
+        return out;
+    }
+
+    private static List<IpAddress> listOrEmpty(List<IpAddress> l) {
+        return l == null ? List.of() : l;
+    }
+
+    /** The IP addresses of a raw frame whose version field agrees with its EtherType. */
+    private static List<IpAddress> hexAddresses(Frame f) {
+        byte[] b = f.bytes();
+        if (b.length >= 34 && b[12] == 0x08 && b[13] == 0x00 && (b[14] & 0xf0) == 0x40) {
+            return List.of(IpAddress.read(b, 26, 4), IpAddress.read(b, 30, 4));
+        }
+        if (b.length >= 54 && (b[12] & 0xff) == 0x86 && (b[13] & 0xff) == 0xdd && (b[14] & 0xf0) == 0x60) {
+            return List.of(IpAddress.read(b, 22, 6), IpAddress.read(b, 38, 6));
+        }
+        return List.of();
+    }
+}

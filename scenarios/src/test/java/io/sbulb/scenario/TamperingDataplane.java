@@ -1,0 +1,99 @@
+package io.sbulb.scenario;
+
+import io.sbulb.api.Association;
+import io.sbulb.api.Counter;
+import io.sbulb.api.Dataplane;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Frame;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Reason;
+import io.sbulb.api.Result;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+
+/** A dataplane that gives what another one gives, except where a test makes it lie. */
+final class TamperingDataplane implements Dataplane {
+
+    private final Dataplane inner;
+    private final String name;
+    private BiFunction<Integer, Result, Result> results = (n, r) -> r;
+    private UnaryOperator<List<Association>> tables = t -> t;
+    private UnaryOperator<Map<Reason, Counter>> counterMap = c -> c;
+    private int frames;
+
+    TamperingDataplane(Dataplane inner, String name) {
+        this.inner = inner;
+        this.name = name;
+    }
+
+    /** Flips the bits of output byte {@code offset} of the {@code nth} frame (1-based). */
+    TamperingDataplane flipOutputByte(int nth, int offset) {
+        results = (n, r) -> {
+            if (n != nth) {
+                return r;
+            }
+            byte[] b = r.output().bytes();
+            b[offset] ^= (byte) 0xff;
+            return new Result(r.verdict(), Frame.of(b), r.reason());
+        };
+        return this;
+    }
+
+    TamperingDataplane tamperResults(BiFunction<Integer, Result, Result> f) {
+        results = f;
+        return this;
+    }
+
+    TamperingDataplane tamperTable(UnaryOperator<List<Association>> f) {
+        tables = f;
+        return this;
+    }
+
+    TamperingDataplane tamperCounters(UnaryOperator<Map<Reason, Counter>> f) {
+        counterMap = f;
+        return this;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Limits limits() {
+        return inner.limits();
+    }
+
+    @Override
+    public void configure(DataplaneConfig config) {
+        inner.configure(config);
+    }
+
+    @Override
+    public DataplaneConfig configuration() {
+        return inner.configuration();
+    }
+
+    @Override
+    public Result process(Frame frame) {
+        frames++;
+        return results.apply(frames, inner.process(frame));
+    }
+
+    @Override
+    public List<Association> associations() {
+        return tables.apply(inner.associations());
+    }
+
+    @Override
+    public Map<Reason, Counter> counters() {
+        return counterMap.apply(inner.counters());
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
