@@ -149,6 +149,26 @@ static __always_inline bool pick_round_robin(const struct sbulb_config *cfg, str
 	return true;
 }
 
+/*
+ * Binds the peer `key` to `val`. A peer that has an entry whose server left (`a`) is re-bound
+ * in place, through the lookup's pointer: a map update of an existing key would take a free
+ * node first (shared/kernel-lru §2.3), which on a full table evicts another client, and a
+ * re-assignment is not a new association. Another CPU may read the entry half-written; it then
+ * fails the validity check and picks a server itself, as two CPUs racing on a new peer may.
+ * Only a peer without an entry is inserted, with BPF_NOEXIST: if another CPU inserted the
+ * peer meanwhile, its choice stands and this frame is dropped (the client's retransmission
+ * reaches the winner) rather than the peer flipping servers. False if the table refused.
+ */
+static __always_inline bool store_association(struct sbulb_assoc *a, const struct sbulb_assoc_key *key,
+					      const struct sbulb_assoc *val)
+{
+	if (a) {
+		*a = *val;
+		return true;
+	}
+	return bpf_map_update_elem(&sbulb_assoc, key, val, BPF_NOEXIST) == 0;
+}
+
 /* Rewrites one address (destination on ingress, source on egress) to `to`, decrements the
  * TTL / hop limit, updates the checksums incrementally, swaps the MACs. */
 static __always_inline void rewrite(struct sbulb_pkt *p, bool dst, const struct sbulb_addr *to)
@@ -214,7 +234,7 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_confi
 	} else {
 		if (!pick_round_robin(cfg, &fresh))
 			return decide(p, SBULB_R_INGRESS_NO_REAL_SERVER, XDP_DROP, 0);
-		if (bpf_map_update_elem(&sbulb_assoc, &key, &fresh, BPF_ANY))
+		if (!store_association(a, &key, &fresh))
 			return decide(p, SBULB_R_INGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
 		rs = &fresh.rs;
 		reason = SBULB_R_INGRESS_NEW_NAT;
@@ -263,7 +283,7 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_config
 		/* Nobody (still configured) owns the peer: this server initiates the association. */
 		fresh.rs = *saddr;
 		fresh.rs_index = pos;
-		if (bpf_map_update_elem(&sbulb_assoc, &key, &fresh, BPF_ANY))
+		if (!store_association(a, &key, &fresh))
 			return decide(p, SBULB_R_EGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
 		reason = SBULB_R_EGRESS_NEW_NAT;
 	}

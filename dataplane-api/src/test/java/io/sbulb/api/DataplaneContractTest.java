@@ -189,6 +189,27 @@ public abstract class DataplaneContractTest {
         }
     }
 
+    /**
+     * An association is removed only when a new one needs room (shared/DESIGN.md §1): re-binding
+     * a client whose server left, from either side, must not evict anyone, even in a full table
+     * (a map update of an existing key would: kernel-lru §2.3).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void reBindingAClientWhoseServerLeftEvictsNobody(Net n) {
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            for (int c = 0; c < 4; c++) {
+                toServer(dp, n.toVip(n.client(c)), n.rs(c % 2), Reason.INGRESS_NEW_NAT);
+            }
+            dp.configure(dp.configuration().withRealServers(n.servers(0, 1)));
+            toServer(dp, n.toVip(n.client(1)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            fromServer(dp, n.fromServer(n.rs(0), n.client(3)), n.vip, Reason.EGRESS_NEW_NAT);
+            assertThat(dp.associations()).containsExactlyInAnyOrder(
+                    new Association(n.client(0), n.rs(0), 0), new Association(n.client(1), n.rs(0), 0),
+                    new Association(n.client(2), n.rs(0), 0), new Association(n.client(3), n.rs(0), 0));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Net.class)
     void aRealServerThatMovesInTheListKeepsItsClients(Net n) {

@@ -86,6 +86,19 @@ final class DataPath {
         return egress(p, saddr, daddr);
     }
 
+    /**
+     * Mirrors {@code store_association}: an existing (stale) entry is re-bound in place, with no
+     * LRU effect; only a peer without an entry is inserted (BPF_NOEXIST).
+     */
+    private boolean storeAssociation(AssocValue existing, AssocKey key, AssocValue fresh) {
+        if (existing != null) {
+            existing.rs = fresh.rs;
+            existing.rsIndex = fresh.rsIndex;
+            return true;
+        }
+        return assoc.programUpdate(key, fresh, UpdateFlag.NOEXIST) == UpdateResult.OK;
+    }
+
     /** Mirrors {@code ingress}: destination == VIP. */
     private Decision ingress(Packet p, IpAddress saddr) {
         if (!cfg.balanced(p.udpDest())) {
@@ -103,7 +116,7 @@ final class DataPath {
             if (fresh == null) {
                 return decide(p, Reason.INGRESS_NO_REAL_SERVER, Verdict.DROP);
             }
-            if (assoc.programUpdate(key, fresh, UpdateFlag.ANY) != UpdateResult.OK) {
+            if (!storeAssociation(a, key, fresh)) {
                 return decide(p, Reason.INGRESS_CANNOT_CREATE_ASSO, Verdict.DROP);
             }
             rs = fresh.rs;
@@ -139,7 +152,7 @@ final class DataPath {
             } else {
                 // Nobody (still configured) owns the peer: this server initiates the association.
                 AssocValue fresh = new AssocValue(saddr, (int) pos);
-                if (assoc.programUpdate(key, fresh, UpdateFlag.ANY) != UpdateResult.OK) {
+                if (!storeAssociation(a, key, fresh)) {
                     return decide(p, Reason.EGRESS_CANNOT_CREATE_ASSO, Verdict.DROP);
                 }
                 reason = Reason.EGRESS_NEW_NAT;

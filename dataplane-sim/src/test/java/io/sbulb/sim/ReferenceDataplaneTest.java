@@ -161,13 +161,13 @@ class ReferenceDataplaneTest {
     /**
      * Replays random traffic (new and returning clients, replies, refused servers, strangers,
      * reconfigurations) through the model and the same operations on a twin LRU map: one program
-     * lookup per frame on a balanced port, plus an update only when the frame created an
-     * association. The keys, and so every eviction, must stay identical: reused associations and
-     * in-place position updates leave the LRU as a plain lookup does.
+     * lookup per frame on a balanced port, plus an insert only when the frame bound a peer that
+     * had no entry. The keys, and so every eviction, must stay identical: reused associations,
+     * in-place position updates and in-place re-binding leave the LRU as a plain lookup does.
      */
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 42, 2024})
-    void associationTableSeesOnlyALookupPerFrameAndAnUpdatePerNewAssociation(long seed) {
+    void associationTableSeesOnlyALookupPerFrameAndAnInsertPerPeerWithoutEntry(long seed) {
         Random rnd = new Random(seed);
         int capacity = 8;
         ReferenceDataplane dp = model(capacity, 0, 1, 2);
@@ -188,8 +188,9 @@ class ReferenceDataplaneTest {
             Frame f = kind < 6 ? toVip(c) : from(kind == 9 ? stranger : rs(rnd.nextInt(4)), c);
             Result r = dp.process(f);
             AssocKey key = new AssocKey(c.address(), c.port());
-            twin.programLookup(key);
-            if (r.reason() == Reason.INGRESS_NEW_NAT || r.reason() == Reason.EGRESS_NEW_NAT) {
+            Object had = twin.programLookup(key);
+            // a peer with a stale entry is re-bound in place: only a peer without one is inserted
+            if (had == null && (r.reason() == Reason.INGRESS_NEW_NAT || r.reason() == Reason.EGRESS_NEW_NAT)) {
                 twin.programUpdate(key, new Object(), UpdateFlag.ANY);
                 evictions += twin.lastEvicted().size();
             }
