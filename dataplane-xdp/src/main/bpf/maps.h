@@ -42,7 +42,8 @@ struct {
 /* Address -> position in sbulb_rs, for each configured real server. A hint: a position read
  * here is only trusted once sbulb_rs confirms it. Consulted only off the hot path (egress from
  * a server without a valid association, or an association whose server moved). Written by the
- * control plane. Size: max real servers, set before load. */
+ * control plane. Size: twice max real servers, set before load (a list change adds the new
+ * entries before it removes the departed ones). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);

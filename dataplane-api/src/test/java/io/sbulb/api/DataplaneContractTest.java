@@ -384,6 +384,20 @@ public abstract class DataplaneContractTest {
         }
     }
 
+    /** A full list replaced by another full list of other servers, the limit reached both times. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aFullListCanBeReplacedByAnotherFullList(Net n) {
+        int max = SMALL.maxRealServers();
+        try (Dataplane dp = balancer(n, SMALL, max)) {
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            dp.configure(dp.configuration().withRealServers(n.servers(max, 2 * max)));
+            assertThat(dp.configuration().realServers()).hasSize(max);
+            toServer(dp, n.toVip(n.client(0)), n.rs(max + 1), Reason.INGRESS_NEW_NAT);
+            fromServer(dp, n.fromServer(n.rs(2 * max - 1), n.client(1)), n.vip, Reason.EGRESS_NEW_NAT);
+        }
+    }
+
     @Test
     void portsCanBeAddedAndRemovedLive() {
         Net n = Net.V6;

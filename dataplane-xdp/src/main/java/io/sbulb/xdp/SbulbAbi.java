@@ -6,7 +6,6 @@ import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 
 /**
  * The Java side of {@code src/main/bpf/sbulb_abi.h}: map names, struct sizes and layouts.
@@ -31,9 +30,6 @@ public final class SbulbAbi {
     public static final String MAP_STATE = "sbulb_state";
     public static final String MAP_COUNTERS = "sbulb_counters";
     public static final String MAP_EVENTS = "sbulb_events";
-
-    /** Maps the control plane sizes before load: real-server list and index, association table. */
-    public static final List<String> MAPS_SIZED_BY_REAL_SERVERS = List.of(MAP_RS, MAP_RS_INDEX);
 
     public static final int PORT_COUNT = 65536;
     public static final int EVENTS_BYTES = 256 * 1024;

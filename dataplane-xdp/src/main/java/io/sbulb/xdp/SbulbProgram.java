@@ -79,9 +79,10 @@ public final class SbulbProgram implements AutoCloseable {
     public static SbulbProgram load(SbulbProgramSpec spec) {
         BpfObject obj = open();
         try {
-            for (String map : SbulbAbi.MAPS_SIZED_BY_REAL_SERVERS) {
-                obj.setMaxEntries(map, spec.limits().maxRealServers());
-            }
+            obj.setMaxEntries(SbulbAbi.MAP_RS, spec.limits().maxRealServers());
+            // While a new list replaces the old one, the index briefly holds the entries of
+            // both (new ones are added before departed ones go): room for twice the limit.
+            obj.setMaxEntries(SbulbAbi.MAP_RS_INDEX, 2 * spec.limits().maxRealServers());
             obj.setMaxEntries(SbulbAbi.MAP_ASSOC, spec.limits().maxAssociations());
             String rodata = obj.internalMapName(".rodata").orElseThrow(
                     () -> new IllegalStateException("BPF object has no .rodata map for its load-time constants"));

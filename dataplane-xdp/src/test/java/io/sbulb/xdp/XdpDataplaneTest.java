@@ -43,7 +43,7 @@ class XdpDataplaneTest {
             SbulbProgram p = dp.program();
             assertThat(p.associations.description().maxEntries()).isEqualTo(1000);
             assertThat(p.realServers.description().maxEntries()).isEqualTo(7);
-            assertThat(p.realServerIndex.description().maxEntries()).isEqualTo(7);
+            assertThat(p.realServerIndex.description().maxEntries()).as("room for the old and the new list").isEqualTo(14);
         }
     }
 
