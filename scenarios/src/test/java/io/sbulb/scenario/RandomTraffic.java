@@ -1,0 +1,176 @@
+package io.sbulb.scenario;
+
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Endpoint;
+import io.sbulb.api.Frame;
+import io.sbulb.api.IpAddress;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Net;
+import io.sbulb.api.frame.UdpFrame.ChecksumMode;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+
+/**
+ * Generators of random traffic for the differential test: frames to the VIP and from real
+ * servers (configured or not) on balanced and other ports, strangers, the other family,
+ * malformed and truncated frames, garbage, wrong and zero checksums, and configuration changes
+ * mid-stream, against small association tables that overflow.
+ */
+final class RandomTraffic {
+
+    /** One generated run: limits, the initial configuration, the steps. */
+    record Run(Net net, Limits limits, DataplaneConfig initial, List<Step> steps) {
+        long frames() {
+            return steps.stream().filter(s -> s instanceof FrameStep).count();
+        }
+
+        @Override
+        public String toString() {
+            return net + " " + limits + " " + initial + ", " + steps.size() + " steps (" + frames() + " frames)";
+        }
+    }
+
+    static final int SERVER_POOL = 6;
+    static final int CLIENT_POOL = 10;
+
+    private RandomTraffic() {
+    }
+
+    static Arbitrary<Run> runs(int minSteps, int maxSteps) {
+        return Arbitraries.of(Net.class).flatMap(n -> Combinators.combine(
+                Arbitraries.of(4, 7, 8, 13, 16, 64),
+                config(n),
+                step(n).list().ofMinSize(minSteps).ofMaxSize(maxSteps))
+                .as((assoc, initial, steps) -> new Run(n, new Limits(4, SERVER_POOL, assoc), initial, steps)));
+    }
+
+    static Arbitrary<DataplaneConfig> config(Net n) {
+        Arbitrary<List<Integer>> servers = Arbitraries.integers().between(0, SERVER_POOL - 1).list().uniqueElements()
+                .ofMinSize(0).ofMaxSize(4);
+        Arbitrary<Set<Integer>> ports = Arbitraries.frequency(Tuple.of(8, Set.of(Net.PORT)),
+                Tuple.of(2, Set.of(Net.PORT, Net.OTHER_PORT)), Tuple.of(1, Set.of(Net.OTHER_PORT)));
+        Arbitrary<Integer> vipKind = Arbitraries.frequency(Tuple.of(18, 0), Tuple.of(1, 1), Tuple.of(1, 2));
+        return Combinators.combine(servers, ports, vipKind).as((rs, p, kind) -> switch (kind) {
+            case 0 -> DataplaneConfig.of(n.vip, p, rs.stream().map(n::rs).toList());
+            case 1 -> DataplaneConfig.of(null, p, rs.stream().map(n::rs).toList());
+            default -> DataplaneConfig.of(n.other().vip, p, rs.stream().map(n.other()::rs).toList());
+        });
+    }
+
+    static Arbitrary<Step> step(Net n) {
+        return Arbitraries.frequencyOf(
+                Tuple.of(35, ingress(n).map(f -> FrameStep.of(f, null))),
+                Tuple.of(25, egress(n).map(f -> FrameStep.of(f, null))),
+                Tuple.of(4, stranger(n).map(f -> FrameStep.of(f, null))),
+                Tuple.of(3, Arbitraries.oneOf(ingress(n.other()), egress(n.other())).map(f -> FrameStep.of(f, null))),
+                Tuple.of(12, malformed(n)),
+                Tuple.of(3, garbage()),
+                Tuple.of(5, config(n).map(ConfigureStep::replaceAll)));
+    }
+
+    private static Arbitrary<Endpoint> client(Net n) {
+        return Combinators.combine(Arbitraries.integers().between(0, CLIENT_POOL - 1),
+                Arbitraries.frequency(Tuple.of(6, 40000), Tuple.of(2, 40001), Tuple.of(1, 1000), Tuple.of(1, Net.PORT)))
+                .as(n::client);
+    }
+
+    private static Arbitrary<Integer> ttl() {
+        return Arbitraries.frequency(Tuple.of(16, 64), Tuple.of(2, 1), Tuple.of(1, 255), Tuple.of(1, 0));
+    }
+
+    private static Arbitrary<String> payload() {
+        return Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(40).map(b -> HexFormat.of().formatHex(b));
+    }
+
+    private static Arbitrary<ChecksumMode> checksum() {
+        return Arbitraries.frequency(Tuple.of(9, ChecksumMode.COMPUTED), Tuple.of(1, ChecksumMode.ZERO));
+    }
+
+    static Arbitrary<FrameSpec> ingress(Net n) {
+        Arbitrary<Integer> port = Arbitraries.frequency(Tuple.of(8, Net.PORT), Tuple.of(1, Net.OTHER_PORT), Tuple.of(1, 9));
+        return Combinators.combine(client(n), port, ttl(), payload(), checksum()).as((c, p, ttl, pl, ck) ->
+                new FrameSpec(c, new Endpoint(n.vip, p), ttl, null, pl, null, null, null, null, ck, null));
+    }
+
+    static Arbitrary<FrameSpec> egress(Net n) {
+        Arbitrary<Integer> port = Arbitraries.frequency(Tuple.of(8, Net.PORT), Tuple.of(2, Net.OTHER_PORT));
+        return Combinators.combine(Arbitraries.integers().between(0, SERVER_POOL - 1), port, client(n), ttl(), payload(),
+                checksum()).as((rs, p, c, ttl, pl, ck) ->
+                new FrameSpec(new Endpoint(n.rs(rs), p), c, ttl, null, pl, null, null, null, null, ck, null));
+    }
+
+    static Arbitrary<FrameSpec> stranger(Net n) {
+        return Combinators.combine(Arbitraries.of(Net.PORT, 9), client(n), payload()).as((p, c, pl) ->
+                new FrameSpec(new Endpoint(n.stranger(), p), c, null, null, pl, null, null, null, null, null, null));
+    }
+
+    /** A valid frame damaged one way: truncated, a header byte changed, a wrong UDP checksum. */
+    static Arbitrary<Step> malformed(Net n) {
+        Arbitrary<Frame> base = Arbitraries.oneOf(ingress(n), egress(n)).map(FrameSpec::toFrame);
+        Arbitrary<Step> truncated = Combinators.combine(base, Arbitraries.doubles().between(0, 1))
+                .as((f, cut) -> hexStep(slice(f.bytes(), (int) (cut * f.length()))));
+        // offsets 12..61 cover EtherType, the IP header (version, IHL, protocol, fragment, TTL,
+        // addresses) and the UDP header of both families
+        Arbitrary<Step> flipped = Combinators.combine(base, Arbitraries.integers().between(12, 61),
+                Arbitraries.integers().between(0, 255)).as((f, off, v) -> {
+                    byte[] b = f.bytes();
+                    if (off < b.length) {
+                        b[off] = (byte) v.intValue();
+                    }
+                    return hexStep(b);
+                });
+        Arbitrary<Step> badChecksum = Combinators.combine(base, Arbitraries.of(0, 0xffff, 1, 0x8000, 0x1234))
+                .as((f, ck) -> {
+                    byte[] b = f.bytes();
+                    int udp = 14 + (n == Net.V4 ? 20 : 40);
+                    b[udp + 6] = (byte) (ck >>> 8);
+                    b[udp + 7] = (byte) ck.intValue();
+                    return hexStep(b);
+                });
+        Arbitrary<Step> options = Combinators.combine(ingress(Net.V4), Arbitraries.integers().between(1, 10))
+                .as((f, words) -> FrameStep.of(new FrameSpec(f.src(), f.dst(), f.ttl(), null, f.payloadHex(), null, null,
+                        "01".repeat(words * 4), null, f.udpChecksum(), null), null));
+        Arbitrary<Step> ihl = Combinators.combine(ingress(Net.V4), Arbitraries.integers().between(0, 15))
+                .as((f, v) -> {
+                    byte[] b = f.toFrame().bytes();
+                    b[14] = (byte) (0x40 | v);
+                    return hexStep(b);
+                });
+        Arbitrary<Step> fragment = Combinators.combine(base, Arbitraries.integers().between(1, 0x3fff))
+                .as((f, field) -> {
+                    byte[] b = f.bytes();
+                    if (n == Net.V4) {
+                        b[20] = (byte) (field >>> 8); // flags and fragment offset: MF and/or an offset
+                        b[21] = (byte) field.intValue();
+                    } else {
+                        b[20] = 44; // next header: fragment
+                    }
+                    return hexStep(b);
+                });
+        return Arbitraries.oneOf(truncated, flipped, badChecksum, options, ihl, fragment);
+    }
+
+    static Arbitrary<Step> garbage() {
+        return Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(100).map(RandomTraffic::hexStep);
+    }
+
+    private static Step hexStep(byte[] b) {
+        return FrameStep.of(Frame.of(b), null);
+    }
+
+    private static byte[] slice(byte[] b, int len) {
+        byte[] c = new byte[len];
+        System.arraycopy(b, 0, c, 0, len);
+        return c;
+    }
+
+    static List<IpAddress> pool(Net n) {
+        return IntStream.range(0, SERVER_POOL).mapToObj(n::rs).toList();
+    }
+}
