@@ -166,6 +166,15 @@ public final class XdpDataplane implements Dataplane {
         return thread.call(() -> prog.program().info());
     }
 
+    /**
+     * The loaded program's fd, owned by this dataplane (valid until {@link #close()}); for a
+     * measuring wrapper that tail-calls it (io.sbulb.xdp.bench.DataPathBenchmark).
+     */
+    public int programFd() {
+        checkOpen();
+        return prog.program().fd();
+    }
+
     /** The loaded program, for callers that attach it or read its maps (same thread rules apply). */
     SbulbProgram program() {
         return prog;
