@@ -5,7 +5,7 @@
 # when everything is there already: apt-get runs only for missing packages.
 set -euo pipefail
 
-packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 maven gcc libc6-dev)
+packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 maven gcc libc6-dev python3-scapy)
 command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 
 missing=()
