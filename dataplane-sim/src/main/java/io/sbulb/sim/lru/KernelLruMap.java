@@ -59,6 +59,14 @@ public final class KernelLruMap<K, V> {
     private final List<K> evicted = new ArrayList<>();
     private int cpu;
 
+    /**
+     * A common-LRU map evicting as this machine's kernel does: possible CPUs and batch rule read
+     * by {@link LruParameters#detect()} (overridable with its system properties).
+     */
+    public KernelLruMap(int maxEntries) {
+        this(maxEntries, LruParameters.detect(), false);
+    }
+
     /** A common-LRU map; see {@link #KernelLruMap(int, LruParameters, boolean)}. */
     public KernelLruMap(int maxEntries, LruParameters params) {
         this(maxEntries, params, false);

@@ -346,4 +346,10 @@ class KernelLruMapTest {
             assertThat(map.size()).isEqualTo(200_000);
         }
     }
+
+    @Test
+    void withoutParametersItEvictsAsThisMachinesKernel() {
+        KernelLruMap<Integer, Integer> m = new KernelLruMap<>(64);
+        assertThat(m.parameters()).isEqualTo(LruParameters.detect());
+    }
 }
