@@ -3,9 +3,13 @@ package io.sbulb.xdp;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
 import io.sbulb.xdp.bpf.BpfMap.UpdateFlag;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Turns a configuration change into map writes, touching only what differs. Real servers are
@@ -60,12 +64,12 @@ final class ConfigWriter {
         // 5. servers that left, and positions past the new end
         // The index key is the 16-byte padded address, without family: 253.0.1.1 and fd00:101::
         // share a key. A server leaving must not take the entry of a new one of the other family.
-        java.util.Set<java.nio.ByteBuffer> keptKeys = new java.util.HashSet<>();
+        Set<ByteBuffer> keptKeys = new HashSet<>();
         for (IpAddress a : newPos.keySet()) {
-            keptKeys.add(java.nio.ByteBuffer.wrap(SbulbAbi.addr(a)));
+            keptKeys.add(ByteBuffer.wrap(SbulbAbi.addr(a)));
         }
         for (IpAddress gone : oldPos.keySet()) {
-            if (!keptKeys.contains(java.nio.ByteBuffer.wrap(SbulbAbi.addr(gone)))) {
+            if (!keptKeys.contains(ByteBuffer.wrap(SbulbAbi.addr(gone)))) {
                 prog.realServerIndex.delete(SbulbAbi.addr(gone));
             }
         }
@@ -74,27 +78,27 @@ final class ConfigWriter {
         }
     }
 
-    /** Writes all of {@code config} whatever the maps hold (used to roll back after a failed write). */
+    /**
+     * Writes all of {@code config} whatever the maps hold: after a write failed half-way through
+     * {@code apply(config, attempted)}, clears everything either configuration may have written,
+     * then writes {@code config} from scratch.
+     */
     void rewriteAll(DataplaneConfig config, DataplaneConfig attempted) {
-        // Treat every port and server of both configurations as changed.
-        DataplaneConfig everything = DataplaneConfig.of(null, union(config, attempted), List.of());
-        apply(everything, DataplaneConfig.of(null, List.of(), List.of()));
-        for (int i = 0; i < Math.max(config.realServers().size(), attempted.realServers().size()); i++) {
-            prog.realServers.update(SbulbAbi.u32(i), new byte[SbulbAbi.ADDR_SIZE], UpdateFlag.ANY);
-        }
-        for (IpAddress a : attempted.realServers()) {
-            prog.realServerIndex.delete(SbulbAbi.addr(a));
-        }
-        for (IpAddress a : config.realServers()) {
-            prog.realServerIndex.delete(SbulbAbi.addr(a));
+        Set<Integer> ports = new TreeSet<>(config.ports());
+        ports.addAll(attempted.ports());
+        for (int p : ports) {
+            prog.ports.update(SbulbAbi.u32(p), new byte[] {0}, UpdateFlag.ANY);
         }
         prog.config.update(SbulbAbi.u32(0), SbulbAbi.config(null, 0), UpdateFlag.ANY);
+        int positions = Math.max(config.realServers().size(), attempted.realServers().size());
+        for (int i = 0; i < positions; i++) {
+            prog.realServers.update(SbulbAbi.u32(i), new byte[SbulbAbi.ADDR_SIZE], UpdateFlag.ANY);
+        }
+        for (List<IpAddress> list : List.of(config.realServers(), attempted.realServers())) {
+            for (IpAddress a : list) {
+                prog.realServerIndex.delete(SbulbAbi.addr(a));
+            }
+        }
         apply(DataplaneConfig.empty(), config);
-    }
-
-    private static java.util.Set<Integer> union(DataplaneConfig a, DataplaneConfig b) {
-        java.util.Set<Integer> s = new java.util.TreeSet<>(a.ports());
-        s.addAll(b.ports());
-        return s;
     }
 }
