@@ -50,7 +50,7 @@ public final class SbulbAbi {
     /**
      * C struct name -> size the Java side assumes. struct sbulb_event is not here: only a local
      * variable has that type, and clang emits no BTF for the types of locals; its size is held
-     * by the _Static_assert in the header and its layout by the event log's own test.
+     * by the _Static_assert in the header and its layout by EventLogTest.
      */
     public static final java.util.Map<String, Integer> STRUCT_SIZES = java.util.Map.of(
             "sbulb_addr", ADDR_SIZE,

@@ -12,6 +12,7 @@ import io.sbulb.api.Result;
 import io.sbulb.api.Verdict;
 import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.BpfProgram;
+import io.sbulb.xdp.bpf.RingBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -38,6 +39,9 @@ public final class XdpDataplane implements Dataplane {
     /** Counters after the previous frame: the next frame's reason is the one that moves. */
     private Map<Reason, Counter> before = new EnumMap<>(Reason.class);
     private boolean closed;
+    /** The event ring buffer's consumer, opened on first use (on the BPF thread). */
+    private RingBuffer events;
+    private final List<SbulbEvent> pending = new ArrayList<>();
 
     private XdpDataplane(Limits limits, PinnedThread thread, SbulbProgram prog) {
         this.limits = limits;
@@ -175,6 +179,25 @@ public final class XdpDataplane implements Dataplane {
         return prog.program().fd();
     }
 
+    /**
+     * The events the data path logged since the last call, oldest first: those whose reason is
+     * in the load-time event mask ({@link SbulbProgramSpec#eventMask()}). Events are lost, never
+     * frames, when the ring buffer is full.
+     */
+    public List<SbulbEvent> drainEvents() {
+        checkOpen();
+        return thread.call(() -> {
+            List<SbulbEvent> out = new ArrayList<>();
+            if (events == null) {
+                events = new RingBuffer(prog.events, record -> pending.add(SbulbEvent.decode(record)));
+            }
+            events.consume();
+            out.addAll(pending);
+            pending.clear();
+            return out;
+        });
+    }
+
     /** The loaded program, for callers that attach it or read its maps (same thread rules apply). */
     SbulbProgram program() {
         return prog;
@@ -190,6 +213,9 @@ public final class XdpDataplane implements Dataplane {
             closed = true;
             try {
                 thread.call(() -> {
+                    if (events != null) {
+                        events.close();
+                    }
                     prog.close();
                     return null;
                 });

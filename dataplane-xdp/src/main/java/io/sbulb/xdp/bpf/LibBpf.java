@@ -96,6 +96,19 @@ final class LibBpf {
 
     static native String btf__name_by_offset(Pointer btf, int offset);
 
+    // ring buffers
+
+    /** ring_buffer_sample_fn: context, record, record size. */
+    interface SampleFn extends Callback {
+        int invoke(Pointer ctx, Pointer data, long size);
+    }
+
+    static native Pointer ring_buffer__new(int mapFd, SampleFn sample, Pointer ctx, Pointer opts);
+
+    static native int ring_buffer__consume(Pointer rb);
+
+    static native void ring_buffer__free(Pointer rb);
+
     // XDP attachment
     static native int bpf_xdp_attach(int ifindex, int progFd, int flags, Pointer opts);
 
