@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Honest skips for tests that need the kernel: without the capability a test skips with the
@@ -48,7 +48,7 @@ public final class Privileges {
         if (inCi()) {
             throw new AssertionError("CI=true, so this is a failure, not a skip: " + reason);
         }
-        Assumptions.abort(reason);
+        throw new TestAbortedException(reason); // JUnit and jqwik report it as skipped, with the reason
     }
 
     /** Null if BPF is usable, else why not. */
