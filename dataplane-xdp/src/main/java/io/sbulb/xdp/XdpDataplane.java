@@ -36,8 +36,6 @@ public final class XdpDataplane implements Dataplane {
     private final SbulbProgram prog;
     private final ConfigWriter writer;
     private DataplaneConfig config = DataplaneConfig.empty();
-    /** Counters after the previous frame: the next frame's reason is the one that moves. */
-    private Map<Reason, Counter> before = new EnumMap<>(Reason.class);
     private boolean closed;
     /** The event ring buffer's consumer, opened on first use (on the BPF thread). */
     private RingBuffer events;
@@ -106,30 +104,31 @@ public final class XdpDataplane implements Dataplane {
     @Override
     public Result process(Frame frame) {
         checkOpen();
-        BpfProgram.TestRun run = thread.call(() -> prog.program().testRunXdp(frame.bytes(), 1));
-        Verdict verdict = Verdict.ofXdpAction(run.retval());
-        Reason reason = lastReason(frame.length());
-        return new Result(verdict, Frame.of(run.output()), reason);
+        return thread.call(() -> {
+            Map<Reason, Counter> before = readCounters();
+            BpfProgram.TestRun run = prog.program().testRunXdp(frame.bytes(), 1);
+            Reason reason = reasonOf(before, readCounters(), frame.length());
+            return new Result(Verdict.ofXdpAction(run.retval()), Frame.of(run.output()), reason);
+        });
     }
 
     /**
      * The reason of the frame just run: BPF_PROG_TEST_RUN returns only the verdict, so the
-     * reason is read from the counters, the one whose packet count moved.
+     * reason is read from the counters, the one (and only one) that moved by this frame.
      */
-    private Reason lastReason(int frameLength) {
-        Map<Reason, Counter> now = counters();
+    private static Reason reasonOf(Map<Reason, Counter> before, Map<Reason, Counter> after, int frameLength) {
         Reason moved = null;
         for (Reason r : Reason.values()) {
-            Counter c = now.getOrDefault(r, Counter.ZERO);
+            Counter a = after.getOrDefault(r, Counter.ZERO);
             Counter b = before.getOrDefault(r, Counter.ZERO);
-            if (c.packets() != b.packets()) {
-                if (moved != null || c.packets() != b.packets() + 1 || c.bytes() != b.bytes() + frameLength) {
-                    throw new IllegalStateException("counters moved unexpectedly for one frame: " + before + " -> " + now);
+            if (a.packets() != b.packets()) {
+                if (moved != null || a.packets() != b.packets() + 1 || a.bytes() != b.bytes() + frameLength) {
+                    throw new IllegalStateException("counters moved unexpectedly for one frame (is something else "
+                            + "running this program?): " + before + " -> " + after);
                 }
                 moved = r;
             }
         }
-        before = now;
         if (moved == null) {
             throw new IllegalStateException("no counter moved for the frame: the program counted nothing");
         }
@@ -151,17 +150,22 @@ public final class XdpDataplane implements Dataplane {
     @Override
     public Map<Reason, Counter> counters() {
         checkOpen();
-        return thread.call(() -> {
-            Map<Reason, Counter> out = new EnumMap<>(Reason.class);
-            for (Reason r : Reason.values()) {
-                byte[] v = prog.counters.lookup(SbulbAbi.u32(r.code()));
-                Counter c = SbulbAbi.counter(v, prog.counters.perCpuStride(), prog.counters.possibleCpus());
-                if (c.packets() != 0) {
-                    out.put(r, c);
-                }
+        return thread.call(this::readCounters);
+    }
+
+    /** The per-CPU counters summed, non-zero ones only; one batch lookup. On the BPF thread. */
+    private Map<Reason, Counter> readCounters() {
+        Map<Reason, Counter> out = new EnumMap<>(Reason.class);
+        int stride = prog.counters.perCpuStride();
+        int cpus = prog.counters.possibleCpus();
+        prog.counters.forEach((key, value) -> {
+            int code = SbulbAbi.wrap(key).getInt(0);
+            Counter c = SbulbAbi.counter(value, stride, cpus);
+            if (code != 0 && c.packets() != 0) {
+                out.put(Reason.ofCode(code), c);
             }
-            return out;
         });
+        return out;
     }
 
     /** What the kernel says about the loaded program (verifier instruction count, size). */
