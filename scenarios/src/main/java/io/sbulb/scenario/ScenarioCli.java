@@ -29,6 +29,10 @@ public final class ScenarioCli {
         List<Path> files = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             Path p = Path.of(args[i]);
+            if (!Files.exists(p)) {
+                System.err.println("no scenario file or directory " + p.toAbsolutePath());
+                return 2;
+            }
             files.addAll(Files.isDirectory(p) ? ScenarioReader.list(p) : List.of(p));
         }
         int failed = 0;
@@ -36,7 +40,7 @@ public final class ScenarioCli {
             Scenario s;
             try {
                 s = ScenarioReader.read(file);
-            } catch (ScenarioException e) {
+            } catch (ScenarioException | java.io.UncheckedIOException e) {
                 System.err.println(e.getMessage());
                 return 2;
             }
