@@ -16,22 +16,12 @@ public final class Expect {
 
     /** The expected frame after destination NAT to {@code server}: TTL - 1, MACs swapped. */
     public static UdpFrame dnat(UdpFrame in, IpAddress server) {
-        return in.toBuilder()
-                .destination(server, in.destination().port())
-                .ttl(in.ttl() - 1)
-                .srcMac(in.dstMac())
-                .dstMac(in.srcMac())
-                .build();
+        return in.forwarded(in.source(), new Endpoint(server, in.destination().port()));
     }
 
     /** The expected frame after source NAT to {@code vip}: TTL - 1, MACs swapped. */
     public static UdpFrame snat(UdpFrame in, IpAddress vip) {
-        return in.toBuilder()
-                .source(vip, in.source().port())
-                .ttl(in.ttl() - 1)
-                .srcMac(in.dstMac())
-                .dstMac(in.srcMac())
-                .build();
+        return in.forwarded(new Endpoint(vip, in.source().port()), in.destination());
     }
 
     /** Sends {@code in}, expects TX with {@code reason} and output exactly {@code expected}. */

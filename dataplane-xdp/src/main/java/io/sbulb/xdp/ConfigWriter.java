@@ -4,7 +4,7 @@ import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
 import io.sbulb.xdp.bpf.BpfMap.UpdateFlag;
 import java.nio.ByteBuffer;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,12 +47,13 @@ final class ConfigWriter {
                 prog.realServers.update(SbulbAbi.u32(i), SbulbAbi.addr(newList.get(i)), UpdateFlag.ANY);
             }
         }
-        // 3. the address index of servers that are new or moved
-        Map<IpAddress, Integer> oldPos = from.realServerPositions();
-        Map<IpAddress, Integer> newPos = to.realServerPositions();
-        for (Map.Entry<IpAddress, Integer> e : newPos.entrySet()) {
-            if (!e.getValue().equals(oldPos.get(e.getKey()))) {
-                prog.realServerIndex.update(SbulbAbi.addr(e.getKey()), SbulbAbi.u32(e.getValue()), UpdateFlag.ANY);
+        // 3. the address index, diffed as the map sees it: its key is the 16-byte padded address
+        //    without family (253.0.1.1 and fd00:101:: are one key), so compare keys, not addresses
+        Map<ByteBuffer, Integer> oldIndex = indexEntries(from);
+        Map<ByteBuffer, Integer> newIndex = indexEntries(to);
+        for (Map.Entry<ByteBuffer, Integer> e : newIndex.entrySet()) {
+            if (!e.getValue().equals(oldIndex.get(e.getKey()))) {
+                prog.realServerIndex.update(e.getKey().array(), SbulbAbi.u32(e.getValue()), UpdateFlag.ANY);
             }
         }
         // 4. VIP and list length, in one value
@@ -61,21 +62,22 @@ final class ConfigWriter {
         if (!Objects.equals(oldVip, newVip) || oldList.size() != newList.size()) {
             prog.config.update(SbulbAbi.u32(0), SbulbAbi.config(newVip, newList.size()), UpdateFlag.ANY);
         }
-        // 5. servers that left, and positions past the new end
-        // The index key is the 16-byte padded address, without family: 253.0.1.1 and fd00:101::
-        // share a key. A server leaving must not take the entry of a new one of the other family.
-        Set<ByteBuffer> keptKeys = new HashSet<>();
-        for (IpAddress a : newPos.keySet()) {
-            keptKeys.add(ByteBuffer.wrap(SbulbAbi.addr(a)));
-        }
-        for (IpAddress gone : oldPos.keySet()) {
-            if (!keptKeys.contains(ByteBuffer.wrap(SbulbAbi.addr(gone)))) {
-                prog.realServerIndex.delete(SbulbAbi.addr(gone));
+        // 5. index keys that left, and positions past the new end
+        for (ByteBuffer gone : oldIndex.keySet()) {
+            if (!newIndex.containsKey(gone)) {
+                prog.realServerIndex.delete(gone.array());
             }
         }
         for (int i = newList.size(); i < oldList.size(); i++) {
             prog.realServers.update(SbulbAbi.u32(i), new byte[SbulbAbi.ADDR_SIZE], UpdateFlag.ANY);
         }
+    }
+
+    /** The entries {@code sbulb_rs_index} holds for {@code c}: padded address -> position. */
+    private static Map<ByteBuffer, Integer> indexEntries(DataplaneConfig c) {
+        Map<ByteBuffer, Integer> index = new HashMap<>();
+        c.realServerPositions().forEach((a, pos) -> index.put(ByteBuffer.wrap(SbulbAbi.addr(a)), pos));
+        return index;
     }
 
     /**

@@ -48,8 +48,23 @@ public final class SbulbProgram implements AutoCloseable {
         this.events = object.map(SbulbAbi.MAP_EVENTS);
     }
 
-    /** The compiled object as packaged in the jar. */
+    /** The packaged object and its SHA-256, read once: every load opens the same image. */
+    private static final class Packaged {
+        static final byte[] IMAGE = read();
+        static final String SHA256 = sha256(IMAGE);
+    }
+
+    /** The compiled object as packaged in the jar (a copy). */
     public static byte[] objectImage() {
+        return Packaged.IMAGE.clone();
+    }
+
+    /** The hex SHA-256 of the packaged object. */
+    public static String objectSha256() {
+        return Packaged.SHA256;
+    }
+
+    private static byte[] read() {
         try (InputStream in = SbulbProgram.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("BPF object " + RESOURCE + " is missing from the classpath "
@@ -61,10 +76,9 @@ public final class SbulbProgram implements AutoCloseable {
         }
     }
 
-    /** The hex SHA-256 of the packaged object. */
-    public static String objectSha256() {
+    private static String sha256(byte[] image) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(objectImage()));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -72,7 +86,7 @@ public final class SbulbProgram implements AutoCloseable {
 
     /** Opens the packaged object without loading it (needs no privilege). */
     public static BpfObject open() {
-        return BpfObject.openMem(OBJECT_NAME, objectImage());
+        return BpfObject.openMem(OBJECT_NAME, Packaged.IMAGE); // openMem copies it
     }
 
     /** Opens, sizes, configures and loads the program. On failure nothing stays in the kernel. */

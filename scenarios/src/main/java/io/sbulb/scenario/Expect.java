@@ -42,8 +42,4 @@ public record Expect(Verdict verdict, Reason reason, Endpoint src, Endpoint dst,
     public Verdict expectedVerdict() {
         return verdict != null ? verdict : reason.verdict();
     }
-
-    public Expect withAssociatedTo(IpAddress rs) {
-        return new Expect(verdict, reason, src, dst, ttl, rs);
-    }
 }

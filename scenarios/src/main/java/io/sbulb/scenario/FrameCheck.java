@@ -56,14 +56,7 @@ final class FrameCheck {
     /** The frame a TX of {@code input} must give: rewritten endpoints, TTL - 1, MACs swapped, full checksums. */
     static Frame expectedTxOutput(Frame input, Endpoint src, Endpoint dst) {
         UdpFrame in = UdpFrame.parse(input);
-        return in.toBuilder()
-                .source(src != null ? src : in.source())
-                .destination(dst != null ? dst : in.destination())
-                .ttl(in.ttl() - 1)
-                .srcMac(in.dstMac())
-                .dstMac(in.srcMac())
-                .build()
-                .toFrame();
+        return in.forwarded(src != null ? src : in.source(), dst != null ? dst : in.destination()).toFrame();
     }
 
     static boolean checksumsValid(Frame f) {

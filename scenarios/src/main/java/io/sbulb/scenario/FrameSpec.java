@@ -54,11 +54,6 @@ public record FrameSpec(Endpoint src, Endpoint dst, Integer ttl, String payload,
                 udpChecksum, truncateTo);
     }
 
-    public FrameSpec withPayload(String text) {
-        return new FrameSpec(src, dst, ttl, text, null, srcMac, dstMac, ipv4Options, ipv4FlagsFragment,
-                udpChecksum, truncateTo);
-    }
-
     /** The fields as a {@link UdpFrame} (before any truncation). */
     public UdpFrame toUdpFrame() {
         UdpFrame.Builder b = UdpFrame.builder().source(src).destination(dst);

@@ -73,8 +73,4 @@ public record FrameStep(FrameSpec fields, String hex, int repeat, int srcPortSte
         String what = fields != null ? "frame " + fieldsAt(i) : "hex frame of " + hex.length() / 2 + " bytes";
         return repeat > 1 ? what + " (repetition " + (i + 1) + " of " + repeat + ")" : what;
     }
-
-    public FrameStep withExpect(Expect e) {
-        return new FrameStep(fields, hex, repeat, srcPortStep, e, dependsOnLru, note);
-    }
 }

@@ -89,6 +89,16 @@ public final class UdpFrame {
         return b;
     }
 
+    /**
+     * This frame as the load balancer forwards it with new endpoints: TTL / hop limit minus 1,
+     * MACs swapped, checksums computed in full (a zero UDP checksum stays zero). The expected
+     * output of a NAT, built without the data path's incremental checksum code.
+     */
+    public UdpFrame forwarded(Endpoint newSource, Endpoint newDestination) {
+        return toBuilder().source(newSource).destination(newDestination).ttl(ttl - 1)
+                .srcMac(dstMac).dstMac(srcMac).build();
+    }
+
     public Endpoint source() {
         return src;
     }

@@ -6,7 +6,6 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 import com.sun.jna.ptr.IntByReference;
-import com.sun.jna.ptr.LongByReference;
 
 /**
  * JNA direct mapping of exactly the libbpf (1.x) calls sbulb uses. Conventions of libbpf 1.x:
@@ -66,8 +65,6 @@ final class LibBpf {
 
     static native int bpf_map__set_initial_value(Pointer map, byte[] data, long size);
 
-    static native Pointer bpf_map__initial_value(Pointer map, LongByReference size);
-
     static native int bpf_map__fd(Pointer map);
 
     // programs
@@ -83,8 +80,6 @@ final class LibBpf {
     static native int bpf_map_update_elem(int fd, byte[] key, byte[] value, long flags);
 
     static native int bpf_map_delete_elem(int fd, byte[] key);
-
-    static native int bpf_map_get_next_key(int fd, byte[] key, byte[] nextKey);
 
     static native int bpf_map_lookup_batch(int fd, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values,
                                            IntByReference count, Pointer opts);
@@ -108,13 +103,6 @@ final class LibBpf {
     static native int ring_buffer__consume(Pointer rb);
 
     static native void ring_buffer__free(Pointer rb);
-
-    // XDP attachment
-    static native int bpf_xdp_attach(int ifindex, int progFd, int flags, Pointer opts);
-
-    static native int bpf_xdp_detach(int ifindex, int flags, Pointer opts);
-
-    static native int bpf_xdp_query_id(int ifindex, int flags, IntByReference progId);
 
     /** struct bpf_test_run_opts of libbpf/bpf.h (libbpf 1.x layout, sz first). */
     @Structure.FieldOrder({"sz", "data_in", "data_out", "data_size_in", "data_size_out", "ctx_in", "ctx_out",

@@ -21,8 +21,6 @@ public final class LibC {
 
     static native int sched_setaffinity(int pid, long cpusetsize, byte[] mask);
 
-    static native int if_nametoindex(String name);
-
     /** The text of an errno value, e.g. "Operation not permitted". */
     public static String errorText(int errno) {
         return strerror(errno);
@@ -39,10 +37,5 @@ public final class LibC {
             int errno = Native.getLastError();
             throw new BpfException("pin thread to CPU " + cpu + " (sched_setaffinity)", errno);
         }
-    }
-
-    /** The index of a network interface, or 0 if there is none of that name. */
-    public static int interfaceIndex(String name) {
-        return if_nametoindex(name);
     }
 }
