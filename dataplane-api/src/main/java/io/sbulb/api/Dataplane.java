@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public interface Dataplane extends AutoCloseable {
 
-    /** A short name for reports ("xdp", "model"). */
+    /** A short name for reports ("xdp", "sim"). */
     String name();
 
     /** The limits this dataplane was created with. */

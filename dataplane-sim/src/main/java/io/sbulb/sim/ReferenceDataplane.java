@@ -47,7 +47,7 @@ public final class ReferenceDataplane implements Dataplane {
 
     @Override
     public String name() {
-        return "model";
+        return "sim";
     }
 
     @Override

@@ -279,6 +279,6 @@ class ReferenceDataplaneTest {
         ReferenceDataplane dp = model(4, 0);
         dp.close();
         dp.close();
-        assertThat(dp.name()).isEqualTo("model");
+        assertThat(dp.name()).isEqualTo("sim");
     }
 }

@@ -6,7 +6,7 @@ import io.sbulb.api.LruParameters;
 import io.sbulb.sim.ReferenceDataplane;
 import io.sbulb.xdp.XdpDataplane;
 
-/** Creates the dataplanes scenarios run on: {@code xdp} (the real program, needs root) and {@code model}. */
+/** Creates the dataplanes scenarios run on: {@code xdp} (the real program, needs root) and {@code sim} (the reference model). */
 public final class Dataplanes {
 
     /** Makes a fresh dataplane with the given limits. */
@@ -33,12 +33,12 @@ public final class Dataplanes {
         return new ReferenceDataplane(limits, lru);
     }
 
-    /** {@code xdp} or {@code model}. */
+    /** {@code xdp} or {@code sim}. */
     public static Factory byName(String name) {
         return switch (name) {
             case "xdp" -> Dataplanes::xdp;
-            case "model" -> Dataplanes::model;
-            default -> throw new IllegalArgumentException("unknown dataplane '" + name + "' (xdp, model)");
+            case "sim" -> Dataplanes::model;
+            default -> throw new IllegalArgumentException("unknown dataplane '" + name + "' (xdp, sim)");
         };
     }
 }

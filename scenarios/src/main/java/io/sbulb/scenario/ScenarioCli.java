@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Runs scenario files from the command line:
- * {@code ScenarioCli [xdp|model|diff] FILE_OR_DIR...}. Exit status 0 if all passed, 1 if any
+ * {@code ScenarioCli [xdp|sim|diff] FILE_OR_DIR...}. Exit status 0 if all passed, 1 if any
  * failed or diverged, 2 on a usage or file error.
  */
 public final class ScenarioCli {
@@ -22,8 +22,8 @@ public final class ScenarioCli {
     }
 
     static int run(String[] args) {
-        if (args.length < 2 || !List.of("xdp", "model", "diff").contains(args[0])) {
-            System.err.println("usage: ScenarioCli xdp|model|diff FILE_OR_DIRECTORY...");
+        if (args.length < 2 || !List.of("xdp", "sim", "diff").contains(args[0])) {
+            System.err.println("usage: ScenarioCli xdp|sim|diff FILE_OR_DIRECTORY...");
             return 2;
         }
         List<Path> files = new ArrayList<>();

@@ -47,7 +47,7 @@ class DifferentialRunnerTest {
         assertThat(d.step()).isEqualTo(2);
         assertThat(d.difference()).contains("output bytes differ").contains("destination address");
         assertThat(d.resultA().output()).isNotEqualTo(d.resultB().output());
-        assertThat(r.message()).contains("model:").contains("flipped:").contains("model table:").contains("flipped table:")
+        assertThat(r.message()).contains("sim:").contains("flipped:").contains("sim table:").contains("flipped table:")
                 .contains("198.18.2.1:40000 -> 198.18.1.1");
         assertThatThrownBy(r::assertAgreed).isInstanceOf(AssertionError.class).hasMessageContaining("step 2");
     }

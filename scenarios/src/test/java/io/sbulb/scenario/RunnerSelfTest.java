@@ -52,7 +52,7 @@ class RunnerSelfTest {
                 """, model());
         assertThat(r.passed()).isFalse();
         assertThat(r.failedStep()).isEqualTo(2);
-        assertThat(r.failure()).contains("scenario 'self-test' on model: step 2 (frame 198.18.2.1:1000 -> 198.18.0.1:5683)")
+        assertThat(r.failure()).contains("scenario 'self-test' on sim: step 2 (frame 198.18.2.1:1000 -> 198.18.0.1:5683)")
                 .contains("TX output differs").contains("destination address").contains("IPv4 header checksum").contains("expected:").contains("actual:");
         assertThatThrownBy(r::assertPassed).isInstanceOf(AssertionError.class).hasMessageContaining("step 2");
     }

@@ -1,0 +1,121 @@
+package io.sbulb.pcap.testing;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Scapy-made fixtures of {@code pcaps/fixtures/}, as listed in its {@code fixtures.json}
+ * (written by {@code pcaps/generate.py}).
+ */
+public final class Fixtures {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Fixtures() {
+    }
+
+    /** One fixture: a configuration, an input pcap and what must come out of it. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Fixture(String name, String description, int family, String vip, List<Integer> ports,
+                          List<String> realServers, String realServersFile, Map<String, Integer> limits) {
+
+        public Path input() {
+            return dir().resolve(name + ".pcap");
+        }
+
+        public Path expected() {
+            return dir().resolve(name + ".expected.pcap");
+        }
+
+        public Path expectedLog() {
+            return dir().resolve(name + ".expected.jsonl");
+        }
+
+        /** The balancer options ({@code -vs}, {@code -rs} or {@code -cfg}, {@code -p}, limits) that configure it. */
+        public List<String> balancerArgs() {
+            List<String> args = new ArrayList<>(List.of("-vs", vip));
+            if (realServersFile != null) {
+                args.add("-cfg");
+                args.add(dir().resolve(realServersFile).toString());
+            } else {
+                args.add("-rs");
+                args.addAll(realServers);
+            }
+            args.add("-p");
+            ports.forEach(p -> args.add(Integer.toString(p)));
+            if (limits != null) {
+                limit(args, "-mp", "maxPorts");
+                limit(args, "-mrs", "maxRealServers");
+                limit(args, "-ma", "maxAssociations");
+            }
+            return args;
+        }
+
+        private void limit(List<String> args, String option, String key) {
+            if (limits.containsKey(key)) {
+                args.add(option);
+                args.add(Integer.toString(limits.get(key)));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The fixtures directory: {@code pcaps/fixtures} of this checkout, found from the working directory. */
+    public static Path dir() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("pcaps/fixtures");
+            if (Files.isRegularFile(candidate.resolve("fixtures.json"))) {
+                return candidate;
+            }
+            if (p.getFileName() != null && p.getFileName().toString().equals("pcaps")
+                    && Files.isRegularFile(p.resolve("fixtures/fixtures.json"))) {
+                return p.resolve("fixtures");
+            }
+        }
+        throw new IllegalStateException("pcaps/fixtures/fixtures.json not found above " + Path.of("").toAbsolutePath());
+    }
+
+    /** Every fixture, in the manifest's order. */
+    public static List<Fixture> all() {
+        try {
+            JsonNode root = JSON.readTree(dir().resolve("fixtures.json").toFile());
+            List<Fixture> list = new ArrayList<>();
+            for (JsonNode n : root.get("fixtures")) {
+                list.add(JSON.treeToValue(n, Fixture.class));
+            }
+            if (list.isEmpty()) {
+                throw new IllegalStateException("fixtures.json lists no fixture");
+            }
+            return list;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The expected log lines of a fixture, parsed. */
+    public static List<JsonNode> readJsonLines(Path file) {
+        try {
+            List<JsonNode> lines = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    lines.add(JSON.readTree(line));
+                }
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.sbulb.cli;
+
+import io.sbulb.api.ConfigException;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.IpAddress;
+import io.sbulb.api.Limits;
+import io.sbulb.api.RealServerFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The balancer's configuration options, spelled as the original Python/BCC sbulb spelled them:
+ * {@code -vs}, {@code -rs} or {@code -cfg}, {@code -p}, and the limits {@code -mp}, {@code -mrs},
+ * {@code -ma}. A picocli mixin, so every command that configures a dataplane takes the same ones.
+ */
+final class BalancerOptions {
+
+    @Option(names = {"-vs", "--virtual_server"}, paramLabel = "ADDRESS",
+            description = "Virtual server address (IPv4 or IPv6), e.g. 198.18.0.1.")
+    String virtualServer;
+
+    @Option(names = {"-rs", "--real_server"}, paramLabel = "ADDRESS", arity = "1..*",
+            parameterConsumer = ValueRun.Addresses.class,
+            description = "Real server address(es), in round-robin order, e.g. 198.18.1.1 198.18.1.2.")
+    List<String> realServers;
+
+    @Option(names = {"-cfg", "--config_file"}, paramLabel = "FILE",
+            description = "File of real server addresses, one per line, in round-robin order; "
+                    + "blank lines and # comments are ignored. Instead of -rs.")
+    Path realServerFile;
+
+    @Option(names = {"-p", "--ports"}, paramLabel = "PORT", arity = "1..*", parameterConsumer = ValueRun.Ports.class,
+            description = "UDP port(s) to load balance, e.g. 5683 5684 (or 5683,5684).")
+    List<String> ports;
+
+    @Option(names = {"-mp", "--max_ports"}, paramLabel = "N",
+            description = "Maximum number of ports to load balance (default: " + Limits.DEFAULT_MAX_PORTS + ").")
+    Integer maxPorts;
+
+    @Option(names = {"-mrs", "--max_realservers"}, paramLabel = "N",
+            description = "Maximum number of real servers (default: " + Limits.DEFAULT_MAX_REAL_SERVERS + ").")
+    Integer maxRealServers;
+
+    @Option(names = {"-ma", "--max_associations"}, paramLabel = "N",
+            description = "Maximum number of associations: the foreign peers remembered at once "
+                    + "(default: " + Limits.DEFAULT_MAX_ASSOCIATIONS + ").")
+    Integer maxAssociations;
+
+    /** True when any of -vs, -rs, -cfg, -p was given. */
+    boolean anyConfigGiven() {
+        return virtualServer != null || realServers != null || realServerFile != null || ports != null;
+    }
+
+    /** The limits: the options given, else {@code base}'s. */
+    Limits limits(Limits base) {
+        return new Limits(maxPorts != null ? maxPorts : base.maxPorts(),
+                maxRealServers != null ? maxRealServers : base.maxRealServers(),
+                maxAssociations != null ? maxAssociations : base.maxAssociations());
+    }
+
+    /**
+     * The configuration -vs, -rs or -cfg, and -p describe.
+     *
+     * @throws ConfigException naming the missing option or the bad value
+     */
+    DataplaneConfig config() {
+        if (virtualServer == null) {
+            throw new ConfigException("missing -vs: the virtual server address");
+        }
+        if (realServers != null && realServerFile != null) {
+            throw new ConfigException("give real servers with -rs or with -cfg, not both");
+        }
+        if (realServers == null && realServerFile == null) {
+            throw new ConfigException("missing -rs or -cfg: the real servers");
+        }
+        if (ports == null || ports.isEmpty()) {
+            throw new ConfigException("missing -p: the UDP ports to load balance");
+        }
+        IpAddress vip = address(virtualServer, "-vs");
+        List<IpAddress> servers = new ArrayList<>();
+        if (realServerFile != null) {
+            servers.addAll(RealServerFile.read(realServerFile));
+        } else {
+            if (realServers.isEmpty()) {
+                throw new ConfigException("-rs needs at least one address");
+            }
+            for (String s : realServers) {
+                servers.add(address(s, "-rs"));
+            }
+        }
+        return DataplaneConfig.of(vip, ports(ports), servers);
+    }
+
+    private static IpAddress address(String text, String option) {
+        try {
+            return IpAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(option + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Integer> ports(List<String> texts) {
+        List<Integer> ports = new ArrayList<>();
+        for (String text : texts) {
+            for (String p : text.split(",", -1)) {
+                int port;
+                try {
+                    port = Integer.parseInt(p.strip());
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("-p: '" + p + "' is not a UDP port number (1..65535)", e);
+                }
+                if (port < 1 || port > 65535) {
+                    throw new ConfigException("-p: port " + port + " is outside 1..65535");
+                }
+                ports.add(port);
+            }
+        }
+        return ports;
+    }
+}

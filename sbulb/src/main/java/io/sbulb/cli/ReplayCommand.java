@@ -1,0 +1,144 @@
+package io.sbulb.cli;
+
+import io.sbulb.api.ConfigException;
+import io.sbulb.api.Dataplane;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Limits;
+import io.sbulb.api.LruParameters;
+import io.sbulb.pcap.Replay;
+import io.sbulb.pcap.ReplayReport;
+import io.sbulb.scenario.Scenario;
+import io.sbulb.scenario.ScenarioReader;
+import io.sbulb.sim.ReferenceDataplane;
+import io.sbulb.xdp.XdpDataplane;
+import io.sbulb.xdp.bpf.BpfException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sbulb replay}: runs a capture through a dataplane configured like the balancer. */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Runs every frame of an Ethernet capture (pcap or pcapng) through a dataplane, in order, and "
+                    + "writes the frames it transmitted (XDP_TX) and a log of what it did with each frame.",
+            "The dataplane is configured by the balancer's own options (-vs, -rs or -cfg, -p, -mp, -mrs, -ma) "
+                    + "or by the limits and config of a scenario file (--scenario); its association table "
+                    + "starts empty."},
+        footerHeading = "%nExit status:%n",
+        footer = {
+            "  0  replayed; with --expect, the transmitted frames equal the expected ones",
+            "  1  replayed, but the transmitted frames differ from --expect (the first difference is printed)",
+            "  2  bad command line, configuration or capture file (the error names the value or the record)",
+            "  3  the dataplane failed (e.g. the xdp one without root) or an output could not be written",
+            "",
+            "Example:",
+            "  sbulb replay capture.pcap --dataplane sim -vs 198.18.0.1 -rs 198.18.1.1 198.18.1.2 -p 5683 \\",
+            "        --out transmitted.pcap --log frames.jsonl"})
+final class ReplayCommand implements Callable<Integer> {
+
+    /** The dataplanes a capture can be replayed through. */
+    enum Choice { xdp, sim }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "CAPTURE", description = "The capture to replay (Ethernet link type).")
+    Path capture;
+
+    @Option(names = "--dataplane", paramLabel = "NAME", defaultValue = "xdp",
+            description = "xdp: the XDP program in the running kernel (BPF_PROG_TEST_RUN; needs root); "
+                    + "sim: the pure-Java reference model. Default: ${DEFAULT-VALUE}.")
+    Choice dataplane;
+
+    @Mixin
+    BalancerOptions balancer;
+
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "Take the limits and the initial config from this scenario file instead of "
+                    + "-vs/-rs/-cfg/-p (its steps are not run); -mp/-mrs/-ma still override its limits.")
+    Path scenario;
+
+    @Option(names = "--out", paramLabel = "FILE.pcap", description = "Write the transmitted frames here, in order, "
+            + "each with the timestamp of the input frame it came from.")
+    Path out;
+
+    @Option(names = "--log", paramLabel = "FILE.jsonl", description = "Write one JSON object per input frame: "
+            + "{\"index\": 0, \"verdict\": \"TX\", \"reason\": \"INGRESS_NEW_NAT\", \"length\": 60}. "
+            + "'-' writes to standard output (the summary then goes to standard error).")
+    String log;
+
+    @Option(names = "--expect", paramLabel = "FILE.pcap", description = "Compare the transmitted frames with this "
+            + "pcap, frame by frame; exit 1 at a difference, naming the frame and the field.")
+    Path expect;
+
+    @Mixin
+    Logging logging;
+
+    @Override
+    public Integer call() {
+        logging.apply();
+        Limits limits;
+        DataplaneConfig config;
+        if (scenario != null) {
+            if (balancer.anyConfigGiven()) {
+                throw new ConfigException("--scenario takes the configuration from " + scenario
+                        + ": do not give -vs, -rs, -cfg or -p with it");
+            }
+            Scenario s = ScenarioReader.read(scenario);
+            limits = balancer.limits(s.limits());
+            config = s.initialConfig();
+        } else {
+            limits = balancer.limits(Limits.DEFAULT);
+            config = balancer.config();
+        }
+        config.validate(limits); // before loading anything into the kernel
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter report = "-".equals(log) ? spec.commandLine().getErr() : stdout;
+        try (Dataplane dp = create(limits)) {
+            dp.configure(config);
+            Replay replay = Replay.through(dp);
+            if (out != null) {
+                replay.transmittedTo(out);
+            }
+            if ("-".equals(log)) {
+                replay.logTo(stdout);
+            } else if (log != null) {
+                replay.logTo(Path.of(log));
+            }
+            if (expect != null) {
+                replay.expecting(expect);
+            }
+            ReplayReport r = replay.run(capture);
+            report.println(r.summary());
+            report.flush();
+            if (r.mismatch().isPresent()) {
+                spec.commandLine().getErr().println("sbulb replay: transmitted frames differ from " + expect + ": "
+                        + r.mismatch().get());
+                return ExitCodes.MISMATCH;
+            }
+            if (expect != null) {
+                report.println("the transmitted frames equal " + expect);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    private Dataplane create(Limits limits) {
+        if (dataplane == Choice.sim) {
+            return new ReferenceDataplane(limits, LruParameters.detect());
+        }
+        try {
+            return XdpDataplane.create(limits);
+        } catch (BpfException | UnsatisfiedLinkError e) {
+            throw new DataplaneUnavailableException("the xdp dataplane cannot load the XDP program (it needs root "
+                    + "and a kernel with BPF): " + e.getMessage() + "; --dataplane sim replays through the "
+                    + "reference model instead", e);
+        }
+    }
+}
