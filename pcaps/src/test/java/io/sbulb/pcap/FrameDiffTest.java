@@ -26,23 +26,26 @@ class FrameDiffTest {
     }
 
     @Test
-    void theFirstDifferingFieldIsNamedWithBothValues() {
-        // the TTL differs, and so does the IP checksum after it: the TTL comes first
+    void theDifferingFieldIsNamedWithBothValuesAndChecksumsComeLast() {
+        // the TTL differs, and so does the IP checksum that covers it
         assertThat(FrameDiff.firstDifference(v4("198.18.1.1", 63, "a"), v4("198.18.1.1", 64, "a")))
-                .contains("IP.ttl: expected 63, got 64");
-        // same TTL, other destination: the checksum differs first, then the address
+                .contains("IP.ttl: expected 63, got 64 (also differ: IP.chksum)");
+        // the checksums come before the address in the frame, but the address is the news
         assertThat(FrameDiff.firstDifference(v4("198.18.1.2", 63, "a"), v4("198.18.1.1", 63, "a")))
-                .hasValueSatisfying(d -> assertThat(d).startsWith("IP.chksum: expected 0x"));
+                .contains("IP.dst: expected 198.18.1.2, got 198.18.1.1 (also differ: IP.chksum, UDP.chksum)");
         byte[] expected = v4("198.18.1.2", 63, "a");
         byte[] actual = expected.clone();
-        actual[14 + 19] = 1; // last byte of the destination only
+        actual[14 + 19] = 1; // the destination's last byte alone, checksums left as they were
         assertThat(FrameDiff.firstDifference(expected, actual)).contains("IP.dst: expected 198.18.1.2, got 198.18.1.1");
+        byte[] badSum = expected.clone();
+        badSum[14 + 10] ^= 0x10;
+        assertThat(FrameDiff.firstDifference(expected, badSum)).hasValueSatisfying(d -> assertThat(d).startsWith("IP.chksum: expected 0x"));
     }
 
     @Test
     void ipv6AddressesAreShownInTheirTextForm() {
         assertThat(FrameDiff.firstDifference(v6("fd00:1::2"), v6("fd00:1::1")))
-                .hasValueSatisfying(d -> assertThat(d).isEqualTo("IPv6.dst: expected fd00:1::2, got fd00:1::1"));
+                .contains("IPv6.dst: expected fd00:1::2, got fd00:1::1 (also differ: UDP.chksum)");
     }
 
     @Test
@@ -53,8 +56,8 @@ class FrameDiffTest {
         byte[] swappedMacs = base.toBuilder().srcMac(base.dstMac()).dstMac(base.srcMac()).build().toFrame().bytes();
         assertThat(FrameDiff.firstDifference(a, swappedMacs)).hasValueSatisfying(d -> assertThat(d).startsWith("Ether.dst"));
         byte[] otherPort = base.toBuilder().source(new Endpoint(IpAddress.parse("198.18.2.1"), 40001)).build().toFrame().bytes();
-        assertThat(FrameDiff.firstDifference(a, otherPort)).contains("UDP.sport: expected 40000, got 40001");
-        byte[] otherPayload = a.clone();
+        assertThat(FrameDiff.firstDifference(a, otherPort)).contains("UDP.sport: expected 40000, got 40001 (also differ: UDP.chksum)");
+        byte[] otherPayload = a.clone(); // checksum left as it was
         otherPayload[otherPayload.length - 1] = 'X';
         assertThat(FrameDiff.firstDifference(a, otherPayload))
                 .contains("Raw.load: expected 68656c6c6f (5 bytes), got 68656c6c58 (5 bytes)");

@@ -146,7 +146,7 @@ class ReplayTest {
         // the same two frames, the second with its destination changed: named by field and frame
         List<CapturedFrame> tx = read(out);
         byte[] wrong = tx.get(1).bytes();
-        wrong[33] ^= 0x01;
+        wrong[33] ^= 0x01; // destination 198.18.1.2 -> .3 (checksums left as they were)
         Path expected = capture("expected.pcap", tx.get(0).bytes(), wrong);
         configure();
         assertThat(Replay.through(dp).expecting(expected).run(in).mismatch()).contains(
