@@ -61,7 +61,7 @@ class ReplayFixturesTest {
         List<JsonNode> logged = Fixtures.readJsonLines(log);
         List<JsonNode> wanted = Fixtures.readJsonLines(f.expectedLog());
         assertThat(logged).as("the log of %s, against %s", f.name(), f.expectedLog()).isEqualTo(wanted);
-        assertThat(logged).hasSize((int) frames(f.input()).size());
+        assertThat(logged).hasSize(frames(f.input()).size());
     }
 
     @Test
@@ -98,6 +98,25 @@ class ReplayFixturesTest {
             }
         }
         assertThat(scapy.lines()).isEqualTo(want);
+    }
+
+    @Test
+    @Timeout(60)
+    void aPcapngCaptureReplaysLikeThePcapItWasMadeFrom() {
+        Fixture f = Fixtures.all().stream().filter(x -> x.name().equals("reply-v6")).findFirst().orElseThrow();
+        Path ng = dir.resolve("reply.pcapng");
+        ExternalTools.Run convert = ExternalTools.python("import sys, logging\nlogging.getLogger('scapy').setLevel(logging.ERROR)\n"
+                + "from scapy.all import rdpcap, wrpcapng\nwrpcapng(sys.argv[2], rdpcap(sys.argv[1]))\n", f.input().toString(), ng.toString());
+        assertThat(convert.exitCode()).as("Scapy: %s", convert.stderr()).isZero();
+        Path out = dir.resolve("out.pcap");
+        CliRun run = CliRun.of("replay", ng, "--dataplane", "sim", f.balancerArgs(), "--out", out, "--expect", f.expected());
+        assertThat(run.exitCode()).as("%s", run).isZero();
+        List<CapturedFrame> written = frames(out);
+        List<CapturedFrame> expected = frames(f.expected());
+        assertThat(written).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(written.get(i).timestamp()).isEqualTo(expected.get(i).timestamp());
+        }
     }
 
     private static List<CapturedFrame> frames(Path pcap) {
