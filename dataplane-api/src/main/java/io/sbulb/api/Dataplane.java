@@ -1,5 +1,6 @@
 package io.sbulb.api;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,24 @@ public interface Dataplane extends AutoCloseable {
 
     /** Runs one Ethernet frame through the data path. */
     Result process(Frame frame);
+
+    /**
+     * Runs frames in order, exactly as {@link #process} on each would; a dataplane may do it in
+     * one go (the XDP one runs the batch in one hand-over to its BPF thread).
+     *
+     * @throws FrameRunException naming the first frame that could not be run; the frames before it were run
+     */
+    default List<Result> processAll(List<Frame> frames) {
+        List<Result> results = new ArrayList<>(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            try {
+                results.add(process(frames.get(i)));
+            } catch (RuntimeException e) {
+                throw new FrameRunException(i, e);
+            }
+        }
+        return results;
+    }
 
     /** The association table, sorted by client. */
     List<Association> associations();

@@ -40,6 +40,33 @@ public abstract class DataplaneContractTest {
         return dp;
     }
 
+    // --- batches -----------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aBatchGivesWhatFrameByFrameGives(Net n) {
+        List<Frame> frames = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            frames.add(n.toVip(n.client(i)).toFrame()); // 6 clients in a table of 4: evictions too
+        }
+        frames.add(n.fromServer(n.rs(1), n.client(0)).toFrame());
+        frames.add(n.fromServer(n.rs(0), n.client(9)).toFrame());
+        frames.add(n.toVip(n.client(9)).toFrame());
+        frames.add(Frame.ofHex("0200000000020200000000010800450000"));
+        frames.add(n.toVip(n.client(5)).toBuilder().destination(n.vip, Net.OTHER_PORT).build().toFrame());
+        try (Dataplane one = balancer(n, SMALL, 2); Dataplane batch = balancer(n, SMALL, 2)) {
+            List<Result> expected = new ArrayList<>();
+            for (Frame f : frames) {
+                expected.add(one.process(f));
+            }
+            List<Result> results = batch.processAll(frames);
+            assertThat(results).isEqualTo(expected);
+            assertThat(batch.associations()).isEqualTo(one.associations());
+            assertThat(batch.counters()).isEqualTo(one.counters());
+            assertThat(batch.processAll(List.of())).isEmpty();
+        }
+    }
+
     // --- the original sbulb suite ----------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sbulb.api.Frame;
+import io.sbulb.api.FrameRunException;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Net;
 import io.sbulb.api.Reason;
@@ -74,6 +75,21 @@ class XdpDataplaneTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("4000 bytes").hasMessageContaining(Integer.toString(BpfProgram.MAX_TEST_FRAME));
             assertThat(dp.process(Frame.of(new byte[BpfProgram.MAX_TEST_FRAME])).reason()).isEqualTo(Reason.NOT_IP);
+        }
+    }
+
+    @Test
+    void aBatchStopsAtTheFrameItCannotRunAndNamesIt() {
+        Net n = Net.V4;
+        try (XdpDataplane dp = XdpDataplane.create(new Limits(4, 4, 16))) {
+            dp.configure(n.config(2));
+            Frame jumbo = n.toVip(n.client(1)).toBuilder().payload(new byte[BpfProgram.MAX_TEST_FRAME]).build().toFrame();
+            List<Frame> batch = List.of(n.toVip(n.client(0)).toFrame(), jumbo, n.toVip(n.client(2)).toFrame());
+            assertThatThrownBy(() -> dp.processAll(batch)).isInstanceOf(FrameRunException.class)
+                    .hasMessageContaining("frame 1 of the batch cannot be run")
+                    .satisfies(e -> assertThat(((FrameRunException) e).index()).isEqualTo(1));
+            // the frame before it was run, the one after it was not
+            assertThat(dp.associations()).extracting(a -> a.client()).containsExactly(n.client(0));
         }
     }
 

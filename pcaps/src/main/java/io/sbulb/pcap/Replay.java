@@ -2,6 +2,7 @@ package io.sbulb.pcap;
 
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.Frame;
+import io.sbulb.api.FrameRunException;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
 import io.sbulb.api.Verdict;
@@ -27,6 +28,9 @@ import java.util.Optional;
  * or a failing dataplane leaves any earlier file of the same name as it was.
  */
 public final class Replay {
+
+    /** Frames run per call to the dataplane: large enough to amortise a call, small enough to stream. */
+    static final int BATCH = 256;
 
     private final Dataplane dataplane;
     private Path out;
@@ -109,25 +113,33 @@ public final class Replay {
         Map<Reason, Long> reasons = new EnumMap<>(Reason.class);
         long frames = 0;
         long cut = 0;
-        for (Optional<CapturedFrame> next = in.next(); next.isPresent(); next = in.next()) {
-            CapturedFrame f = next.get();
-            Result r = run(in.file(), f);
-            frames++;
-            if (f.cut()) {
-                cut++;
+        List<CapturedFrame> batch = new ArrayList<>(BATCH);
+        for (boolean more = true; more; ) {
+            batch.clear();
+            while (batch.size() < BATCH && (more = in.next().map(batch::add).isPresent())) {
+                // the condition reads the next record into the batch
             }
-            verdicts.merge(r.verdict(), 1L, Long::sum);
-            reasons.merge(r.reason(), 1L, Long::sum);
-            if (logWriter != null) {
-                logWriter.write(new ReplayLog.Entry(f.record() - 1, r.verdict(), r.reason(), f.bytes().length));
-            }
-            if (r.verdict() == Verdict.TX) {
-                byte[] transmitted = r.output().bytes();
-                if (outWriter != null) {
-                    outWriter.write(f.timestamp(), transmitted);
+            List<Result> results = run(in.file(), batch);
+            for (int i = 0; i < batch.size(); i++) {
+                CapturedFrame f = batch.get(i);
+                Result r = results.get(i);
+                frames++;
+                if (f.cut()) {
+                    cut++;
                 }
-                if (expected != null) {
-                    expected.check(f.record(), transmitted);
+                verdicts.merge(r.verdict(), 1L, Long::sum);
+                reasons.merge(r.reason(), 1L, Long::sum);
+                if (logWriter != null) {
+                    logWriter.write(new ReplayLog.Entry(f.record() - 1, r.verdict(), r.reason(), f.bytes().length));
+                }
+                if (r.verdict() == Verdict.TX) {
+                    byte[] transmitted = r.output().bytes();
+                    if (outWriter != null) {
+                        outWriter.write(f.timestamp(), transmitted);
+                    }
+                    if (expected != null) {
+                        expected.check(f.record(), transmitted);
+                    }
                 }
             }
         }
@@ -135,13 +147,22 @@ public final class Replay {
         return new ReplayReport(dataplane.name(), frames, verdicts, reasons, cut, mismatch);
     }
 
-    private Result run(Path capture, CapturedFrame f) {
+    /** Runs a batch of frames in one call (one hand-over to the XDP dataplane's BPF thread). */
+    private List<Result> run(Path capture, List<CapturedFrame> batch) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        List<Frame> frames = new ArrayList<>(batch.size());
+        for (CapturedFrame f : batch) {
+            frames.add(Frame.of(f.bytes()));
+        }
         try {
-            return dataplane.process(Frame.of(f.bytes()));
-        } catch (RuntimeException e) {
+            return dataplane.processAll(frames);
+        } catch (FrameRunException e) {
+            CapturedFrame f = batch.get(e.index());
             throw new ReplayException(capture + ": record " + f.record() + " (log index " + (f.record() - 1)
                     + ", " + f.bytes().length + " bytes): the " + dataplane.name() + " dataplane cannot run it: "
-                    + e.getMessage(), e);
+                    + e.getCause().getMessage(), e);
         }
     }
 

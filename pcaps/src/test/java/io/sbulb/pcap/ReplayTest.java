@@ -106,6 +106,31 @@ class ReplayTest {
     }
 
     @Test
+    void capturesLongerThanABatchKeepTheirOrder() throws IOException {
+        int n = 2 * Replay.BATCH + 37;
+        byte[][] frames = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            frames[i] = i % 5 == 4 ? unbalanced() : toVip(30000 + i % 70); // 70 clients in a table of 64
+        }
+        Path in = capture("long.pcap", frames);
+        StringWriter log = new StringWriter();
+        ReplayReport r = Replay.through(dp).logTo(log).run(in);
+
+        List<String> expected = new ArrayList<>();
+        try (Dataplane oneByOne = new ReferenceDataplane(dp.limits(), new LruParameters(2, LruParameters.BatchRule.SINCE_6_16))) {
+            oneByOne.configure(dp.configuration());
+            for (int i = 0; i < n; i++) {
+                io.sbulb.api.Result res = oneByOne.process(io.sbulb.api.Frame.of(frames[i]));
+                expected.add("{\"index\":" + i + ",\"verdict\":\"" + res.verdict() + "\",\"reason\":\"" + res.reason()
+                        + "\",\"length\":" + frames[i].length + "}");
+            }
+            assertThat(dp.associations()).isEqualTo(oneByOne.associations());
+        }
+        assertThat(log.toString().lines()).containsExactlyElementsOf(expected);
+        assertThat(r.frames()).isEqualTo(n);
+    }
+
+    @Test
     void theLogCanGoToAStream() throws IOException {
         StringWriter w = new StringWriter();
         Replay.through(dp).logTo(w).run(capture("in.pcap", unbalanced()));
