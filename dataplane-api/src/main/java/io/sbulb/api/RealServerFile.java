@@ -1,9 +1,5 @@
 package io.sbulb.api;
 
-import java.io.IOException;
-import java.nio.charset.MalformedInputException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +8,7 @@ import java.util.List;
  * The real-server configuration file of {@code -cfg} (the original sbulb's format): one IPv4 or
  * IPv6 address per line, in list order; blank lines and lines whose first non-blank character is
  * {@code #} are ignored, as is anything after a {@code #} on an address line. Spaces around an
- * address are ignored.
+ * address, Windows line ends and a leading byte-order mark are ignored.
  *
  * <pre>
  * # real servers of the CoAP fleet
@@ -22,7 +18,7 @@ import java.util.List;
  */
 public final class RealServerFile {
 
-    /** Longer files are refused before being read: a real-server list is a few lines, not megabytes. */
+    /** Longer files are refused: a real-server list is a few lines, not megabytes. */
     public static final long MAX_BYTES = 4L << 20;
 
     private RealServerFile() {
@@ -34,23 +30,11 @@ public final class RealServerFile {
      * @throws ConfigException naming the file, and for a bad address the line number and the text
      */
     public static List<IpAddress> read(Path file) {
-        List<String> lines;
         try {
-            if (Files.isDirectory(file)) {
-                throw new ConfigException("real-server file " + file + " is a directory");
-            }
-            long size = Files.size(file);
-            if (size > MAX_BYTES) {
-                throw new ConfigException("real-server file " + file + " is " + size + " bytes, at most "
-                        + MAX_BYTES + " allowed");
-            }
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (MalformedInputException e) {
-            throw new ConfigException("real-server file " + file + " is not UTF-8 text", e);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read real-server file " + file + ": " + describe(e), e);
+            return parse(TextFiles.read(file, MAX_BYTES).lines().toList(), file.toString());
+        } catch (TextFiles.Unreadable e) {
+            throw new ConfigException("cannot read real-server file " + file + ": " + e.getMessage(), e);
         }
-        return parse(lines, file.toString());
     }
 
     /** Parses the lines of a file named {@code source} (for messages). */
@@ -72,7 +56,4 @@ public final class RealServerFile {
         return servers;
     }
 
-    private static String describe(IOException e) {
-        return e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.toString();
-    }
 }

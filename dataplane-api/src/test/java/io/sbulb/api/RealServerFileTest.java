@@ -45,15 +45,25 @@ class RealServerFileTest {
         assertThatThrownBy(() -> RealServerFile.read(missing)).isInstanceOf(ConfigException.class)
                 .hasMessage("cannot read real-server file " + missing + ": no such file");
         assertThatThrownBy(() -> RealServerFile.read(dir)).isInstanceOf(ConfigException.class)
-                .hasMessage("real-server file " + dir + " is a directory");
+                .hasMessage("cannot read real-server file " + dir + ": it is a directory");
         Path binary = dir.resolve("binary.cfg");
         Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
         assertThatThrownBy(() -> RealServerFile.read(binary)).isInstanceOf(ConfigException.class)
-                .hasMessage("real-server file " + binary + " is not UTF-8 text");
+                .hasMessage("cannot read real-server file " + binary + ": it is not UTF-8 text");
         Path huge = dir.resolve("huge.cfg");
         Files.write(huge, new byte[(int) RealServerFile.MAX_BYTES + 1]);
         assertThatThrownBy(() -> RealServerFile.read(huge)).isInstanceOf(ConfigException.class)
-                .hasMessage("real-server file " + huge + " is " + (RealServerFile.MAX_BYTES + 1) + " bytes, at most "
-                        + RealServerFile.MAX_BYTES + " allowed");
+                .hasMessage("cannot read real-server file " + huge + ": it is longer than " + RealServerFile.MAX_BYTES
+                        + " bytes, the most allowed");
+        // a device never ends: it is read only up to the bound
+        assertThatThrownBy(() -> RealServerFile.read(Path.of("/dev/zero"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("longer than");
+    }
+
+    @Test
+    void windowsLineEndsAndAByteOrderMarkAreIgnored() throws IOException {
+        Path f = dir.resolve("rs.cfg");
+        Files.write(f, "\uFEFF198.18.1.1\r\n198.18.1.2\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(RealServerFile.read(f)).containsExactly(IpAddress.parse("198.18.1.1"), IpAddress.parse("198.18.1.2"));
     }
 }

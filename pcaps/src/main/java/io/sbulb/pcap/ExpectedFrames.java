@@ -14,7 +14,7 @@ final class ExpectedFrames implements AutoCloseable {
     private String firstDifference;
 
     ExpectedFrames(Path file) {
-        this.expected = PcapReader.open(file);
+        this.expected = PcapReader.open(file, "expected pcap");
     }
 
     /** Checks the next transmitted frame, which came from input record {@code inputRecord}. */
@@ -48,10 +48,6 @@ final class ExpectedFrames implements AutoCloseable {
             }
         }
         return Optional.ofNullable(firstDifference);
-    }
-
-    long expectedRead() {
-        return expected.recordsRead();
     }
 
     @Override

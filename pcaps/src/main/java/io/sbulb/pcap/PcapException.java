@@ -8,11 +8,23 @@ public final class PcapException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    private final boolean writing;
+
     public PcapException(String message) {
-        super(message);
+        this(message, null, false);
     }
 
     public PcapException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    PcapException(String message, Throwable cause, boolean writing) {
         super(message, cause);
+        this.writing = writing;
+    }
+
+    /** True when writing a pcap failed (the system's fault, e.g. a full disk), not reading one (the file's). */
+    public boolean writing() {
+        return writing;
     }
 }

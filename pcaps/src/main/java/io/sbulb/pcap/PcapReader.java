@@ -20,42 +20,55 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 public final class PcapReader implements AutoCloseable {
 
     private final Path file;
+    private final String role;
     private final PcapHandle handle;
     private final TimestampPrecision precision;
     private long records;
 
-    private PcapReader(Path file, PcapHandle handle, TimestampPrecision precision) {
+    private PcapReader(Path file, String role, PcapHandle handle, TimestampPrecision precision) {
         this.file = file;
+        this.role = role;
         this.handle = handle;
         this.precision = precision;
     }
 
-    /** Opens {@code file}; it must be an Ethernet capture (link type EN10MB). */
+    /** Opens the capture {@code file}; it must be an Ethernet capture (link type EN10MB). */
     public static PcapReader open(Path file) {
+        return open(file, "capture");
+    }
+
+    /**
+     * Opens {@code file}, called {@code role} in error messages ("capture", "expected pcap"); it must
+     * be an Ethernet capture (link type EN10MB).
+     */
+    public static PcapReader open(Path file, String role) {
+        if (file.toString().isEmpty()) {
+            throw new PcapException(role + ": the path is empty");
+        }
         if (Files.isDirectory(file)) {
-            throw new PcapException("capture " + file + " is a directory, not a pcap file");
+            throw new PcapException(role + " " + file + " is a directory, not a pcap file");
         }
         if (!Files.isReadable(file)) {
-            throw new PcapException("capture " + file + " does not exist or cannot be read");
+            throw new PcapException(role + " " + file + " does not exist or cannot be read");
         }
         try {
             if (Files.size(file) == 0) {
-                throw new PcapException("capture " + file + " is empty (0 bytes): not a pcap or pcapng file");
+                throw new PcapException(role + " " + file + " is empty (0 bytes): not a pcap or pcapng file");
             }
         } catch (IOException e) {
-            throw new PcapException("cannot read capture " + file + ": " + e.getMessage(), e);
+            throw new PcapException("cannot read " + role + " " + file + ": " + e.getMessage(), e);
         }
         TimestampPrecision precision;
         try {
             precision = TimestampPrecision.of(file);
         } catch (IOException e) {
-            throw new PcapException("cannot read capture " + file + ": " + e.getMessage(), e);
+            throw new PcapException("cannot read " + role + " " + file + ": " + e.getMessage(), e);
         }
         PcapHandle handle;
         try {
             handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
         } catch (PcapNativeException e) {
-            throw new PcapException("cannot read capture " + file + ": " + libpcapMessage(e)
+            throw new PcapException("cannot read " + role + " " + file + ": " + libpcapMessage(e)
                     + " (not a pcap or pcapng file, or its file header is damaged)", e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new PcapException("cannot load libpcap to read " + file
@@ -64,10 +77,10 @@ public final class PcapReader implements AutoCloseable {
         DataLinkType dlt = handle.getDlt();
         if (!DataLinkType.EN10MB.equals(dlt)) {
             handle.close();
-            throw new PcapException("capture " + file + " has link type " + dlt.name() + " (" + dlt.value()
+            throw new PcapException(role + " " + file + " has link type " + dlt.name() + " (" + dlt.value()
                     + "); only Ethernet captures (EN10MB, 1) can be replayed");
         }
-        return new PcapReader(file, handle, precision);
+        return new PcapReader(file, role, handle, precision);
     }
 
     public Path file() {
@@ -96,10 +109,10 @@ public final class PcapReader implements AutoCloseable {
         } catch (EOFException e) {
             return Optional.empty();
         } catch (PcapNativeException e) {
-            throw new PcapException(file + ": record " + record + " cannot be read (after " + (record - 1)
+            throw new PcapException(role + " " + file + ": record " + record + " cannot be read (after " + (record - 1)
                     + " good records): " + libpcapMessage(e), e);
         } catch (TimeoutException | NotOpenException e) {
-            throw new PcapException(file + ": record " + record + " cannot be read: " + e, e);
+            throw new PcapException(role + " " + file + ": record " + record + " cannot be read: " + e, e);
         }
     }
 

@@ -11,9 +11,9 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,9 +23,9 @@ import java.util.Optional;
  * came out: the transmitted (XDP_TX) frames as a pcap, a JSON Lines log with one entry per input
  * frame ({@link ReplayLog}), and optionally compares the transmitted frames with an expected pcap.
  *
- * <p>Outputs appear whole or not at all: they are written to temporary files next to their
- * targets and moved into place only when the whole capture has been replayed; a damaged capture
- * or a failing dataplane leaves any earlier file of the same name as it was.
+ * <p>Outputs appear whole or not at all ({@link OutputFile}): they are written to temporary files
+ * next to their targets and moved into place only when the whole capture has been replayed; a
+ * damaged capture or a failing dataplane leaves any earlier file of the same name as it was.
  */
 public final class Replay {
 
@@ -73,51 +73,109 @@ public final class Replay {
         return this;
     }
 
+    /**
+     * Checks, without creating anything, that the outputs can be written and that the capture,
+     * the outputs and the expected pcap are different files; the command line calls it before
+     * loading a dataplane. {@code out}, {@code log} and {@code expect} may be null (not asked for).
+     *
+     * @throws OutputException naming the path and the reason
+     */
+    public static void checkPaths(Path capture, Path out, Path log, Path expect) {
+        Map<Path, String> seen = new HashMap<>();
+        distinct(seen, "capture", capture);
+        if (expect != null) {
+            distinct(seen, "expected pcap", expect);
+        }
+        if (out != null) {
+            distinct(seen, "output pcap", OutputFile.check("output pcap", out));
+        }
+        if (log != null) {
+            distinct(seen, "log", OutputFile.check("log", log));
+        }
+    }
+
+    private static void distinct(Map<Path, String> seen, String role, Path path) {
+        Path key;
+        try {
+            key = Files.exists(path) ? path.toRealPath() : path.toAbsolutePath().normalize();
+        } catch (IOException e) {
+            key = path.toAbsolutePath().normalize();
+        }
+        if (Files.exists(key) && !Files.isRegularFile(key)) {
+            return; // a device such as /dev/stdout may well serve twice
+        }
+        String before = seen.putIfAbsent(key, role);
+        if (before != null) {
+            throw new OutputException(role + " " + path + " is the same file as the " + before
+                    + ": give each its own file");
+        }
+    }
+
     /** Replays {@code capture}. */
     public ReplayReport run(Path capture) {
-        List<Path> temporaries = new ArrayList<>();
+        checkPaths(capture, out, log, expect);
+        OutputFile outFile = null;
+        OutputFile logFile = null;
         try (PcapReader in = PcapReader.open(capture);
              ExpectedFrames expected = expect == null ? null : new ExpectedFrames(expect)) {
-            Path outTmp = out == null ? null : temporary(out, temporaries);
-            Path logTmp = log == null ? null : temporary(log, temporaries);
+            outFile = out == null ? null : OutputFile.open("output pcap", out);
+            logFile = log == null ? null : OutputFile.open("log", log);
             ReplayReport report;
-            try (PcapWriter outWriter = outTmp == null ? null : PcapWriter.create(outTmp, in.precision());
-                 ReplayLog logWriter = logTmp != null ? new ReplayLog(Files.newBufferedWriter(logTmp, StandardCharsets.UTF_8), true)
-                         : logStream != null ? new ReplayLog(logStream, false) : null) {
+            try (PcapWriter outWriter = outFile == null ? null : PcapWriter.create(outFile.writePath(), outFile.target().toString(), in.precision());
+                 ReplayLog logWriter = logFile != null ? openLog(logFile)
+                         : logStream != null ? new ReplayLog(logStream, "(standard output)", false) : null) {
                 report = replay(in, outWriter, logWriter, expected);
             }
-            if (outTmp != null) {
-                Files.move(outTmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            if (logTmp != null) {
-                Files.move(logTmp, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            temporaries.clear();
+            commit(outFile);
+            commit(logFile);
             return report;
-        } catch (IOException e) {
-            throw new ReplayException("cannot write the replay's output: " + e.getMessage(), e);
         } finally {
-            for (Path t : temporaries) {
-                try {
-                    Files.deleteIfExists(t);
-                } catch (IOException ignored) {
-                    // best effort: the replay's own error is what the user needs to see
-                }
+            if (outFile != null) {
+                outFile.discard();
+            }
+            if (logFile != null) {
+                logFile.discard();
             }
         }
     }
 
-    private ReplayReport replay(PcapReader in, PcapWriter outWriter, ReplayLog logWriter, ExpectedFrames expected)
-            throws IOException {
+    private static ReplayLog openLog(OutputFile file) {
+        try {
+            return new ReplayLog(Files.newBufferedWriter(file.writePath(), StandardCharsets.UTF_8),
+                    file.target().toString(), true);
+        } catch (IOException e) {
+            throw new ReplayException("cannot write the log " + file.target() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void commit(OutputFile file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            file.commit();
+        } catch (IOException e) {
+            throw new ReplayException("cannot put the " + file.role() + " in place at " + file.target() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private ReplayReport replay(PcapReader in, PcapWriter outWriter, ReplayLog logWriter, ExpectedFrames expected) {
         Map<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
         Map<Reason, Long> reasons = new EnumMap<>(Reason.class);
         long frames = 0;
         long cut = 0;
         List<CapturedFrame> batch = new ArrayList<>(BATCH);
+        PcapException damaged = null;
         for (boolean more = true; more; ) {
             batch.clear();
-            while (batch.size() < BATCH && (more = in.next().map(batch::add).isPresent())) {
-                // the condition reads the next record into the batch
+            try {
+                while (batch.size() < BATCH && (more = in.next().map(batch::add).isPresent())) {
+                    // the condition reads the next record into the batch
+                }
+            } catch (PcapException e) {
+                damaged = e; // the frames before it are still run and logged (--log - shows them), then it is thrown
+                more = false;
             }
             List<Result> results = run(in.file(), batch);
             for (int i = 0; i < batch.size(); i++) {
@@ -143,6 +201,9 @@ public final class Replay {
                 }
             }
         }
+        if (damaged != null) {
+            throw damaged;
+        }
         Optional<String> mismatch = expected == null ? Optional.empty() : expected.result();
         return new ReplayReport(dataplane.name(), frames, verdicts, reasons, cut, mismatch);
     }
@@ -162,17 +223,8 @@ public final class Replay {
             CapturedFrame f = batch.get(e.index());
             throw new ReplayException(capture + ": record " + f.record() + " (log index " + (f.record() - 1)
                     + ", " + f.bytes().length + " bytes): the " + dataplane.name() + " dataplane cannot run it: "
-                    + e.getCause().getMessage(), e);
+                    + e.getCause().getMessage(), e, e.getCause() instanceof IllegalArgumentException);
         }
     }
 
-    private static Path temporary(Path target, List<Path> temporaries) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            throw new IOException("directory " + dir + " of " + target + " does not exist");
-        }
-        Path t = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        temporaries.add(t);
-        return t;
-    }
 }

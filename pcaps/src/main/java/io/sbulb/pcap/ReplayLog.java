@@ -21,25 +21,42 @@ final class ReplayLog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Writer out;
+    private final String name;
     private final boolean closeStream;
 
-    /** Writes to {@code out}; closes it at the end only if {@code closeStream} (not for stdout). */
-    ReplayLog(Writer out, boolean closeStream) {
+    /**
+     * Writes to {@code out}, called {@code name} in errors; closes it at the end only if
+     * {@code closeStream} (not for standard output).
+     */
+    ReplayLog(Writer out, String name, boolean closeStream) {
         this.out = out;
+        this.name = name;
         this.closeStream = closeStream;
     }
 
-    void write(Entry entry) throws IOException {
-        out.write(JSON.writeValueAsString(entry));
-        out.write('\n');
+    void write(Entry entry) {
+        try {
+            out.write(JSON.writeValueAsString(entry));
+            out.write('\n');
+        } catch (IOException e) {
+            throw failed(e);
+        }
     }
 
     @Override
-    public void close() throws IOException {
-        if (closeStream) {
-            out.close();
-        } else {
-            out.flush();
+    public void close() {
+        try {
+            if (closeStream) {
+                out.close();
+            } else {
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw failed(e);
         }
+    }
+
+    private ReplayException failed(IOException e) {
+        return new ReplayException("cannot write the log " + name + ": " + e.getMessage(), e);
     }
 }

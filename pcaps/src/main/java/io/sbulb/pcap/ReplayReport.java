@@ -42,7 +42,8 @@ public record ReplayReport(String dataplane, long frames, Map<Verdict, Long> ver
             s.append('\n').append(perReason);
         }
         if (cutFrames > 0) {
-            s.append('\n').append(cutFrames).append(" frames were cut by the capture's snap length and run as captured");
+            s.append('\n').append(cutFrames).append(cutFrames == 1 ? " frame was" : " frames were")
+                    .append(" captured shorter than on the wire (snap length) and run as captured");
         }
         return s.toString();
     }

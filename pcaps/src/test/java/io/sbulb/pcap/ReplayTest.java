@@ -11,6 +11,7 @@ import io.sbulb.api.LruParameters;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Verdict;
 import io.sbulb.api.frame.UdpFrame;
+import io.sbulb.pcap.testing.Captures;
 import io.sbulb.pcap.testing.PcapBytes;
 import io.sbulb.sim.ReferenceDataplane;
 import java.io.IOException;
@@ -67,17 +68,6 @@ class ReplayTest {
         return p;
     }
 
-    private static List<CapturedFrame> read(Path pcap) {
-        List<CapturedFrame> frames = new ArrayList<>();
-        try (PcapReader r = PcapReader.open(pcap)) {
-            r.next().ifPresent(frames::add);
-            r.next().ifPresent(frames::add);
-            r.next().ifPresent(frames::add);
-            assertThat(r.next()).as("more frames than the test expects").isEmpty();
-        }
-        return frames;
-    }
-
     @Test
     void transmittedFramesAreWrittenInOrderWithTheirInputTimestamps() throws IOException {
         Path in = capture("in.pcap", toVip(40000), unbalanced(), toVip(40001));
@@ -91,7 +81,7 @@ class ReplayTest {
         assertThat(r.reasons()).containsEntry(Reason.INGRESS_NEW_NAT, 2L).containsEntry(Reason.INGRESS_UNHANDLED_PORT, 1L);
         assertThat(r.mismatch()).isEmpty();
 
-        List<CapturedFrame> tx = read(out);
+        List<CapturedFrame> tx = Captures.read(out);
         assertThat(tx).hasSize(2);
         assertThat(tx.get(0).timestamp()).isEqualTo(Instant.ofEpochSecond(1764000000, 500_000));
         assertThat(tx.get(1).timestamp()).isEqualTo(Instant.ofEpochSecond(1764000002, 500_000));
@@ -169,7 +159,7 @@ class ReplayTest {
         assertThat(Replay.through(dp).expecting(out).run(in).mismatch()).isEmpty();
 
         // the same two frames, the second with its destination changed: named by field and frame
-        List<CapturedFrame> tx = read(out);
+        List<CapturedFrame> tx = Captures.read(out);
         byte[] wrong = tx.get(1).bytes();
         wrong[33] ^= 0x01; // destination 198.18.1.2 -> .3 (checksums left as they were)
         Path expected = capture("expected.pcap", tx.get(0).bytes(), wrong);
@@ -184,7 +174,7 @@ class ReplayTest {
         Path in = capture("in.pcap", toVip(40000), toVip(40001));
         Path out = dir.resolve("out.pcap");
         Replay.through(dp).transmittedTo(out).run(in);
-        List<CapturedFrame> tx = read(out);
+        List<CapturedFrame> tx = Captures.read(out);
 
         Path fewer = capture("fewer.pcap", tx.get(0).bytes());
         configure();

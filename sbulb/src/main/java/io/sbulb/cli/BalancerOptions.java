@@ -109,7 +109,8 @@ final class BalancerOptions {
                 try {
                     port = Integer.parseInt(p.strip());
                 } catch (NumberFormatException e) {
-                    throw new ConfigException("-p: '" + p + "' is not a UDP port number (1..65535)", e);
+                    throw new ConfigException("-p: '" + p + "'" + (p.equals(text) ? "" : " in '" + text + "'")
+                            + " is not a UDP port number (1..65535)", e);
                 }
                 if (port < 1 || port > 65535) {
                     throw new ConfigException("-p: port " + port + " is outside 1..65535");

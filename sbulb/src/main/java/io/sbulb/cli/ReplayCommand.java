@@ -33,13 +33,14 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExit status:%n",
         footer = {
             "  0  replayed; with --expect, the transmitted frames equal the expected ones",
-            "  1  replayed, but the transmitted frames differ from --expect (the first difference is printed)",
-            "  2  bad command line, configuration or capture file (the error names the value or the record)",
-            "  3  the dataplane failed (e.g. the xdp one without root) or an output could not be written",
+            "  1  replayed, but the transmitted frames differ from --expect",
+            "  2  bad command line, configuration, capture or output path",
+            "  3  the dataplane failed (xdp without root) or an output could not be written",
             "",
             "Example:",
-            "  sbulb replay capture.pcap --dataplane sim -vs 198.18.0.1 -rs 198.18.1.1 198.18.1.2 -p 5683 \\",
-            "        --out transmitted.pcap --log frames.jsonl"})
+            "  sbulb replay capture.pcap --dataplane sim \\",
+            "      -vs 198.18.0.1 -rs 198.18.1.1 198.18.1.2 -p 5683 \\",
+            "      --out transmitted.pcap --log frames.jsonl"})
 final class ReplayCommand implements Callable<Integer> {
 
     /** The dataplanes a capture can be replayed through. */
@@ -69,7 +70,7 @@ final class ReplayCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--log", paramLabel = "FILE.jsonl", description = "Write one JSON object per input frame: "
-            + "{\"index\": 0, \"verdict\": \"TX\", \"reason\": \"INGRESS_NEW_NAT\", \"length\": 60}. "
+            + "{\"index\":0,\"verdict\":\"TX\",\"reason\":\"INGRESS_NEW_NAT\",\"length\":60}. "
             + "'-' writes to standard output (the summary then goes to standard error).")
     String log;
 
@@ -98,6 +99,7 @@ final class ReplayCommand implements Callable<Integer> {
             config = balancer.config();
         }
         config.validate(limits); // before loading anything into the kernel
+        Replay.checkPaths(capture, out, "-".equals(log) ? null : logPath(), expect);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter report = "-".equals(log) ? spec.commandLine().getErr() : stdout;
         try (Dataplane dp = create(limits)) {
@@ -109,7 +111,7 @@ final class ReplayCommand implements Callable<Integer> {
             if ("-".equals(log)) {
                 replay.logTo(stdout);
             } else if (log != null) {
-                replay.logTo(Path.of(log));
+                replay.logTo(logPath());
             }
             if (expect != null) {
                 replay.expecting(expect);
@@ -126,6 +128,17 @@ final class ReplayCommand implements Callable<Integer> {
                 report.println("the transmitted frames equal " + expect);
             }
             return ExitCodes.OK;
+        }
+    }
+
+    private Path logPath() {
+        if (log == null) {
+            return null;
+        }
+        try {
+            return Path.of(log);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException("--log: '" + log + "' is not a path: " + e.getMessage());
         }
     }
 

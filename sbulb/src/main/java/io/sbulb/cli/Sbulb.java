@@ -1,6 +1,7 @@
 package io.sbulb.cli;
 
 import io.sbulb.api.ConfigException;
+import io.sbulb.pcap.OutputException;
 import io.sbulb.pcap.PcapException;
 import io.sbulb.pcap.ReplayException;
 import io.sbulb.scenario.ScenarioException;
@@ -40,7 +41,14 @@ public final class Sbulb implements Runnable {
         cl.setErr(err);
         cl.setParameterExceptionHandler(Sbulb::usageError);
         cl.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line));
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError | LinkageError e) {
+            // picocli hands only Exceptions to the handler; these still get one line, not a trace
+            err.println("sbulb: " + (e instanceof OutOfMemoryError ? "out of memory: " : "failed: ") + e);
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
     }
 
     private static int usageError(ParameterException e, String[] args) {
@@ -57,10 +65,12 @@ public final class Sbulb implements Runnable {
         PrintWriter err = line.getErr();
         String who = line.getCommandSpec().qualifiedName();
         int status;
-        if (e instanceof ConfigException || e instanceof PcapException || e instanceof ScenarioException) {
+        if (e instanceof ConfigException || e instanceof PcapException p && !p.writing() || e instanceof ScenarioException
+                || e instanceof OutputException || e instanceof ReplayException r && r.frameRefused()) {
             status = ExitCodes.BAD_INPUT;
             err.println(who + ": " + e.getMessage());
-        } else if (e instanceof DataplaneUnavailableException || e instanceof ReplayException) {
+        } else if (e instanceof DataplaneUnavailableException || e instanceof ReplayException
+                || e instanceof PcapException) { // a pcap that could not be written
             status = ExitCodes.FAILURE;
             err.println(who + ": " + e.getMessage());
         } else {

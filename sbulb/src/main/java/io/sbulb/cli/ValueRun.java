@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.IParameterConsumer;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * How {@code -rs} and {@code -p} take their values, as the original's {@code nargs='+'}: one or
@@ -26,10 +28,14 @@ abstract class ValueRun implements IParameterConsumer {
 
     @Override
     public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
-        List<String> values = argSpec.getValue() == null ? new ArrayList<>() : new ArrayList<>(argSpec.getValue());
-        if (!args.isEmpty()) {
-            values.add(args.pop());
+        String option = ((OptionSpec) argSpec).shortestName();
+        if (args.isEmpty() || commandSpec.optionsMap().containsKey(args.peek())) {
+            throw new ParameterException(commandSpec.commandLine(), option + " needs at least one "
+                    + argSpec.paramLabel().toLowerCase(java.util.Locale.ROOT)
+                    + (args.isEmpty() ? "" : ", not the option " + args.peek()));
         }
+        List<String> values = argSpec.getValue() == null ? new ArrayList<>() : new ArrayList<>(argSpec.getValue());
+        values.add(args.pop());
         while (!args.isEmpty() && looksLikeValue.test(args.peek())) {
             values.add(args.pop());
         }
@@ -52,7 +58,7 @@ abstract class ValueRun implements IParameterConsumer {
         }
     }
 
-    /** Ports: digits, or a comma-separated list of them. */
+    /** Ports: digits, or a comma-separated list of them (duplicates are one port). */
     static final class Ports extends ValueRun {
         private static final Pattern PORTS = Pattern.compile("\\d+(,\\d+)*");
 

@@ -114,7 +114,9 @@ class ReplayCommandTest {
         Path bad = dir.resolve("expected.pcap");
         Files.writeString(bad, "garbage");
         assertBadInput(CliRun.of("replay", fixture("reply-v4").input(), "--dataplane", "sim", CONFIG, "--expect", bad),
-                "cannot read capture " + bad);
+                "cannot read expected pcap " + bad);
+        assertBadInput(CliRun.of("replay", fixture("reply-v4").input(), "--dataplane", "sim", CONFIG, "--expect",
+                dir.resolve("none.pcap")), "expected pcap " + dir.resolve("none.pcap") + " does not exist");
     }
 
     @Test
@@ -144,6 +146,11 @@ class ReplayCommandTest {
         assertBadInput(CliRun.of("replay", in, "--dataplane", "sim", "-vs", "198.18.0.1", "-rs", "198.18.1.1",
                 "-cfg", cfg, "-p", "5683"), "give real servers with -rs or with -cfg, not both");
         assertBadInput(CliRun.of("replay", in, "--dataplane", "vpp", CONFIG), "--dataplane", "vpp", "xdp, sim");
+        assertBadInput(CliRun.of("replay", in, "--dataplane", "sim", "-vs", "198.18.0.1", "-rs", "-p", "5683"),
+                "-rs needs at least one address, not the option -p");
+        assertBadInput(CliRun.of("replay", in, "--dataplane", "sim", CONFIG, "-p"), "-p needs at least one port");
+        assertBadInput(CliRun.of("replay", in, "--dataplane", "sim", "-vs", "198.18.0.1", "-rs", "198.18.1.1", "-p", "5683,,5684"),
+                "-p: '' in '5683,,5684' is not a UDP port number");
         assertBadInput(CliRun.of("replay", in, "--dataplane", "sim", CONFIG, "--frobnicate"), "Unknown option: '--frobnicate'");
     }
 
@@ -184,7 +191,7 @@ class ReplayCommandTest {
     }
 
     @Test
-    void aFrameTooLongForTheXdpTestRunStopsTheReplayNamingItsRecord() throws IOException {
+    void aFrameTooLongForTheXdpTestRunIsBadInputNamingItsRecord() throws IOException {
         Privileges.requireBpf();
         byte[] jumbo = UdpFrame.builder().source("198.18.2.1", 40000).destination("198.18.0.1", 5683)
                 .payload(new byte[4000]).build().toFrame().bytes();
@@ -193,7 +200,7 @@ class ReplayCommandTest {
         Path in = dir.resolve("jumbo.pcap");
         Files.write(in, PcapBytes.ethernet().record(1, 0, small).record(2, 0, jumbo).bytes());
         CliRun run = CliRun.of("replay", in, "--dataplane", "xdp", CONFIG);
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCodes.FAILURE);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).startsWith("sbulb replay: " + in + ": record 2 (log index 1, " + jumbo.length
                 + " bytes): the xdp dataplane cannot run it: frame of " + jumbo.length + " bytes exceeds the 3520 bytes")
                 .doesNotContain("\tat ");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sbulb.api.testing.Privileges;
 import io.sbulb.pcap.CapturedFrame;
-import io.sbulb.pcap.PcapReader;
+import io.sbulb.pcap.testing.Captures;
 import io.sbulb.pcap.testing.ExternalTools;
 import io.sbulb.pcap.testing.Fixtures;
 import io.sbulb.pcap.testing.Fixtures.Fixture;
@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,8 +50,8 @@ class ReplayFixturesTest {
         assertThat(run.out()).contains("the transmitted frames equal " + f.expected());
 
         // independently of --expect: the written pcap holds Scapy's frames, with the input's timestamps
-        List<CapturedFrame> written = frames(out);
-        List<CapturedFrame> expected = frames(f.expected());
+        List<CapturedFrame> written = Captures.read(out);
+        List<CapturedFrame> expected = Captures.read(f.expected());
         assertThat(written).hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
             assertThat(hex(written.get(i))).as("frame %d", i + 1).isEqualTo(hex(expected.get(i)));
@@ -61,7 +60,7 @@ class ReplayFixturesTest {
         List<JsonNode> logged = Fixtures.readJsonLines(log);
         List<JsonNode> wanted = Fixtures.readJsonLines(f.expectedLog());
         assertThat(logged).as("the log of %s, against %s", f.name(), f.expectedLog()).isEqualTo(wanted);
-        assertThat(logged).hasSize(frames(f.input()).size());
+        assertThat(logged).hasSize(Captures.read(f.input()).size());
     }
 
     @Test
@@ -74,7 +73,7 @@ class ReplayFixturesTest {
             CliRun run = CliRun.of("replay", f.input(), "--dataplane", "sim", f.balancerArgs(), "--out", out);
             assertThat(run.exitCode()).as("%s", run).isZero();
             outs.add(out);
-            contents.add(frames(out));
+            contents.add(Captures.read(out));
         }
         assertThat(contents.stream().mapToInt(List::size).sum()).as("frames transmitted over all fixtures").isPositive();
 
@@ -82,7 +81,8 @@ class ReplayFixturesTest {
             ExternalTools.Run tcpdump = ExternalTools.tcpdump(outs.get(i));
             assertThat(tcpdump.exitCode()).as("tcpdump -r %s: %s", outs.get(i), tcpdump.stderr()).isZero();
             assertThat(tcpdump.stderr()).contains("link-type EN10MB");
-            assertThat(tcpdump.lines()).as("tcpdump's lines for %s", outs.get(i)).hasSize(contents.get(i).size());
+            assertThat(ExternalTools.tcpdumpFrames(outs.get(i))).as("the frames tcpdump reads in %s", outs.get(i))
+                    .isEqualTo(Captures.hex(contents.get(i)));
         }
 
         // one Python run for all files: "<file> <hex>" per record, as Scapy's rdpcap reads them
@@ -93,8 +93,8 @@ class ReplayFixturesTest {
         assertThat(scapy.exitCode()).as("Scapy: %s", scapy.stderr()).isZero();
         List<String> want = new ArrayList<>();
         for (int i = 0; i < outs.size(); i++) {
-            for (CapturedFrame c : contents.get(i)) {
-                want.add(outs.get(i) + " " + hex(c));
+            for (String hex : Captures.hex(contents.get(i))) {
+                want.add(outs.get(i) + " " + hex);
             }
         }
         assertThat(scapy.lines()).isEqualTo(want);
@@ -111,22 +111,12 @@ class ReplayFixturesTest {
         Path out = dir.resolve("out.pcap");
         CliRun run = CliRun.of("replay", ng, "--dataplane", "sim", f.balancerArgs(), "--out", out, "--expect", f.expected());
         assertThat(run.exitCode()).as("%s", run).isZero();
-        List<CapturedFrame> written = frames(out);
-        List<CapturedFrame> expected = frames(f.expected());
+        List<CapturedFrame> written = Captures.read(out);
+        List<CapturedFrame> expected = Captures.read(f.expected());
         assertThat(written).hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
             assertThat(written.get(i).timestamp()).isEqualTo(expected.get(i).timestamp());
         }
-    }
-
-    private static List<CapturedFrame> frames(Path pcap) {
-        List<CapturedFrame> list = new ArrayList<>();
-        try (PcapReader r = PcapReader.open(pcap)) {
-            for (Optional<CapturedFrame> f = r.next(); f.isPresent(); f = r.next()) {
-                list.add(f.get());
-            }
-        }
-        return list;
     }
 
     private static String hex(CapturedFrame f) {

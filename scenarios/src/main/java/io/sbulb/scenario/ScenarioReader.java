@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.sbulb.api.TextFiles;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
@@ -40,13 +41,16 @@ public final class ScenarioReader {
     private ScenarioReader() {
     }
 
+    /** Longer scenario files are refused: the catalog's largest is a few kilobytes. */
+    public static final long MAX_BYTES = 16L << 20;
+
     /** Reads one scenario file. */
     public static Scenario read(Path file) {
         String text;
         try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read scenario file " + file, e);
+            text = TextFiles.read(file, MAX_BYTES);
+        } catch (TextFiles.Unreadable e) {
+            throw new ScenarioException("cannot read scenario file " + file + ": " + e.getMessage(), e);
         }
         return read(text, file.toString());
     }

@@ -37,11 +37,32 @@ public final class ExternalTools {
         return run(List.of(TCPDUMP, "-nn", "-r", pcap.toString()));
     }
 
-    /** Scapy's {@code rdpcap}: each record's bytes in hex, one per line. */
-    public static Run scapyHex(Path pcap) {
-        return python("import sys, logging\nlogging.getLogger('scapy').setLevel(logging.ERROR)\n"
-                + "from scapy.all import rdpcap\n"
-                + "for p in rdpcap(sys.argv[1]):\n    print(bytes(p).hex())\n", pcap.toString());
+    /**
+     * The records of {@code pcap} as tcpdump reads them: its hex dump ({@code -xx}) turned back
+     * into bytes, as hex strings, one per record.
+     */
+    public static List<String> tcpdumpFrames(Path pcap) {
+        requireExecutable(TCPDUMP, "tcpdump");
+        Run run = run(List.of(TCPDUMP, "-nn", "-xx", "-r", pcap.toString()));
+        if (run.exitCode() != 0) {
+            throw new AssertionError("tcpdump -xx -r " + pcap + " failed: " + run.stderr());
+        }
+        List<String> frames = new ArrayList<>();
+        StringBuilder current = null;
+        for (String line : run.lines()) {
+            if (line.startsWith("\t0x")) { // "\t0x0010:  0023 0001 ..." : 16 bytes of the current record
+                current.append(line.substring(line.indexOf(':') + 1).replaceAll("\\s", ""));
+            } else { // the summary line that opens a record
+                if (current != null) {
+                    frames.add(current.toString());
+                }
+                current = new StringBuilder();
+            }
+        }
+        if (current != null) {
+            frames.add(current.toString());
+        }
+        return frames;
     }
 
     /** Runs a Python 3 script (Debian's interpreter, which has Scapy) with arguments. */

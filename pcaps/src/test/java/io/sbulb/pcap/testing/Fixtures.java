@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The Scapy-made fixtures of {@code pcaps/fixtures/}, as listed in its {@code fixtures.json}
@@ -25,7 +24,7 @@ public final class Fixtures {
     /** One fixture: a configuration, an input pcap and what must come out of it. */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Fixture(String name, String description, int family, String vip, List<Integer> ports,
-                          List<String> realServers, String realServersFile, Map<String, Integer> limits) {
+                          List<String> realServers, String realServersFile) {
 
         public Path input() {
             return dir().resolve(name + ".pcap");
@@ -39,7 +38,7 @@ public final class Fixtures {
             return dir().resolve(name + ".expected.jsonl");
         }
 
-        /** The balancer options ({@code -vs}, {@code -rs} or {@code -cfg}, {@code -p}, limits) that configure it. */
+        /** The balancer options ({@code -vs}, {@code -rs} or {@code -cfg}, {@code -p}) that configure it; default limits. */
         public List<String> balancerArgs() {
             List<String> args = new ArrayList<>(List.of("-vs", vip));
             if (realServersFile != null) {
@@ -51,19 +50,7 @@ public final class Fixtures {
             }
             args.add("-p");
             ports.forEach(p -> args.add(Integer.toString(p)));
-            if (limits != null) {
-                limit(args, "-mp", "maxPorts");
-                limit(args, "-mrs", "maxRealServers");
-                limit(args, "-ma", "maxAssociations");
-            }
             return args;
-        }
-
-        private void limit(List<String> args, String option, String key) {
-            if (limits.containsKey(key)) {
-                args.add(option);
-                args.add(Integer.toString(limits.get(key)));
-            }
         }
 
         @Override
