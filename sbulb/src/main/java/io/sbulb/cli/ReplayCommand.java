@@ -15,6 +15,8 @@ import io.sbulb.xdp.bpf.BpfException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,6 +44,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "      -vs 198.18.0.1 -rs 198.18.1.1 198.18.1.2 -p 5683 \\",
             "      --out transmitted.pcap --log frames.jsonl"})
 final class ReplayCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayCommand.class);
+    private static final int EPERM = 1;
+    private static final int EACCES = 13;
 
     /** The dataplanes a capture can be replayed through. */
     enum Choice { xdp, sim }
@@ -148,10 +154,18 @@ final class ReplayCommand implements Callable<Integer> {
         }
         try {
             return XdpDataplane.create(limits);
-        } catch (BpfException | UnsatisfiedLinkError e) {
-            throw new DataplaneUnavailableException("the xdp dataplane cannot load the XDP program (it needs root "
-                    + "and a kernel with BPF): " + e.getMessage() + "; --dataplane sim replays through the "
-                    + "reference model instead", e);
+        } catch (BpfException e) {
+            LOG.debug("loading the XDP program failed; libbpf said:\n{}", e.log());
+            String what = e.getMessage().lines().findFirst().orElse("");
+            if (e.errno() == EPERM || e.errno() == EACCES) {
+                throw new DataplaneUnavailableException("the xdp dataplane needs root (CAP_BPF and CAP_PERFMON, or "
+                        + "CAP_SYS_ADMIN) to load its XDP program (" + what + "); --dataplane sim replays through the "
+                        + "reference model instead", e);
+            }
+            throw new DataplaneUnavailableException("the xdp dataplane cannot load its XDP program: " + e.getMessage(), e);
+        } catch (UnsatisfiedLinkError e) {
+            throw new DataplaneUnavailableException("the xdp dataplane needs libbpf (apt-get install libbpf1): "
+                    + e.getMessage() + "; --dataplane sim replays through the reference model instead", e);
         }
     }
 }

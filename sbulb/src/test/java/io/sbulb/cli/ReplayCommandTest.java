@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sbulb.api.frame.UdpFrame;
 import io.sbulb.api.testing.Privileges;
+import io.sbulb.pcap.testing.ExternalTools;
 import io.sbulb.pcap.testing.Fixtures;
 import io.sbulb.pcap.testing.Fixtures.Fixture;
 import io.sbulb.pcap.testing.PcapBytes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -206,6 +209,23 @@ class ReplayCommandTest {
                 .doesNotContain("\tat ");
         // the model has no such limit
         assertThat(CliRun.of("replay", in, "--dataplane", "sim", CONFIG).exitCode()).isZero();
+    }
+
+    @Test
+    @Timeout(60)
+    void withoutPrivilegesXdpSaysWhatItNeedsAndOffersSim() {
+        Privileges.requireBpf(); // the point is the difference: this process may load BPF, its child may not
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Fixture f = fixture("reply-v4");
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set=-all", "--", java,
+                "-cp", System.getProperty("java.class.path"), Sbulb.class.getName(),
+                "replay", f.input().toString(), "--dataplane", "xdp"));
+        cmd.addAll(f.balancerArgs());
+        ExternalTools.Run run = ExternalTools.run(cmd);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCodes.FAILURE);
+        assertThat(run.stderr()).as("%s", run).startsWith("sbulb replay: the xdp dataplane needs root (CAP_BPF and "
+                + "CAP_PERFMON, or CAP_SYS_ADMIN) to load its XDP program (").contains("Operation not permitted")
+                .endsWith("--dataplane sim replays through the reference model instead").doesNotContain("\tat ");
     }
 
     @Test
