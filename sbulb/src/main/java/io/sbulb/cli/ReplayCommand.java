@@ -36,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {
             "  0  replayed; with --expect, the transmitted frames equal the expected ones",
             "  1  replayed, but the transmitted frames differ from --expect",
-            "  2  bad command line, configuration, capture or output path",
+            "  2  bad command line, configuration, capture or output path, or a frame",
+            "     the dataplane cannot take",
             "  3  the dataplane failed (xdp without root) or an output could not be written",
             "",
             "Example:",
@@ -75,8 +76,8 @@ final class ReplayCommand implements Callable<Integer> {
             + "each with the timestamp of the input frame it came from.")
     Path out;
 
-    @Option(names = "--log", paramLabel = "FILE.jsonl", description = "Write one JSON object per input frame: "
-            + "{\"index\":0,\"verdict\":\"TX\",\"reason\":\"INGRESS_NEW_NAT\",\"length\":60}. "
+    @Option(names = "--log", paramLabel = "FILE.jsonl", description = "Write one JSON object per input frame, "
+            + "with its index (from 0), verdict (PASS, DROP, TX), reason and length. "
             + "'-' writes to standard output (the summary then goes to standard error).")
     String log;
 
