@@ -121,7 +121,8 @@ public final class Replay {
             outFile = out == null ? null : OutputFile.open("output pcap", out);
             logFile = log == null ? null : OutputFile.open("log", log);
             ReplayReport report;
-            try (PcapWriter outWriter = outFile == null ? null : PcapWriter.create(outFile.writePath(), outFile.target().toString(), in.precision());
+            try (PcapWriter outWriter = outFile == null ? null
+                         : PcapWriter.create(outFile.writePath(), outFile.target().toString(), in.precision());
                  ReplayLog logWriter = logFile != null ? openLog(logFile)
                          : logStream != null ? new ReplayLog(logStream, "(standard output)", false) : null) {
                 report = replay(in, outWriter, logWriter, expected);
