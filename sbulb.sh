@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
 jar="$root/sbulb/target/sbulb.jar"
 if [ ! -f "$jar" ] || [ -n "$(find "$root" -path "$root/*/target" -prune -o \( -name '*.java' -o -name '*.c' \
-      -o -name '*.h' -o -name 'pom.xml' -o -name '*.xml' \) -newer "$jar" -print -quit)" ]; then
+      -o -name '*.h' -o -name '*.xml' \) -newer "$jar" -print -quit)" ]; then
   "$root/ci/install-deps.sh" >&2
   echo "sbulb.sh: building sbulb/target/sbulb.jar (first run downloads Maven dependencies)..." >&2
   (cd "$root" && mvn -q -B -ntp -pl sbulb -am package -DskipTests) >&2

@@ -2,6 +2,7 @@ package io.sbulb.pcap;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -51,19 +52,16 @@ public final class PcapReader implements AutoCloseable {
         if (!Files.isReadable(file)) {
             throw new PcapException(role + " " + file + " does not exist or cannot be read");
         }
-        try {
-            if (Files.size(file) == 0) {
-                throw new PcapException(role + " " + file + " is empty (0 bytes): not a pcap or pcapng file");
-            }
+        byte[] magic;
+        try (InputStream in = Files.newInputStream(file)) {
+            magic = in.readNBytes(4);
         } catch (IOException e) {
             throw new PcapException("cannot read " + role + " " + file + ": " + e.getMessage(), e);
         }
-        TimestampPrecision precision;
-        try {
-            precision = TimestampPrecision.of(file);
-        } catch (IOException e) {
-            throw new PcapException("cannot read " + role + " " + file + ": " + e.getMessage(), e);
+        if (magic.length == 0) {
+            throw new PcapException(role + " " + file + " is empty (0 bytes): not a pcap or pcapng file");
         }
+        TimestampPrecision precision = TimestampPrecision.ofMagic(magic);
         PcapHandle handle;
         try {
             handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);

@@ -2,7 +2,6 @@ package io.sbulb.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import java.util.Locale;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
@@ -21,10 +20,9 @@ final class Logging {
         }
     }
 
+    /** Case-insensitive, as the original's: picocli converts it (Sbulb allows any case for enum values). */
     @Option(names = {"-l", "--loglevel"}, paramLabel = "LEVEL", defaultValue = "warning",
-            converter = VerbosityConverter.class,
-            description = "Logging verbosity: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
-            completionCandidates = VerbosityNames.class)
+            description = "Logging verbosity: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Verbosity verbosity = Verbosity.warning;
 
     /** Applies the level to the root logger. */
@@ -35,27 +33,5 @@ final class Logging {
     /** True at debug and trace: errors then show their stack trace. */
     boolean debug() {
         return !verbosity.level.isGreaterOrEqual(Level.INFO);
-    }
-
-    static final class VerbosityConverter implements picocli.CommandLine.ITypeConverter<Verbosity> {
-        @Override
-        public Verbosity convert(String value) {
-            try {
-                return Verbosity.valueOf(value.toLowerCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException("'" + value
-                        + "' is not a level: critical, error, warning, info, debug, trace");
-            }
-        }
-    }
-
-    static final class VerbosityNames extends java.util.ArrayList<String> {
-        private static final long serialVersionUID = 1L;
-
-        VerbosityNames() {
-            for (Verbosity v : Verbosity.values()) {
-                add(v.name());
-            }
-        }
     }
 }

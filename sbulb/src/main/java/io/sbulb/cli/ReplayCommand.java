@@ -4,13 +4,11 @@ import io.sbulb.api.ConfigException;
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.Limits;
-import io.sbulb.api.LruParameters;
 import io.sbulb.pcap.Replay;
 import io.sbulb.pcap.ReplayReport;
+import io.sbulb.scenario.Dataplanes;
 import io.sbulb.scenario.Scenario;
 import io.sbulb.scenario.ScenarioReader;
-import io.sbulb.sim.ReferenceDataplane;
-import io.sbulb.xdp.XdpDataplane;
 import io.sbulb.xdp.bpf.BpfException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -151,10 +149,10 @@ final class ReplayCommand implements Callable<Integer> {
 
     private Dataplane create(Limits limits) {
         if (dataplane == Choice.sim) {
-            return new ReferenceDataplane(limits, LruParameters.detect());
+            return Dataplanes.model(limits);
         }
         try {
-            return XdpDataplane.create(limits);
+            return Dataplanes.xdp(limits);
         } catch (BpfException e) {
             LOG.debug("loading the XDP program failed; libbpf said:\n{}", e.log());
             String what = e.getMessage().lines().findFirst().orElse("");

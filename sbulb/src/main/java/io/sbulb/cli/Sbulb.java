@@ -39,6 +39,7 @@ public final class Sbulb implements Runnable {
         CommandLine cl = new CommandLine(new Sbulb());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(Sbulb::usageError);
         cl.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line));
         try {
