@@ -86,12 +86,16 @@ public final class SbulbProgram implements AutoCloseable {
 
     /** Opens the packaged object without loading it (needs no privilege). */
     public static BpfObject open() {
-        return BpfObject.openMem(OBJECT_NAME, Packaged.IMAGE); // openMem copies it
+        return open(0);
+    }
+
+    private static BpfObject open(int verifierLogLevel) {
+        return BpfObject.openMem(OBJECT_NAME, Packaged.IMAGE, verifierLogLevel); // openMem copies it
     }
 
     /** Opens, sizes, configures and loads the program. On failure nothing stays in the kernel. */
     public static SbulbProgram load(SbulbProgramSpec spec) {
-        BpfObject obj = open();
+        BpfObject obj = open(spec.verifierLogLevel());
         try {
             obj.setMaxEntries(SbulbAbi.MAP_RS, spec.limits().maxRealServers());
             // While a new list replaces the old one, the index briefly holds the entries of

@@ -40,6 +40,14 @@ public final class BpfObject implements AutoCloseable {
      * @param name object name (libbpf derives internal map names such as {@code name.rodata} from it)
      */
     public static BpfObject openMem(String name, byte[] image) {
+        return openMem(name, image, 0);
+    }
+
+    /**
+     * Opens an ELF image; the programs' loads will ask the kernel verifier for its log at
+     * {@code kernelLogLevel} (0 none, 1 the log, 2 verbose; libbpf prints it at debug level).
+     */
+    public static BpfObject openMem(String name, byte[] image, int kernelLogLevel) {
         if (image.length == 0) {
             throw new IllegalArgumentException("BPF object image '" + name + "' is empty");
         }
@@ -47,10 +55,14 @@ public final class BpfObject implements AutoCloseable {
         elf.write(0, image, 0, image.length);
         Memory objectName = new Memory(name.length() + 1L);
         objectName.setString(0, name, "US-ASCII");
-        Memory opts = new Memory(16); // struct bpf_object_open_opts up to object_name
+        // struct bpf_object_open_opts (libbpf 1.x) up to kernel_log_level: sz at 0, object_name at 8,
+        // kernel_log_buf at 56 and kernel_log_size at 64 left 0 (libbpf allocates the buffer),
+        // kernel_log_level at 72
+        Memory opts = new Memory(80);
         opts.clear();
-        opts.setLong(0, 16);
+        opts.setLong(0, 80);
         opts.setPointer(8, objectName);
+        opts.setInt(72, kernelLogLevel);
         LibBpfLog.Captured<Pointer> opened =
                 LibBpfLog.capture(() -> LibBpf.bpf_object__open_mem(elf, image.length, opts));
         int errno = Native.getLastError();

@@ -47,9 +47,9 @@ final class LibBpfLog {
             } else if (level == LIBBPF_WARN) {
                 LOG.warn("{}", text.stripTrailing());
             } else if (level == LIBBPF_INFO) {
-                LOG.debug("{}", text.stripTrailing());
+                LOG.info("{}", text.stripTrailing());
             } else {
-                LOG.trace("{}", text.stripTrailing());
+                LOG.debug("{}", text.stripTrailing());
             }
         } catch (RuntimeException e) {
             // never let an exception unwind into libbpf's C frames
