@@ -111,7 +111,8 @@ public final class UnixDatagram implements AutoCloseable {
             throw error("sendto " + address, Native.getLastError());
         }
         if (sent != datagram.length) { // a datagram socket sends all or nothing; kept as a check
-            throw new IllegalStateException("sendto " + address + " sent " + sent + " of " + datagram.length + " bytes");
+            throw new IllegalStateException("sendto " + address + " sent " + sent + " of " + datagram.length
+                    + " bytes");
         }
     }
 

@@ -129,7 +129,8 @@ class SdNotifyTest {
             assertThat(lines.get(1)).isEqualTo("DEBUG cannot notify systemd (STATUS=still up): sendto " + nobody
                     + ": No such file or directory (errno 2)");
             assertThat(lines.get(2)).startsWith("DEBUG cannot notify systemd (STOPPING=1): ");
-            assertThat(lines.get(3)).startsWith("WARN cannot notify systemd (READY=1, ").endsWith("Connection refused (errno 111)");
+            assertThat(lines.get(3)).startsWith("WARN cannot notify systemd (READY=1, ")
+                    .endsWith("Connection refused (errno 111)");
         } finally {
             log.detachAppender(events);
             log.setLevel(before);

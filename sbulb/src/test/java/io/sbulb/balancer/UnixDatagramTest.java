@@ -64,7 +64,8 @@ class UnixDatagramTest {
                 .hasMessage("abstract AF_UNIX name '" + name + "' is 108 bytes, longer than the 107 that fit sun_path "
                         + "(108 bytes with its NUL)");
         // bytes, not characters
-        assertThatThrownBy(() -> UnixDatagram.sockaddr("/" + "é".repeat(60))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> UnixDatagram.sockaddr("/" + "é".repeat(60)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is 121 bytes");
         assertThatThrownBy(() -> UnixDatagram.sockaddr("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> UnixDatagram.sockaddr("@")).isInstanceOf(IllegalArgumentException.class)
@@ -84,7 +85,7 @@ class UnixDatagramTest {
         assertThat(path).hasSize(107);
         try (UnixDatagram receiver = UnixDatagram.bind(path); UnixDatagram sender = UnixDatagram.open()) {
             sender.send(path, new byte[] {42});
-            assertThat(receiver.receive(Duration.ofSeconds(5))).hasValueSatisfying(d -> assertThat(d).containsExactly(42));
+            assertThat(receiver.receive(Duration.ofSeconds(5))).hasValue(new byte[] {42});
         }
     }
 
@@ -98,7 +99,8 @@ class UnixDatagramTest {
                 sender.send(address, "READY=1".getBytes(StandardCharsets.UTF_8));
                 sender.send(address, big);
                 sender.send(address, new byte[0]);
-                assertThat(receiver.receive(Duration.ofSeconds(5))).hasValue("READY=1".getBytes(StandardCharsets.UTF_8));
+                assertThat(receiver.receive(Duration.ofSeconds(5)))
+                        .hasValue("READY=1".getBytes(StandardCharsets.UTF_8));
                 assertThat(receiver.receive(Duration.ofSeconds(5))).hasValue(big);
                 assertThat(receiver.receive(Duration.ofSeconds(5))).hasValue(new byte[0]);
             }
