@@ -7,7 +7,8 @@ For each canonical flow of shared/DESIGN.md §1, in IPv4 and in IPv6, this write
   NAME.expected.pcap   the frames it transmits (XDP_TX), in input order, each with the
                        timestamp of the input frame that produced it
   NAME.expected.jsonl  one line per input frame: index, verdict, reason, input length
-  NAME.cfg             the real-server file, for the fixtures that name one
+  NAME.scenario.yaml   the configuration as a scenario file, for the fixtures that name one
+                       (a configuration the balancer options cannot give: no real server)
   fixtures.json        the manifest: per fixture its description and load-balancer config
 
 The expected frames are an independent oracle: each one is built from scratch by Scapy from
@@ -145,13 +146,13 @@ def datagram(family, src, sport, dst, dport, payload, ident, hops=TTL, transmitt
 class Fixture:
     """A fixture being built: its configuration and, per input frame, the expected outcome."""
 
-    def __init__(self, name, family, description, real_servers=3, real_servers_file=None):
+    def __init__(self, name, family, description, real_servers=3, scenario=False):
         self.name = name
         self.net = NETS[family]
         self.family = family
         self.description = description
         self.real_servers = [self.net.rs(n) for n in range(1, real_servers + 1)]
-        self.real_servers_file = real_servers_file  # file content, or None: list in the manifest
+        self.scenario = scenario  # configured by NAME.scenario.yaml, not by the manifest's options
         self.steps = []  # (input frame, reason, expected transmitted frame or None)
 
     def ident(self):
@@ -395,10 +396,9 @@ def zero_checksum(family):
 def no_real_server(family):
     """With a VIP but no real server, balanced frames to the VIP are dropped."""
     f = Fixture("no-real-server" + suffix(family), family,
-                "With an empty real-server file, frames to the VIP on a balanced port are "
-                "dropped; other frames are passed.",
-                real_servers=0,
-                real_servers_file="# sbulb fixture: no real server at all\n")
+                "With no real server, frames to the VIP on a balanced port are dropped; "
+                "other frames are passed.",
+                real_servers=0, scenario=True)
     f.to_vip(1, "INGRESS_NO_REAL_SERVER")
     f.to_vip(2, "INGRESS_NO_REAL_SERVER")
     f.to_vip(1, "INGRESS_UNHANDLED_PORT", port=UNBALANCED_PORT)
@@ -453,12 +453,27 @@ def write_fixture(out_dir, f):
     write_text(os.path.join(out_dir, f.name + ".expected.jsonl"), "".join(lines))
     entry = {"name": f.name, "description": f.description, "family": f.family,
              "vip": f.net.vip, "ports": [BALANCED_PORT]}
-    if f.real_servers_file is None:
+    if not f.scenario:
         entry["realServers"] = f.real_servers
     else:
-        entry["realServersFile"] = f.name + ".cfg"
-        write_text(os.path.join(out_dir, f.name + ".cfg"), f.real_servers_file)
+        entry["scenarioFile"] = f.name + ".scenario.yaml"
+        write_text(os.path.join(out_dir, entry["scenarioFile"]), scenario_yaml(f))
     return entry
+
+
+def scenario_yaml(f):
+    """The fixture's configuration as a scenario file for `sbulb replay --scenario`, which
+    replays none of its steps. Used where -rs and -cfg cannot say it: an empty real-server
+    list (-cfg refuses one, as the original sbulb did)."""
+    return ("# sbulb fixture %s: its configuration (replay --scenario does not run the steps)\n"
+            "name: %s\n"
+            "config:\n"
+            "  vip: \"%s\"\n"
+            "  ports: [%d]\n"
+            "  realServers: [%s]\n"
+            "steps:\n"
+            "  - expectAssociationCount: 0\n"
+            % (f.name, f.name, f.net.vip, BALANCED_PORT, ", ".join('"%s"' % a for a in f.real_servers)))
 
 
 def build_all():

@@ -34,6 +34,16 @@ public final class TextFiles {
      * @throws Unreadable saying why: missing, a directory, longer than {@code maxBytes}, not UTF-8
      */
     public static String read(Path file, long maxBytes) throws Unreadable {
+        return decode(readBytes(file, maxBytes));
+    }
+
+    /**
+     * The file's bytes, for a caller that compares contents before decoding them.
+     *
+     * @throws Unreadable saying why: missing (its cause a {@link NoSuchFileException}), a directory,
+     *     longer than {@code maxBytes}
+     */
+    public static byte[] readBytes(Path file, long maxBytes) throws Unreadable {
         if (Files.isDirectory(file)) {
             throw new Unreadable("it is a directory", null);
         }
@@ -48,6 +58,15 @@ public final class TextFiles {
         if (bytes.length > maxBytes) {
             throw new Unreadable("it is longer than " + maxBytes + " bytes, the most allowed", null);
         }
+        return bytes;
+    }
+
+    /**
+     * Bytes of a file as text (UTF-8, a leading byte-order mark dropped).
+     *
+     * @throws Unreadable when they are not UTF-8
+     */
+    public static String decode(byte[] bytes) throws Unreadable {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

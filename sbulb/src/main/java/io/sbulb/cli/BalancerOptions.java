@@ -27,8 +27,12 @@ final class BalancerOptions {
     List<String> realServers;
 
     @Option(names = {"-cfg", "--config_file"}, paramLabel = "FILE",
-            description = "File of real server addresses, one per line, in round-robin order; "
-                    + "blank lines and # comments are ignored. Instead of -rs.")
+            description = "A path to a file containing real server address(es), instead of -rs. The balancer "
+                    + "polls it for modification and updates its configuration dynamically (replay reads it "
+                    + "once). A file content example:%n"
+                    + "  [Real Servers]%n  10.0.0.4%n  10.0.0.2%n  10.0.0.6%n"
+                    + "One address per line, in round-robin order; blank lines and lines starting with # or ; "
+                    + "are ignored, as are other sections.")
     Path realServerFile;
 
     @Option(names = {"-p", "--ports"}, paramLabel = "PORT", arity = "1..*", parameterConsumer = ValueRun.Ports.class,

@@ -145,7 +145,7 @@ class ReplayCommandTest {
         assertBadInput(CliRun.of("replay", in, "--dataplane", "sim", "-vs", "198.18.0.1", "-p", "5683"), "missing -rs or -cfg");
         assertBadInput(CliRun.of("replay", in, "--dataplane", "sim", "-vs", "198.18.0.1", "-rs", "198.18.1.1"), "missing -p");
         Path cfg = dir.resolve("rs.cfg");
-        Files.writeString(cfg, "198.18.1.1\n");
+        Files.writeString(cfg, "[Real Servers]\n198.18.1.1\n");
         assertBadInput(CliRun.of("replay", in, "--dataplane", "sim", "-vs", "198.18.0.1", "-rs", "198.18.1.1",
                 "-cfg", cfg, "-p", "5683"), "give real servers with -rs or with -cfg, not both");
         assertBadInput(CliRun.of("replay", in, "--dataplane", "vpp", CONFIG), "--dataplane", "vpp", "xdp, sim");
@@ -161,14 +161,20 @@ class ReplayCommandTest {
     void aRealServerFileIsReadAndItsBadLineNamed() throws IOException {
         Fixture f = fixture("round-robin-v4");
         Path cfg = dir.resolve("rs.cfg");
-        Files.writeString(cfg, "# the fleet\n198.18.1.1\n\n  198.18.1.2   # rack 2\n198.18.1.3\n");
+        Files.writeString(cfg, "# the fleet\n[Real Servers]\n198.18.1.1\n\n  198.18.1.2\n; rack 3\n198.18.1.3\n");
         CliRun ok = CliRun.of("replay", f.input(), "--dataplane", "sim", "-vs", "198.18.0.1", "-cfg", cfg, "-p", "5683",
                 "--expect", f.expected());
         assertThat(ok.exitCode()).as("%s", ok).isZero();
 
-        Files.writeString(cfg, "198.18.1.1\n198.18.1.256\n");
+        Files.writeString(cfg, "[Real Servers]\n198.18.1.1\n198.18.1.256\n");
         assertBadInput(CliRun.of("replay", f.input(), "--dataplane", "sim", "-vs", "198.18.0.1", "-cfg", cfg, "-p", "5683"),
-                cfg + " line 2: '198.18.1.256' is not an IPv4 or IPv6 address literal");
+                cfg + " line 3: '198.18.1.256' is not an IPv4 or IPv6 address literal");
+        Files.writeString(cfg, "198.18.1.1\n");
+        assertBadInput(CliRun.of("replay", f.input(), "--dataplane", "sim", "-vs", "198.18.0.1", "-cfg", cfg, "-p", "5683"),
+                cfg + " line 1: '198.18.1.1' comes before any section header");
+        Files.writeString(cfg, "[Real Servers]\n");
+        assertBadInput(CliRun.of("replay", f.input(), "--dataplane", "sim", "-vs", "198.18.0.1", "-cfg", cfg, "-p", "5683"),
+                cfg + " line 1: no real server in [Real Servers]");
         assertBadInput(CliRun.of("replay", f.input(), "--dataplane", "sim", "-vs", "198.18.0.1", "-cfg",
                 dir.resolve("none.cfg"), "-p", "5683"), "cannot read real-server file", "no such file");
     }
@@ -234,7 +240,7 @@ class ReplayCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("Usage: sbulb replay", "CAPTURE", "--dataplane", "-vs, --virtual_server",
                 "-rs, --real_server", "-cfg, --config_file", "-p, --ports", "-mp, --max_ports", "-mrs, --max_realservers",
-                "-ma, --max_associations", "--scenario", "--out", "--log", "--expect", "-l, --loglevel", "Exit status:");
+                "-ma, --max_associations", "[Real Servers]", "--scenario", "--out", "--log", "--expect", "-l, --loglevel", "Exit status:");
         CliRun top = CliRun.of();
         assertThat(top.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(top.err()).contains("missing a command (replay)");

@@ -24,7 +24,7 @@ public final class Fixtures {
     /** One fixture: a configuration, an input pcap and what must come out of it. */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Fixture(String name, String description, int family, String vip, List<Integer> ports,
-                          List<String> realServers, String realServersFile) {
+                          List<String> realServers, String scenarioFile) {
 
         public Path input() {
             return dir().resolve(name + ".pcap");
@@ -38,16 +38,17 @@ public final class Fixtures {
             return dir().resolve(name + ".expected.jsonl");
         }
 
-        /** The balancer options ({@code -vs}, {@code -rs} or {@code -cfg}, {@code -p}) that configure it; default limits. */
+        /**
+         * The replay options that configure it, default limits: the balancer's own ({@code -vs},
+         * {@code -rs}, {@code -p}), or {@code --scenario} for a configuration they cannot give
+         * (no real server: {@code -rs} needs one, and {@code -cfg} refuses an empty list).
+         */
         public List<String> balancerArgs() {
-            List<String> args = new ArrayList<>(List.of("-vs", vip));
-            if (realServersFile != null) {
-                args.add("-cfg");
-                args.add(dir().resolve(realServersFile).toString());
-            } else {
-                args.add("-rs");
-                args.addAll(realServers);
+            if (scenarioFile != null) {
+                return List.of("--scenario", dir().resolve(scenarioFile).toString());
             }
+            List<String> args = new ArrayList<>(List.of("-vs", vip, "-rs"));
+            args.addAll(realServers);
             args.add("-p");
             ports.forEach(p -> args.add(Integer.toString(p)));
             return args;
