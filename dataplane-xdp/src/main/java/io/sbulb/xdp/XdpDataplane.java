@@ -10,9 +10,12 @@ import io.sbulb.api.Limits;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
 import io.sbulb.api.Verdict;
+import io.sbulb.xdp.attach.AttachOptions;
+import io.sbulb.xdp.attach.XdpAttachment;
 import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.BpfProgram;
 import io.sbulb.xdp.bpf.RingBuffer;
+import io.sbulb.xdp.net.NetInterface;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -25,6 +28,10 @@ import java.util.Map;
  *
  * <p>Every kernel operation runs on one thread pinned to one CPU ({@link PinnedThread}), so the
  * LRU association table behaves deterministically. Needs CAP_BPF (root).
+ *
+ * <p>The same program can also run on live interfaces ({@link #attach}); while it does, live
+ * frames move its counters too, and {@link #process}, which reads the reason of its frame from
+ * them, fails (IllegalStateException) when a live frame is counted meanwhile.
  */
 public final class XdpDataplane implements Dataplane {
 
@@ -40,6 +47,8 @@ public final class XdpDataplane implements Dataplane {
     /** The event ring buffer's consumer, opened on first use (on the BPF thread). */
     private RingBuffer events;
     private final List<SbulbEvent> pending = new ArrayList<>();
+    /** Live attachments of the program, detached first on close. */
+    private final List<XdpAttachment> attachments = new ArrayList<>();
 
     private XdpDataplane(Limits limits, PinnedThread thread, SbulbProgram prog) {
         this.limits = limits;
@@ -212,6 +221,23 @@ public final class XdpDataplane implements Dataplane {
         });
     }
 
+    /**
+     * Attaches the program to a live interface through a BPF link (see {@link XdpAttachment}),
+     * on the BPF thread. That thread lives in the network namespace in which the dataplane was
+     * created: {@code nif} must have been looked up there (to attach in a namespace, create the
+     * dataplane inside it, e.g. within {@code Netns.call}). Closing the dataplane closes its
+     * attachments first.
+     */
+    public XdpAttachment attach(NetInterface nif, AttachOptions opts) {
+        checkOpen();
+        XdpAttachment a = thread.call(() -> XdpAttachment.attach(prog.program().fd(), nif, opts));
+        synchronized (attachments) {
+            attachments.removeIf(XdpAttachment::isClosed);
+            attachments.add(a);
+        }
+        return a;
+    }
+
     /** The loaded program, for callers that attach it or read its maps (same thread rules apply). */
     SbulbProgram program() {
         return prog;
@@ -225,6 +251,10 @@ public final class XdpDataplane implements Dataplane {
     public void close() {
         if (!closed) {
             closed = true;
+            synchronized (attachments) {
+                attachments.forEach(XdpAttachment::close); // detach before the program goes
+                attachments.clear();
+            }
             try {
                 thread.call(() -> {
                     if (events != null) {

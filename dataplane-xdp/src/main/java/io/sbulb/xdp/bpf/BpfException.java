@@ -20,12 +20,27 @@ public class BpfException extends RuntimeException {
         this.log = log == null ? "" : log;
     }
 
+    /**
+     * For subclasses whose message is written whole (it names the errno itself when it matters).
+     *
+     * @param errno the errno behind the failure, 0 if none
+     */
+    protected BpfException(int errno, String message, String log, Throwable cause) {
+        super(message, cause);
+        this.errno = errno;
+        this.log = log == null ? "" : log;
+    }
+
     /** Lines of the log kept in the message; {@link #log()} has all of it. */
     private static final int MESSAGE_LOG_LINES = 60;
 
+    /** "Operation not permitted (errno 1)", or "failed" when there is no errno. */
+    public static String errnoText(int errno) {
+        return errno > 0 ? LibC.errorText(errno) + " (errno " + errno + ")" : "failed";
+    }
+
     private static String message(String operation, int errno, String log) {
-        String text = errno > 0 ? LibC.errorText(errno) + " (errno " + errno + ")" : "failed";
-        String m = operation + ": " + text;
+        String m = operation + ": " + errnoText(errno);
         if (log == null || log.isBlank()) {
             return m;
         }

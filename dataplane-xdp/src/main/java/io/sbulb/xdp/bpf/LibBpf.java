@@ -74,6 +74,17 @@ final class LibBpf {
 
     static native int bpf_obj_get_info_by_fd(int fd, byte[] info, IntByReference infoLen);
 
+    static native int bpf_prog_get_fd_by_id(int id);
+
+    // XDP: a BPF link (detached when its last fd closes), or netlink (stays until detached)
+    static native int bpf_link_create(int progFd, int targetFd, int attachType, LinkCreateOpts opts);
+
+    static native int bpf_xdp_attach(int ifindex, int progFd, int flags, XdpAttachOpts opts);
+
+    static native int bpf_xdp_detach(int ifindex, int flags, XdpAttachOpts opts);
+
+    static native int bpf_xdp_query(int ifindex, int flags, XdpQueryOpts opts);
+
     // map elements, by fd
     static native int bpf_map_lookup_elem(int fd, byte[] key, byte[] value);
 
@@ -125,6 +136,48 @@ final class LibBpf {
         public int batch_size;
 
         TestRunOpts() {
+            sz = size();
+        }
+    }
+
+    /**
+     * The head of struct bpf_link_create_opts of libbpf/bpf.h: XDP uses only {@code flags}.
+     * libbpf takes a shorter struct than its own ({@code sz} says how much there is).
+     */
+    @Structure.FieldOrder({"sz", "flags"})
+    public static final class LinkCreateOpts extends Structure {
+        public long sz;
+        public int flags;
+
+        LinkCreateOpts(int flags) {
+            this.flags = flags;
+            sz = size(); // 16: the padding after flags is zero, as libbpf checks
+        }
+    }
+
+    /** struct bpf_xdp_attach_opts of libbpf/libbpf.h. */
+    @Structure.FieldOrder({"sz", "old_prog_fd"})
+    public static final class XdpAttachOpts extends Structure {
+        public long sz;
+        public int old_prog_fd;
+
+        XdpAttachOpts(int oldProgFd) {
+            old_prog_fd = oldProgFd;
+            sz = size();
+        }
+    }
+
+    /** struct bpf_xdp_query_opts of libbpf/libbpf.h (libbpf 1.1; later versions add fields after these). */
+    @Structure.FieldOrder({"sz", "prog_id", "drv_prog_id", "hw_prog_id", "skb_prog_id", "attach_mode"})
+    public static final class XdpQueryOpts extends Structure {
+        public long sz;
+        public int prog_id;
+        public int drv_prog_id;
+        public int hw_prog_id;
+        public int skb_prog_id;
+        public byte attach_mode;
+
+        XdpQueryOpts() {
             sz = size();
         }
     }

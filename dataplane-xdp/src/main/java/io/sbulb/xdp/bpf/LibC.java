@@ -5,7 +5,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
-/** The few libc calls sbulb needs: error text, formatting libbpf's messages, CPU pinning. */
+/** The few libc calls sbulb needs: error text, formatting libbpf's messages, CPU pinning, interfaces, fds. */
 public final class LibC {
 
     static {
@@ -20,6 +20,10 @@ public final class LibC {
     static native int vsnprintf(byte[] buf, long size, String format, Pointer args);
 
     static native int sched_setaffinity(int pid, long cpusetsize, byte[] mask);
+
+    static native int if_nametoindex(String ifname);
+
+    static native int close(int fd);
 
     /** The text of an errno value, e.g. "Operation not permitted". */
     public static String errorText(int errno) {
@@ -37,5 +41,19 @@ public final class LibC {
             int errno = Native.getLastError();
             throw new BpfException("pin thread to CPU " + cpu + " (sched_setaffinity)", errno);
         }
+    }
+
+    /**
+     * The index of the network interface {@code name} in the calling thread's network
+     * namespace, or a negative errno ({@code -ENODEV} when there is none of that name).
+     */
+    public static int interfaceIndex(String name) {
+        int index = if_nametoindex(name);
+        return index != 0 ? index : -Native.getLastError();
+    }
+
+    /** Closes a file descriptor; 0, or the errno of close(2) (the fd is released either way on Linux). */
+    static int closeFd(int fd) {
+        return close(fd) == 0 ? 0 : Native.getLastError();
     }
 }

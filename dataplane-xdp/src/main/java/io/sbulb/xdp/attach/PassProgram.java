@@ -1,0 +1,78 @@
+package io.sbulb.xdp.attach;
+
+import io.sbulb.xdp.bpf.BpfObject;
+import io.sbulb.xdp.bpf.BpfProgram;
+import io.sbulb.xdp.net.NetInterface;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * A loaded XDP program that passes every frame (xdp_pass.bpf.o, packaged in the jar). On a
+ * veth pair, frames one end sends with XDP_TX reach the peer only while the peer also has an
+ * XDP program: the namespace lab attaches this one to the peer ends for sbulb's frames to arrive.
+ */
+public final class PassProgram implements AutoCloseable {
+
+    static final String RESOURCE = "/io/sbulb/xdp/xdp_pass.bpf.o";
+    /** The program's name, in the C source and as the kernel and bpftool show it. */
+    public static final String NAME = "xdp_pass";
+
+    private final BpfObject object;
+    private final BpfProgram program;
+
+    private PassProgram(BpfObject object) {
+        this.object = object;
+        this.program = object.program(NAME);
+    }
+
+    /** The compiled object as packaged in the jar. */
+    public static byte[] objectImage() {
+        try (InputStream in = PassProgram.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("BPF object " + RESOURCE + " is missing from the classpath "
+                        + "(the Maven build compiles it with clang: was dataplane-xdp built?)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("read " + RESOURCE + " from the jar", e);
+        }
+    }
+
+    /** Loads the program into the kernel (needs CAP_BPF); not attached anywhere yet. */
+    public static PassProgram load() {
+        BpfObject obj = BpfObject.openMem("xdp_pass", objectImage());
+        try {
+            obj.load();
+            return new PassProgram(obj);
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
+    /** The program's fd, valid until {@link #close()}. */
+    public int fd() {
+        return program.fd();
+    }
+
+    /** The kernel's id of the program. */
+    public int id() {
+        return program.info().id();
+    }
+
+    /**
+     * Attaches the program to {@code nif} through a BPF link, from the calling thread (which must
+     * be in the interface's network namespace). It stays attached, even after {@link #close()},
+     * until the attachment is closed.
+     */
+    public XdpAttachment attach(NetInterface nif, AttachOptions opts) {
+        return XdpAttachment.attach(fd(), nif, opts);
+    }
+
+    /** Unloads the program; an attachment still holds it until closed. */
+    @Override
+    public void close() {
+        object.close();
+    }
+}
