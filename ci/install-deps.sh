@@ -3,11 +3,12 @@
 # (compiles the XDP program), libbpf (loaded through JNA at run time), bpftool (the tests'
 # independent observer of the kernel), iproute2 (network namespaces), Scapy (the tests' packet
 # oracle and the fixture generator), libpcap (Pcap4J reads and writes pcaps through it) and
-# tcpdump (checks the pcaps sbulb writes). Idempotent and quick when everything is there
+# tcpdump (checks the pcaps sbulb writes) and ethtool (the namespace lab turns checksum
+# offload off on its senders). Idempotent and quick when everything is there
 # already: apt-get runs only for missing packages.
 set -euo pipefail
 
-packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 maven gcc libc6-dev python3-scapy tcpdump libpcap-dev)
+packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 maven gcc libc6-dev python3-scapy tcpdump libpcap-dev ethtool)
 command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 
 missing=()

@@ -17,39 +17,44 @@ import picocli.CommandLine.Option;
  */
 final class BalancerOptions {
 
-    @Option(names = {"-vs", "--virtual_server"}, paramLabel = "ADDRESS",
-            description = "Virtual server address (IPv4 or IPv6), e.g. 198.18.0.1.")
+    @Option(names = {"-vs", "--virtual_server"}, paramLabel = "VIRTUAL_SERVER",
+            description = "<Required> Virtual server address (e.g. 198.18.0.10), IPv4 or IPv6.")
     String virtualServer;
 
-    @Option(names = {"-rs", "--real_server"}, paramLabel = "ADDRESS", arity = "1..*",
+    @Option(names = {"-rs", "--real_server"}, paramLabel = "REAL_SERVER", arity = "1..*",
             parameterConsumer = ValueRun.Addresses.class,
-            description = "Real server address(es), in round-robin order, e.g. 198.18.1.1 198.18.1.2.")
+            description = "<Required> Real server address(es) (e.g. 198.18.2.11 198.18.2.12), in round-robin "
+                    + "order, of the virtual server's IP version. Or -cfg.")
     List<String> realServers;
 
-    @Option(names = {"-cfg", "--config_file"}, paramLabel = "FILE",
-            description = "A path to a file containing real server address(es), instead of -rs. The balancer "
-                    + "polls it for modification and updates its configuration dynamically (replay reads it "
-                    + "once). A file content example:%n"
+    @Option(names = {"-cfg", "--config_file"}, paramLabel = "CONFIG_FILE",
+            description = "<Required> a path to a file containing real server address(es), instead of -rs. "
+                    + "File will be polled for modification and configuration updated dynamically: a change "
+                    + "applies within a second, position by position; an invalid file is reported and the "
+                    + "running configuration kept (replay reads it once). A file content example:%n"
                     + "  [Real Servers]%n  10.0.0.4%n  10.0.0.2%n  10.0.0.6%n"
                     + "One address per line, in round-robin order; blank lines and lines starting with # or ; "
                     + "are ignored, as are other sections.")
     Path realServerFile;
 
-    @Option(names = {"-p", "--ports"}, paramLabel = "PORT", arity = "1..*", parameterConsumer = ValueRun.Ports.class,
-            description = "UDP port(s) to load balance, e.g. 5683 5684 (or 5683,5684).")
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", arity = "1..*", parameterConsumer = ValueRun.Ports.class,
+            description = "<Required> UDP port(s) to load balance (e.g. 5683 5684, or 5683,5684), 1..65535.")
     List<String> ports;
 
-    @Option(names = {"-mp", "--max_ports"}, paramLabel = "N",
-            description = "Maximum number of ports to load balance (default: " + Limits.DEFAULT_MAX_PORTS + ").")
+    @Option(names = {"-mp", "--max_ports"}, paramLabel = "MAX_PORTS",
+            description = "Set the maximum number of port to load balance. (default: " + Limits.DEFAULT_MAX_PORTS
+                    + ", at most " + Limits.MAX_PORTS_LIMIT + ")")
     Integer maxPorts;
 
-    @Option(names = {"-mrs", "--max_realservers"}, paramLabel = "N",
-            description = "Maximum number of real servers (default: " + Limits.DEFAULT_MAX_REAL_SERVERS + ").")
+    @Option(names = {"-mrs", "--max_realservers"}, paramLabel = "MAX_REALSERVERS",
+            description = "Set the maximum number of real servers. (default: " + Limits.DEFAULT_MAX_REAL_SERVERS
+                    + ", at most " + Limits.MAX_REAL_SERVERS_LIMIT + ")")
     Integer maxRealServers;
 
-    @Option(names = {"-ma", "--max_associations"}, paramLabel = "N",
-            description = "Maximum number of associations: the foreign peers remembered at once "
-                    + "(default: " + Limits.DEFAULT_MAX_ASSOCIATIONS + ").")
+    @Option(names = {"-ma", "--max_associations"}, paramLabel = "MAX_ASSOCIATIONS",
+            description = "Set the maximum number of associations. (default: " + Limits.DEFAULT_MAX_ASSOCIATIONS
+                    + ", at most " + Limits.MAX_ASSOCIATIONS_LIMIT + ")%n"
+                    + "This defined the maximum number of foreign peers supported at the same time.")
     Integer maxAssociations;
 
     /** True when any of -vs, -rs, -cfg, -p was given. */

@@ -155,11 +155,10 @@ final class ReplayCommand implements Callable<Integer> {
             return Dataplanes.xdp(limits);
         } catch (BpfException e) {
             LOG.debug("loading the XDP program failed; libbpf said:\n{}", e.log());
-            String what = e.getMessage().lines().findFirst().orElse("");
             if (e.errno() == EPERM || e.errno() == EACCES) {
                 throw new DataplaneUnavailableException("the xdp dataplane needs root (CAP_BPF and CAP_PERFMON, or "
-                        + "CAP_SYS_ADMIN) to load its XDP program (" + what + "); --dataplane sim replays through the "
-                        + "reference model instead", e);
+                        + "CAP_SYS_ADMIN) to load its XDP program (" + e.getMessage().lines().findFirst().orElse("")
+                        + "); --dataplane sim replays through the reference model instead", e);
             }
             throw new DataplaneUnavailableException("the xdp dataplane cannot load its XDP program: " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError e) {

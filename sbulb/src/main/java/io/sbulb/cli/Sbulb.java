@@ -1,33 +1,118 @@
 package io.sbulb.cli;
 
 import io.sbulb.api.ConfigException;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Limits;
+import io.sbulb.balancer.Balancer;
+import io.sbulb.xdp.attach.AttachOptions;
+import io.sbulb.xdp.attach.ModeChoice;
+import io.sbulb.xdp.bpf.BpfException;
+import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.pcap.OutputException;
 import io.sbulb.pcap.PcapException;
 import io.sbulb.pcap.ReplayException;
 import io.sbulb.scenario.ScenarioException;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code sbulb} command line. Errors are one line naming the bad value ({@link ExitCodes}),
- * never a stack trace (unless {@code -l debug}).
+ * The {@code sbulb} command line: {@code sbulb IFNET -vs ... (-rs ... | -cfg FILE) -p ...} runs
+ * the balancer on an interface with the original Python/BCC sbulb's options and defaults;
+ * {@code sbulb replay} runs a capture through a dataplane. Errors are one line naming the bad
+ * value ({@link ExitCodes}), never a stack trace (unless {@code -l debug}).
  */
-@Command(name = "sbulb", mixinStandardHelpOptions = true, versionProvider = Sbulb.Version.class,
-        description = "UDP load balancer with long-lived client affinity, on an XDP data path.",
+@Command(name = "sbulb", mixinStandardHelpOptions = true, versionProvider = Sbulb.Version.class, sortOptions = false,
+        usageHelpAutoWidth = true,
+        customSynopsis = {
+            "usage: sbulb [-h] -vs VIRTUAL_SERVER",
+            "             (-rs REAL_SERVER [REAL_SERVER ...] | -cfg CONFIG_FILE) -p PORT",
+            "             [PORT ...] [-d {0,1,2,3,4}]",
+            "             [-l {CRITICAL,ERROR,WARNING,INFO,DEBUG,TRACE}] [-mp MAX_PORTS]",
+            "             [-mrs MAX_REALSERVERS] [-ma MAX_ASSOCIATIONS]",
+            "             [--replace] [--xdp-mode {auto,native,generic}]",
+            "             ifnet",
+            "   or: sbulb replay CAPTURE [OPTIONS]   (sbulb replay --help)"},
+        description = {
+            "",
+            "UDP load balancer with long-lived client affinity, on an XDP data path. Attaches to ifnet, "
+                    + "spreads new clients over the real servers round robin, keeps each client "
+                    + "(address and port) with its real server for as long as the association table "
+                    + "has room, and lets a real server start a conversation with a client through the "
+                    + "virtual server. Runs in the foreground until SIGINT or SIGTERM, then detaches.",
+            ""},
         subcommands = {ReplayCommand.class, CommandLine.HelpCommand.class},
-        synopsisSubcommandLabel = "COMMAND")
-public final class Sbulb implements Runnable {
+        footerHeading = "%nExit status:%n",
+        footer = {
+            "  0  stopped by SIGINT or SIGTERM (detached)",
+            "  2  bad command line, address, port, limit, interface or real-server file;",
+            "     nothing was attached",
+            "  3  the program could not be loaded or attached (no root, a program already",
+            "     attached without --replace), or a fatal error while running (detached)",
+            "",
+            "Example:",
+            "  sbulb eth0 -vs 198.18.0.10 -rs 198.18.2.11 198.18.2.12 -p 5683 5684",
+            "",
+            "Under systemd (Type=notify), READY=1 is sent to $NOTIFY_SOCKET once the program is",
+            "attached and configured, STATUS= on every real-server change, STOPPING=1 on the way out."})
+public final class Sbulb implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ifnet",
+            description = "network interface to load balance (e.g. eth0)")
+    String ifnet;
+
+    @Mixin
+    BalancerOptions balancer;
+
+    @Option(names = {"-d", "--debug"}, paramLabel = "{0,1,2,3,4}", defaultValue = "0",
+            description = {"Use to set bpf verbosity, 0 is minimal. (default: ${DEFAULT-VALUE})",
+                "0: libbpf's warnings; 1: and its information; 2: and its debug messages;",
+                "3: and the kernel verifier's log of the load; 4: the verifier's log at its most verbose."})
+    int debug;
+
+    @Mixin
+    Logging logging;
+
+    @Option(names = "--replace", description = "Replace an XDP program already attached to ifnet "
+            + "(without it, sbulb refuses and says what is attached).")
+    boolean replace;
+
+    @Option(names = "--xdp-mode", paramLabel = "{auto,native,generic}", defaultValue = "auto",
+            description = "auto (default): native (driver) mode, or generic mode with a warning when the driver "
+                    + "has no native XDP; native or generic: that mode only.")
+    ModeChoice xdpMode;
+
     @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "missing a command (replay)");
+    public Integer call() throws InterruptedException {
+        if (ifnet == null) {
+            throw new ParameterException(spec.commandLine(), "missing ifnet: the network interface to load balance "
+                    + "(e.g. eth0)");
+        }
+        if (debug < 0 || debug > 4) {
+            throw new ParameterException(spec.commandLine(), "-d: " + debug + " is not one of 0, 1, 2, 3, 4");
+        }
+        logging.apply();
+        Logging.applyBpfVerbosity(debug);
+        Limits limits = balancer.limits(Limits.DEFAULT);
+        DataplaneConfig config = balancer.config();
+        if (config.realServers().isEmpty()) {
+            throw new ConfigException("the real-server list is empty: give at least one with -rs or -cfg");
+        }
+        config.validate(limits);
+        NetInterface nif = NetInterface.byName(ifnet);
+        Balancer.Settings settings = new Balancer.Settings(nif, limits, config, balancer.realServerFile,
+                new AttachOptions(xdpMode, replace), logging.level(), debug);
+        return BalanceRun.run(settings, spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {
@@ -74,6 +159,9 @@ public final class Sbulb implements Runnable {
                 || e instanceof PcapException) { // a pcap that could not be written
             status = ExitCodes.FAILURE;
             err.println(who + ": " + e.getMessage());
+        } else if (e instanceof BpfException b) { // loading or attaching the XDP program
+            status = ExitCodes.FAILURE;
+            err.println(who + ": " + DataplaneUnavailableException.explain(b));
         } else {
             status = ExitCodes.FAILURE;
             err.println(who + ": internal error: " + e);
@@ -87,7 +175,8 @@ public final class Sbulb implements Runnable {
 
     private static boolean debug(CommandLine line) {
         Object cmd = line.getCommand();
-        return cmd instanceof ReplayCommand r && r.logging != null && r.logging.debug();
+        return cmd instanceof ReplayCommand r && r.logging != null && r.logging.debug()
+                || cmd instanceof Sbulb s && s.logging != null && s.logging.debug();
     }
 
     /** The version of the running jar. */

@@ -21,17 +21,18 @@ import picocli.CommandLine.ParameterException;
 abstract class ValueRun implements IParameterConsumer {
 
     private final Predicate<String> looksLikeValue;
+    private final String noun;
 
-    ValueRun(Predicate<String> looksLikeValue) {
+    ValueRun(Predicate<String> looksLikeValue, String noun) {
         this.looksLikeValue = looksLikeValue;
+        this.noun = noun;
     }
 
     @Override
     public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
         String option = ((OptionSpec) argSpec).shortestName();
         if (args.isEmpty() || commandSpec.optionsMap().containsKey(args.peek())) {
-            throw new ParameterException(commandSpec.commandLine(), option + " needs at least one "
-                    + argSpec.paramLabel().toLowerCase(java.util.Locale.ROOT)
+            throw new ParameterException(commandSpec.commandLine(), option + " needs at least one " + noun
                     + (args.isEmpty() ? "" : ", not the option " + args.peek()));
         }
         List<String> values = argSpec.getValue() == null ? new ArrayList<>() : new ArrayList<>(argSpec.getValue());
@@ -45,7 +46,7 @@ abstract class ValueRun implements IParameterConsumer {
     /** Real-server addresses: an argument that parses as an IPv4 or IPv6 literal. */
     static final class Addresses extends ValueRun {
         Addresses() {
-            super(Addresses::isAddress);
+            super(Addresses::isAddress, "address");
         }
 
         private static boolean isAddress(String s) {
@@ -63,7 +64,7 @@ abstract class ValueRun implements IParameterConsumer {
         private static final Pattern PORTS = Pattern.compile("\\d+(,\\d+)*");
 
         Ports() {
-            super(s -> PORTS.matcher(s).matches());
+            super(s -> PORTS.matcher(s).matches(), "port");
         }
     }
 }

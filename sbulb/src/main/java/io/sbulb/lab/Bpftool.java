@@ -1,0 +1,91 @@
+package io.sbulb.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sbulb.api.Endpoint;
+import io.sbulb.api.IpAddress;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * bpftool, the independent observer: what XDP program an interface runs, and what sbulb's
+ * association table holds, read from the kernel without any of sbulb's own code.
+ */
+public final class Bpftool {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Bpftool() {
+    }
+
+    /** An XDP program on an interface: its id and bpftool's mode word ("driver", "generic"). */
+    public record Xdp(int id, String mode) {
+    }
+
+    /** The XDP program on {@code dev} in namespace {@code ns}, per {@code bpftool net show}. */
+    public static Optional<Xdp> xdp(String ns, String dev) {
+        JsonNode xdp = json("ip", "netns", "exec", ns, "bpftool", "-j", "net", "show", "dev", dev).path(0).path("xdp");
+        for (JsonNode n : xdp) {
+            if (dev.equals(n.path("devname").asText())) {
+                return Optional.of(new Xdp(n.path("id").asInt(), n.path("mode").asText()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The name of program {@code id}. */
+    public static String programName(int id) {
+        return json("bpftool", "-j", "prog", "show", "id", String.valueOf(id)).path("name").asText();
+    }
+
+    /** The id of the map named {@code name} that program {@code progId} uses. */
+    public static int mapOf(int progId, String name) {
+        for (JsonNode id : json("bpftool", "-j", "prog", "show", "id", String.valueOf(progId)).path("map_ids")) {
+            JsonNode map = json("bpftool", "-j", "map", "show", "id", id.asText());
+            if (name.equals(map.path("name").asText())) {
+                return id.asInt();
+            }
+        }
+        throw new LabException("program " + progId + " has no map " + name);
+    }
+
+    /** A row of sbulb's association table: a foreign peer and its real server. */
+    public record Association(Endpoint peer, IpAddress realServer) {
+    }
+
+    /**
+     * sbulb's association table as {@code bpftool map dump} shows it, decoded from the raw key
+     * and value bytes with the layout of sbulb_abi.h (struct sbulb_assoc_key, struct sbulb_assoc).
+     */
+    public static List<Association> associations(int progId) {
+        int map = mapOf(progId, "sbulb_assoc");
+        List<Association> rows = new ArrayList<>();
+        for (JsonNode e : json("bpftool", "-j", "map", "dump", "id", String.valueOf(map))) {
+            byte[] k = bytes(e.path("key"));
+            byte[] v = bytes(e.path("value"));
+            int family = k[18];
+            int port = (k[16] & 0xff) << 8 | (k[17] & 0xff); // network byte order
+            rows.add(new Association(new Endpoint(IpAddress.read(k, 0, family), port), IpAddress.read(v, 0, family)));
+        }
+        return rows;
+    }
+
+    private static byte[] bytes(JsonNode hexList) {
+        byte[] b = new byte[hexList.size()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) Integer.parseInt(hexList.get(i).asText().replace("0x", ""), 16);
+        }
+        return b;
+    }
+
+    private static JsonNode json(String... cmd) {
+        String out = Commands.run(cmd);
+        try {
+            return JSON.readTree(out);
+        } catch (IOException e) {
+            throw new LabException(String.join(" ", cmd) + " printed no JSON: " + out, e);
+        }
+    }
+}

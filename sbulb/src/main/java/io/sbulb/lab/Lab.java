@@ -1,0 +1,284 @@
+package io.sbulb.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sbulb.api.IpAddress;
+import io.sbulb.xdp.attach.AttachOptions;
+import io.sbulb.xdp.attach.PassProgram;
+import io.sbulb.xdp.attach.XdpAttachment;
+import io.sbulb.xdp.net.NetInterface;
+import io.sbulb.xdp.net.Netns;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small network in network namespaces, shaped as sbulb is deployed (shared/DESIGN.md §1, like
+ * LVS-NAT): a client, real servers and the load balancer, all behind one router, the gateway.
+ *
+ * <pre>
+ *   client 198.18.1.2 ── gw ── lb 198.18.3.2 (sbulb attached to its veth0; VIP 198.18.0.10)
+ *                         │
+ *                         └─ br0 198.18.2.1 ── rs1 198.18.2.11, rs2 198.18.2.12, ...
+ * </pre>
+ *
+ * The gateway routes the VIP to the load balancer, and everything the real servers send (policy
+ * routing on the bridge) too: the balancer sees both directions and sends every frame back to
+ * the gateway with XDP_TX. Addresses come from 198.18.0.0/15 only, nothing leaves the namespaces.
+ *
+ * <p>Two traps of veth are handled: a frame sent with XDP_TX reaches the peer only when the peer
+ * end runs an XDP program too (the gateway's end gets {@link PassProgram}), and locally sent UDP
+ * carries a partial checksum unless checksum offload is off on the senders (ethtool).
+ *
+ * <p>{@link #close()} deletes every namespace it made, also after a failure half-way through
+ * building; a JVM shutdown hook does the same if the process is interrupted.
+ */
+public final class Lab implements AutoCloseable {
+
+    public static final IpAddress VIP = IpAddress.parse("198.18.0.10");
+    public static final IpAddress CLIENT = IpAddress.parse("198.18.1.2");
+    public static final IpAddress LB = IpAddress.parse("198.18.3.2");
+    /** The balancer's interface, in {@link #lbNetns()}. */
+    public static final String LB_INTERFACE = "veth0";
+    public static final int MAX_REAL_SERVERS = 8;
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String prefix;
+    private final int realServers;
+    private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
+    private final Thread cleanup;
+    private PassProgram pass;
+    private XdpAttachment peerXdp;
+    private boolean closed;
+
+    private Lab(String prefix, int realServers) {
+        this.prefix = prefix;
+        this.realServers = realServers;
+        this.cleanup = new Thread(this::deleteNamespaces, "lab-cleanup-" + prefix);
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
+
+    /**
+     * Builds the network with {@code realServers} real servers (1..{@value #MAX_REAL_SERVERS}).
+     * Namespaces are named {@code PREFIX-gw}, {@code PREFIX-lb}, {@code PREFIX-cli},
+     * {@code PREFIX-rs1}...; {@code prefix} should be unique on the machine.
+     */
+    public static Lab create(String prefix, int realServers) {
+        if (realServers < 1 || realServers > MAX_REAL_SERVERS) {
+            throw new IllegalArgumentException("a lab has 1.." + MAX_REAL_SERVERS + " real servers, not " + realServers);
+        }
+        Lab lab = new Lab(prefix, realServers);
+        try {
+            lab.build();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /** A prefix unique to this process and call: {@code sbl<pid>x<n>}. */
+    public static String uniquePrefix() {
+        return "sbl" + ProcessHandle.current().pid() + "x" + SEQUENCE.incrementAndGet();
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String gwNetns() {
+        return prefix + "-gw";
+    }
+
+    public String lbNetns() {
+        return prefix + "-lb";
+    }
+
+    public String clientNetns() {
+        return prefix + "-cli";
+    }
+
+    /** The namespace of real server {@code i} (from 1). */
+    public String realServerNetns(int i) {
+        checkServer(i);
+        return prefix + "-rs" + i;
+    }
+
+    /** The address of real server {@code i} (from 1): 198.18.2.(10 + i). */
+    public IpAddress realServer(int i) {
+        checkServer(i);
+        return IpAddress.parse("198.18.2." + (10 + i));
+    }
+
+    public int realServerCount() {
+        return realServers;
+    }
+
+    /** Every namespace of the lab. */
+    public List<String> namespaces() {
+        return List.copyOf(namespaces);
+    }
+
+    private void checkServer(int i) {
+        if (i < 1 || i > realServers) {
+            throw new IllegalArgumentException("real server " + i + " is outside 1.." + realServers);
+        }
+    }
+
+    private void build() {
+        String gw = gwNetns();
+        addNetns(gw);
+        addNetns(lbNetns());
+        addNetns(clientNetns());
+        for (int i = 1; i <= realServers; i++) {
+            addNetns(realServerNetns(i));
+        }
+        sysctl(gw, "net/ipv4/ip_forward", "1");
+        sysctl(gw, "net/ipv4/conf/all/rp_filter", "0");
+        sysctl(gw, "net/ipv4/conf/default/rp_filter", "0");
+
+        // client
+        veth(clientNetns(), "gw", gw, "cli");
+        address(clientNetns(), "gw", CLIENT + "/24");
+        address(gw, "cli", "198.18.1.1/24");
+        ip("-n", clientNetns(), "route", "add", "default", "via", "198.18.1.1");
+        offloadOff(clientNetns(), "gw");
+
+        // load balancer
+        veth(lbNetns(), LB_INTERFACE, gw, "lb");
+        address(lbNetns(), LB_INTERFACE, LB + "/24");
+        address(gw, "lb", "198.18.3.1/24");
+        ip("-n", lbNetns(), "route", "add", "default", "via", "198.18.3.1");
+
+        // real servers, on a bridge
+        ip("-n", gw, "link", "add", "br0", "type", "bridge");
+        address(gw, "br0", "198.18.2.1/24");
+        for (int i = 1; i <= realServers; i++) {
+            String rs = realServerNetns(i);
+            veth(rs, "gw", gw, "rs" + i);
+            ip("-n", gw, "link", "set", "rs" + i, "master", "br0");
+            address(rs, "gw", realServer(i) + "/24");
+            ip("-n", rs, "route", "add", "default", "via", "198.18.2.1");
+            offloadOff(rs, "gw");
+        }
+
+        // the gateway: the VIP lives behind the balancer, and so does everything the servers send
+        ip("-n", gw, "route", "add", VIP + "/32", "via", LB.toString());
+        ip("-n", gw, "route", "add", "default", "via", LB.toString(), "table", "100");
+        ip("-n", gw, "rule", "add", "iif", "br0", "lookup", "100", "pref", "100");
+        for (String i : List.of("cli", "lb", "br0")) {
+            sysctl(gw, "net/ipv4/conf/" + i + "/rp_filter", "0");
+        }
+
+        // XDP_TX on veth0 reaches the gateway only if its end runs an XDP program as well
+        pass = PassProgram.load();
+        peerXdp = Netns.call(gw, () -> pass.attach(NetInterface.byName("lb"), AttachOptions.DEFAULT));
+    }
+
+    private void addNetns(String name) {
+        ip("netns", "add", name);
+        namespaces.add(name);
+        ip("-n", name, "link", "set", "lo", "up");
+    }
+
+    private static void veth(String ns, String name, String peerNs, String peerName) {
+        ip("link", "add", name, "netns", ns, "type", "veth", "peer", "name", peerName, "netns", peerNs);
+        ip("-n", ns, "link", "set", name, "up");
+        ip("-n", peerNs, "link", "set", peerName, "up");
+    }
+
+    private static void address(String ns, String dev, String cidr) {
+        ip("-n", ns, "addr", "add", cidr, "dev", dev);
+        ip("-n", ns, "link", "set", dev, "up");
+    }
+
+    /** Locally sent UDP on veth carries a partial checksum unless checksum offload is off. */
+    private static void offloadOff(String ns, String dev) {
+        Commands.run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off");
+    }
+
+    private static void sysctl(String ns, String key, String value) {
+        Commands.run("ip", "netns", "exec", ns, "sh", "-c", "echo " + value + " > /proc/sys/" + key);
+    }
+
+    private static String ip(String... args) {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "ip";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        return Commands.run(cmd);
+    }
+
+    /**
+     * The XDP program attached to {@code dev} in {@code ns}, as {@code ip link} reports it (not
+     * sbulb): its id and mode ("xdp", "xdpgeneric"...), or empty when there is none.
+     */
+    public static Optional<AttachedXdp> xdpOn(String ns, String dev) {
+        String out = Commands.run("ip", "-n", ns, "-j", "-d", "link", "show", "dev", dev);
+        try {
+            JsonNode link = JSON.readTree(out).path(0);
+            JsonNode xdp = link.path("xdp");
+            if (xdp.isMissingNode() || xdp.path("prog").isMissingNode() && xdp.path("attached").isMissingNode()) {
+                return Optional.empty();
+            }
+            JsonNode prog = xdp.path("prog");
+            if (prog.isMissingNode()) {
+                prog = xdp.path("attached").path(0).path("prog");
+            }
+            return Optional.of(new AttachedXdp(prog.path("id").asInt(), prog.path("name").asText(""),
+                    modeName(xdp.path("mode").asInt())));
+        } catch (IOException e) {
+            throw new LabException("cannot read ip -j link output: " + out, e);
+        }
+    }
+
+    private static String modeName(int mode) {
+        return switch (mode) {
+            case 1 -> "driver";
+            case 2 -> "generic";
+            case 3 -> "offload";
+            default -> "mode " + mode;
+        };
+    }
+
+    /** An XDP program an interface runs, as {@code ip link} reports it. */
+    public record AttachedXdp(int id, String name, String mode) {
+    }
+
+    /** Deletes the lab: every namespace (with its interfaces and sockets' routes). Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (peerXdp != null) {
+            peerXdp.close();
+        }
+        if (pass != null) {
+            pass.close();
+        }
+        deleteNamespaces();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook is running or has run
+        }
+    }
+
+    private void deleteNamespaces() {
+        List<String> all;
+        synchronized (namespaces) {
+            all = new ArrayList<>(namespaces);
+            namespaces.clear();
+        }
+        Collections.reverse(all);
+        for (String ns : all) {
+            Commands.run(List.of("ip", "netns", "del", ns), true);
+        }
+    }
+}
