@@ -11,12 +11,17 @@ import io.sbulb.xdp.SbulbProgram;
 import io.sbulb.xdp.SbulbProgramSpec;
 import io.sbulb.xdp.XdpDataplane;
 import io.sbulb.xdp.attach.AttachOptions;
+import io.sbulb.xdp.attach.AttachedProgram;
+import io.sbulb.xdp.attach.ModeChoice;
+import io.sbulb.xdp.attach.XdpMode;
+import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.attach.XdpAttachment;
 import io.sbulb.xdp.net.NetInterface;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -33,6 +38,8 @@ public final class Balancer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Balancer.class);
     /** Longest wait between two looks at the event ring buffer and the real-server file. */
     static final long POLL_MILLIS = 100;
+    /** Every this many polls (a second), the interface is asked whether it still runs our program. */
+    static final int ATTACHMENT_CHECK_POLLS = 10;
 
     /**
      * What to run.
@@ -61,6 +68,7 @@ public final class Balancer implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile String stopReason = "stopped";
     private boolean closed;
+    private int polls;
 
     private Balancer(Settings settings, PrintWriter out, SdNotify notify, XdpDataplane dataplane,
                      XdpAttachment attachment) {
@@ -96,6 +104,10 @@ public final class Balancer implements AutoCloseable {
                     + " mode (XDP program " + attachment.programId() + ", BPF link " + attachment.linkId() + ")"
                     + attachment.replaced().map(p -> ", replacing program " + p.id() + " '" + p.name() + "'")
                             .orElse(""));
+            if (attachment.mode() == XdpMode.GENERIC && s.attach().mode() == ModeChoice.AUTO) {
+                say(out, "warning: the driver of " + s.netInterface().name() + " cannot run XDP in native mode, so "
+                        + "sbulb runs in generic mode, which is slower (--xdp-mode generic says it is intended)");
+            }
             Balancer b = new Balancer(s, out, notify, dp, attachment);
             notify.ready(b.status());
             return b;
@@ -145,6 +157,29 @@ public final class Balancer implements AutoCloseable {
         }
         if (watcher != null) {
             applyFileChange();
+        }
+        if (++polls % ATTACHMENT_CHECK_POLLS == 0) {
+            checkAttached();
+        }
+    }
+
+    /**
+     * Balancing silently stopped if someone detached the program (bpftool link detach) or the
+     * interface went away: that is fatal, so that a supervisor notices and restarts sbulb.
+     */
+    private void checkAttached() {
+        NetInterface nif = settings.netInterface();
+        Optional<AttachedProgram> now;
+        try {
+            now = AttachedProgram.on(nif);
+        } catch (BpfException e) {
+            throw new BalancerException(nif.name() + " cannot be queried any more (" + e.getMessage().lines()
+                    .findFirst().orElse("") + "): has the interface gone?", e);
+        }
+        if (now.isEmpty() || now.get().id() != attachment.programId()) {
+            throw new BalancerException("XDP program " + attachment.programId() + " is no longer attached to "
+                    + nif.name() + " (" + now.map(AttachedProgram::describe).orElse("no XDP program there now")
+                    + "): something else detached it");
         }
     }
 

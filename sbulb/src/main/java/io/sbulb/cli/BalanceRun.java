@@ -5,8 +5,6 @@ import io.sbulb.balancer.SdNotify;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
@@ -17,7 +15,6 @@ import sun.misc.Signal;
  */
 final class BalanceRun {
 
-    private static final Logger LOG = LoggerFactory.getLogger(BalanceRun.class);
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
     private BalanceRun() {
@@ -44,9 +41,6 @@ final class BalanceRun {
         try {
             balancer.run();
             return ExitCodes.OK;
-        } catch (RuntimeException | Error e) {
-            LOG.error("fatal: {}", e.toString());
-            throw e;
         } finally {
             balancer.close();
             done.countDown();

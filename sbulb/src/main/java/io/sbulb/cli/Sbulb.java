@@ -4,6 +4,7 @@ import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.Limits;
 import io.sbulb.balancer.Balancer;
+import io.sbulb.balancer.BalancerException;
 import io.sbulb.xdp.attach.AttachOptions;
 import io.sbulb.xdp.attach.ModeChoice;
 import io.sbulb.xdp.bpf.BpfException;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
  * value ({@link ExitCodes}), never a stack trace (unless {@code -l debug}).
  */
 @Command(name = "sbulb", mixinStandardHelpOptions = true, versionProvider = Sbulb.Version.class, sortOptions = false,
-        usageHelpAutoWidth = true,
+        usageHelpAutoWidth = true, synopsisHeading = "",
         customSynopsis = {
             "usage: sbulb [-h] -vs VIRTUAL_SERVER",
             "             (-rs REAL_SERVER [REAL_SERVER ...] | -cfg CONFIG_FILE) -p PORT",
@@ -159,6 +160,9 @@ public final class Sbulb implements Callable<Integer> {
                 || e instanceof PcapException) { // a pcap that could not be written
             status = ExitCodes.FAILURE;
             err.println(who + ": " + e.getMessage());
+        } else if (e instanceof BalancerException) {
+            status = ExitCodes.FAILURE;
+            err.println(who + ": " + e.getMessage() + "; stopped");
         } else if (e instanceof BpfException b) { // loading or attaching the XDP program
             status = ExitCodes.FAILURE;
             err.println(who + ": " + DataplaneUnavailableException.explain(b));
