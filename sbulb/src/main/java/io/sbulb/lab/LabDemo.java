@@ -114,7 +114,8 @@ public final class LabDemo {
         toClose.add(0, newcomer);
         servers.get(1).send(new InetSocketAddress(InetAddress.getByName(Lab.CLIENT.toString()), 41000), "hello");
         Optional<LabClient.Reply> hello = newcomer.receive(REPLY);
-        OUT.println("   the client received " + hello.map(r -> "'" + r.text() + "' from " + r.from()).orElse("nothing"));
+        OUT.println("   the client received " + hello.map(r -> "'" + r.text() + "' from "
+                + r.from().getAddress().getHostAddress() + ":" + r.from().getPort()).orElse("nothing"));
         Optional<LabClient.Reply> back = newcomer.exchange(vip, "reply-" + (++sequence), REPLY);
         OUT.println("   it answers the virtual server, and reaches " + back.map(LabClient.Reply::server).orElse("nobody"));
 
@@ -124,6 +125,8 @@ public final class LabDemo {
         Optional<String> applied = notify.await(m -> m.contains("over 2 real servers"), Duration.ofSeconds(5));
         OUT.println("   applied after " + (System.nanoTime() - t0) / 1_000_000 + " ms; systemd status: "
                 + applied.map(m -> m.replace("\n", " ")).orElse("(none)"));
+        OUT.println(indent(sbulb.out().lines().dropWhile(l -> !l.contains("running;")).skip(1)
+                .takeWhile(l -> !l.contains("stopping")).reduce("", (a, b) -> a + b + "\n")));
         Map<Integer, String> after = traffic();
         int moved = 0;
         for (Map.Entry<Integer, String> e : owners.entrySet()) {
