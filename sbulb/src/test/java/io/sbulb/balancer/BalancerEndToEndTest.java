@@ -162,29 +162,32 @@ class BalancerEndToEndTest {
     @Order(4)
     void fileChangesRemoveAndAddARealServerWhileTrafficFlows() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
+        // 0: three servers; 1: rs2 removed (its STATUS received); 2: rs2 added back. An answer is
+        // filed under the phase in which its datagram was sent.
+        AtomicInteger phase = new AtomicInteger();
         List<String> problems = new ArrayList<>();
         Map<Integer, Integer> lost = new HashMap<>();
-        Map<Integer, List<String>> answers = new HashMap<>();
+        Map<Integer, List<List<String>>> answers = new HashMap<>();
+        for (Integer port : owner.keySet()) {
+            answers.put(port, List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+        }
         Thread traffic = new Thread(() -> {
             long deadline = System.nanoTime() + 30_000_000_000L;
             // bounded: until told to stop, at most 30 s and 100,000 rounds of one datagram per client
             for (int round = 0; round < 100_000 && !stop.get() && System.nanoTime() < deadline; round++) {
+                int sentIn = phase.get();
                 for (LabClient c : clients.values()) {
                     c.send(VIP, "t" + sequence.incrementAndGet());
                 }
                 for (LabClient c : clients.values()) {
-                    Optional<LabClient.Reply> r = c.receive(REPLY);
-                    if (r.isEmpty()) {
-                        synchronized (lost) {
+                    Optional<LabClient.Reply> r = c.receive(Duration.ofMillis(500));
+                    synchronized (answers) {
+                        if (r.isEmpty()) {
                             lost.merge(c.port(), 1, Integer::sum);
-                        }
-                    } else if (!r.get().from().equals(VIP)) {
-                        synchronized (problems) {
+                        } else if (!r.get().from().equals(VIP)) {
                             problems.add("port " + c.port() + " round " + round + ": " + r);
-                        }
-                    } else {
-                        synchronized (answers) {
-                            answers.computeIfAbsent(c.port(), k -> new ArrayList<>()).add(r.get().server());
+                        } else {
+                            answers.get(c.port()).get(sentIn).add(r.get().server());
                         }
                     }
                 }
@@ -192,18 +195,20 @@ class BalancerEndToEndTest {
         }, "traffic");
         traffic.start();
         try {
-            Thread.sleep(300); // some traffic before the change (not a synchronisation: the checks below are)
+            awaitAnswersIn(0, answers, owner.keySet());
             long t0 = System.nanoTime();
             writeServers(1, 3); // rs2 leaves: position 1 becomes rs3, position 2 goes; rs3 keeps its clients
             Optional<String> removed = notify.await(m -> m.contains("over 2 real servers"), Duration.ofSeconds(5));
             long appliedMs = (System.nanoTime() - t0) / 1_000_000;
             assertThat(removed).as("STATUS after removing rs2, %s", sbulb).isPresent();
             System.out.println("real-server file change applied (STATUS received) after " + appliedMs + " ms");
-            Thread.sleep(300);
+            phase.set(1);
+            awaitAnswersIn(1, answers, owner.keySet());
             writeServers(1, 3, 2); // rs2 comes back, appended
             assertThat(notify.await(m -> m.contains("over 3 real servers"), Duration.ofSeconds(5)))
                     .as("STATUS after adding rs2 back, %s", sbulb).isPresent();
-            Thread.sleep(300);
+            phase.set(2);
+            awaitAnswersIn(2, answers, owner.keySet());
         } finally {
             stop.set(true);
             traffic.join(30_000);
@@ -216,21 +221,23 @@ class BalancerEndToEndTest {
         System.out.println("replies lost to the removal of rs2: " + lost.values().stream().mapToInt(i -> i).sum()
                 + " (rs2 had " + owner.values().stream().filter("rs2"::equals).count() + " clients)");
         owner.forEach((port, was) -> {
-            List<String> seen = answers.get(port);
-            assertThat(seen).as("port %d", port).isNotEmpty();
-            String last = seen.get(seen.size() - 1);
+            List<List<String>> seen = answers.get(port);
             if (was.equals("rs2")) {
-                // re-bound once when rs2 left, to a server still configured, and kept there: rs2 coming
-                // back does not take it back
-                assertThat(last).as("port %d: %s", port, seen).isIn("rs1", "rs3");
-                assertThat(seen.subList(seen.indexOf(last), seen.size())).as("port %d: %s", port, seen)
-                        .containsOnly(last);
+                // re-bound when rs2 left, to a server still configured, and kept there: rs2 coming
+                // back does not take it back (a datagram sent just before the STATUS may already
+                // have gone to the new server)
+                String now = seen.get(1).get(0);
+                assertThat(now).as("port %d: %s", port, seen).isIn("rs1", "rs3");
+                assertThat(seen.get(0)).as("port %d before the change", port).containsOnly("rs2", now);
+                assertThat(seen.get(1)).as("port %d while rs2 is out", port).containsOnly(now);
+                assertThat(seen.get(2)).as("port %d after rs2 is back", port).containsOnly(now);
             } else {
-                assertThat(seen).as("port %d (%s) keeps its server through both changes", port, was)
-                        .containsOnly(was);
+                assertThat(seen.get(0)).as("port %d before the change", port).containsOnly(was);
+                assertThat(seen.get(1)).as("port %d (%s) while rs2 is out", port, was).containsOnly(was);
+                assertThat(seen.get(2)).as("port %d (%s) after rs2 is back", port, was).containsOnly(was);
             }
         });
-        // a new client after rs2 came back: round robin goes on, and rs2 is in it again
+        // new clients after rs2 came back: round robin goes on, and rs2 is in it again
         Map<String, Integer> fresh = new HashMap<>();
         for (int p = FIRST_CLIENT_PORT + 200; p < FIRST_CLIENT_PORT + 203; p++) {
             LabClient c = LabClient.open(lab.clientNetns(), p);
@@ -239,6 +246,22 @@ class BalancerEndToEndTest {
         }
         assertThat(fresh).containsOnly(Map.entry("rs1", 1), Map.entry("rs2", 1), Map.entry("rs3", 1));
         assertThat(sbulb.out()).contains("[1] 198.18.2.12 -> 198.18.2.13", "[2] add 198.18.2.12");
+    }
+
+    /** Waits (at most 10 s) until every port has had two answers to datagrams sent in {@code phase}. */
+    private static void awaitAnswersIn(int phase, Map<Integer, List<List<String>>> answers, java.util.Set<Integer> ports)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            synchronized (answers) {
+                if (ports.stream().allMatch(p -> answers.get(p).get(phase).size() >= 2)) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("every client answered in phase %d within 10 s: %s", phase, sbulb)
+                    .isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     @Test
