@@ -3,7 +3,7 @@
 # (compiles the XDP program), libbpf (loaded through JNA at run time), bpftool (the tests'
 # independent observer of the kernel), iproute2 (network namespaces), Scapy (the tests' packet
 # oracle and the fixture generator), libpcap (Pcap4J reads and writes pcaps through it) and
-# tcpdump (checks the pcaps sbulb writes) and ethtool (the namespace lab turns checksum
+# tcpdump (checks the pcaps sbulb writes), and ethtool (the namespace lab turns checksum
 # offload off on its senders). Idempotent and quick when everything is there
 # already: apt-get runs only for missing packages.
 set -euo pipefail

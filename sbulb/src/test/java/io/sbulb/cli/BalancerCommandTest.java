@@ -218,6 +218,18 @@ class BalancerCommandTest {
         }
     }
 
+    @Test
+    void withoutPrivilegesItSaysWhatItNeedsInOneLine() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", java,
+                "-cp", System.getProperty("java.class.path"), Sbulb.class.getName(), "lo"));
+        cmd.addAll(CONFIG);
+        Commands.Output run = Commands.run(cmd, true);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCodes.FAILURE);
+        assertThat(run.out().strip()).as("%s", run).startsWith("sbulb: loading and attaching the XDP program needs root")
+                .contains("Operation not permitted").doesNotContain("\tat ").doesNotContain("\n");
+    }
+
     private static Path runDir() throws IOException {
         return Files.createTempDirectory(dir, "run");
     }
