@@ -26,7 +26,9 @@ final class PinnedThread implements AutoCloseable {
         });
         call(() -> {
             thread = Thread.currentThread();
-            LibC.pinCurrentThread(cpu);
+            if (cpu != XdpDataplane.ANY_CPU) {
+                LibC.pinCurrentThread(cpu);
+            }
             return null;
         });
     }

@@ -37,6 +37,11 @@ public final class XdpDataplane implements Dataplane {
 
     /** Default CPU for the pinned thread. */
     public static final int DEFAULT_CPU = 0;
+    /**
+     * No pinning: for a program attached to a live interface, whose frames arrive on every CPU
+     * anyway, pinning the control thread buys nothing and fails where CPU 0 is not allowed.
+     */
+    public static final int ANY_CPU = -1;
 
     private final Limits limits;
     private final PinnedThread thread;
@@ -62,7 +67,10 @@ public final class XdpDataplane implements Dataplane {
         return create(SbulbProgramSpec.of(limits), DEFAULT_CPU);
     }
 
-    /** Loads the program as {@code spec} says; all kernel work runs on a thread pinned to {@code cpu}. */
+    /**
+     * Loads the program as {@code spec} says; all kernel work runs on one thread, pinned to
+     * {@code cpu} unless it is {@link #ANY_CPU}.
+     */
     public static XdpDataplane create(SbulbProgramSpec spec, int cpu) {
         PinnedThread thread = new PinnedThread("sbulb-bpf", cpu);
         try {
@@ -208,14 +216,21 @@ public final class XdpDataplane implements Dataplane {
      * frames, when the ring buffer is full.
      */
     public List<SbulbEvent> drainEvents() {
+        return drainEvents(Integer.MAX_VALUE);
+    }
+
+    /**
+     * At most {@code max} of the events waiting, oldest first: under a steady stream of events
+     * (a verbose log level and heavy traffic) the caller still gets control back.
+     */
+    public List<SbulbEvent> drainEvents(int max) {
         checkOpen();
         return thread.call(() -> {
-            List<SbulbEvent> out = new ArrayList<>();
             if (events == null) {
                 events = new RingBuffer(prog.events, record -> pending.add(SbulbEvent.decode(record)));
             }
-            events.consume();
-            out.addAll(pending);
+            events.consume(max);
+            List<SbulbEvent> out = new ArrayList<>(pending);
             pending.clear();
             return out;
         });

@@ -40,6 +40,12 @@ public final class Balancer implements AutoCloseable {
     static final long POLL_MILLIS = 100;
     /** Every this many polls (a second), the interface is asked whether it still runs our program. */
     static final int ATTACHMENT_CHECK_POLLS = 10;
+    /**
+     * Most events printed per poll: at a verbose level under heavy traffic the ring buffer never
+     * empties, and the loop must still watch the file, the attachment and the stop request. What
+     * does not fit waits in the ring buffer; what does not fit there is lost (never a frame).
+     */
+    static final int EVENTS_PER_POLL = 4096;
 
     /**
      * What to run.
@@ -89,7 +95,7 @@ public final class Balancer implements AutoCloseable {
      */
     public static Balancer start(Settings s, PrintWriter out, SdNotify notify) {
         long mask = Reason.eventMask(Reason.admittedBy(s.level()));
-        XdpDataplane dp = XdpDataplane.create(new SbulbProgramSpec(s.limits(), mask, s.verifierLogLevel()), XdpDataplane.DEFAULT_CPU);
+        XdpDataplane dp = XdpDataplane.create(new SbulbProgramSpec(s.limits(), mask, s.verifierLogLevel()), XdpDataplane.ANY_CPU);
         XdpAttachment attachment = null;
         try {
             say(out, "XDP program loaded (sha256 " + SbulbProgram.objectSha256().substring(0, 16) + "...); limits: "
@@ -143,16 +149,19 @@ public final class Balancer implements AutoCloseable {
             say(out, "watching " + settings.realServerFile() + " for real-server changes");
         }
         say(out, "running; SIGINT or SIGTERM detaches and stops");
-        while (!stop.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-            pollOnce();
+        long wait = POLL_MILLIS;
+        while (!stop.await(wait, TimeUnit.MILLISECONDS)) {
+            // a full budget of events: more are waiting, come back at once
+            wait = pollOnce() < EVENTS_PER_POLL ? POLL_MILLIS : 0;
         }
         pollOnce(); // the events logged until the stop
         say(out, "stopping: " + stopReason);
     }
 
-    /** Prints the events waiting and looks at the real-server file once. */
-    void pollOnce() {
-        for (SbulbEvent e : dataplane.drainEvents()) {
+    /** Prints the events waiting (at most a budget), looks at the real-server file once; returns the events printed. */
+    int pollOnce() {
+        List<SbulbEvent> events = dataplane.drainEvents(EVENTS_PER_POLL);
+        for (SbulbEvent e : events) {
             EventLog.log(e);
         }
         if (watcher != null) {
@@ -161,6 +170,7 @@ public final class Balancer implements AutoCloseable {
         if (++polls % ATTACHMENT_CHECK_POLLS == 0) {
             checkAttached();
         }
+        return events.size();
     }
 
     /**
@@ -172,15 +182,26 @@ public final class Balancer implements AutoCloseable {
         Optional<AttachedProgram> now;
         try {
             now = AttachedProgram.on(nif);
-        } catch (BpfException e) {
-            throw new BalancerException(nif.name() + " cannot be queried any more (" + e.getMessage().lines()
-                    .findFirst().orElse("") + "): has the interface gone?", e);
+        } catch (BpfException | IllegalStateException e) {
+            throw new BalancerException("cannot ask " + nif.name() + " which XDP program it runs ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")", e);
         }
-        if (now.isEmpty() || now.get().id() != attachment.programId()) {
-            throw new BalancerException("XDP program " + attachment.programId() + " is no longer attached to "
-                    + nif.name() + " (" + now.map(AttachedProgram::describe).orElse("no XDP program there now")
-                    + "): something else detached it");
+        if (now.isPresent() && now.get().id() == attachment.programId()) {
+            return;
         }
+        // the kernel answers "nothing attached" for an index that no longer exists
+        try {
+            NetInterface again = NetInterface.byName(nif.name());
+            if (again.index() != nif.index()) {
+                throw new BalancerException(nif.name() + " was deleted (it is another interface now, index "
+                        + again.index() + " instead of " + nif.index() + ")");
+            }
+        } catch (ConfigException gone) {
+            throw new BalancerException(nif.name() + " is gone (deleted?)", gone);
+        }
+        throw new BalancerException("XDP program " + attachment.programId() + " is no longer attached to "
+                + nif.name() + " (" + now.map(AttachedProgram::describe).orElse("no XDP program there now")
+                + "): something else detached it");
     }
 
     private void applyFileChange() {

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 
 /**
  * Watches the real-server file of {@code -cfg} for the balancer's main loop. It has no thread:
- * the loop calls {@link #poll()} at least every 250 ms, and each call says what, if anything,
+ * the loop calls {@link #poll()} every 100 ms (Balancer.POLL_MILLIS), and each call says what, if anything,
  * the loop must do.
  *
  * <p><b>Never missing a change.</b> A file of at most {@link #ALWAYS_READ_BYTES} (any sensible
@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * truncates, then writes). What a poll sees for the first time is only noted; it is acted on
  * when the next poll sees exactly the same (the same bytes, or missing again). A half-written
  * list is therefore never applied, and a file truncated and then written is never reported
- * invalid; a change takes effect one poll later, which at 250 ms is well within the original
+ * invalid; a change takes effect one poll later, about 200 ms in all, well within the original
  * sbulb's one-second polling.
  *
  * <p><b>What {@link #poll()} returns</b>, once per settled state:

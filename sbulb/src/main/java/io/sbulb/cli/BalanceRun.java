@@ -5,6 +5,7 @@ import io.sbulb.balancer.SdNotify;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import sun.misc.Signal;
 
 /**
@@ -20,35 +21,65 @@ final class BalanceRun {
     private BalanceRun() {
     }
 
-    /** Runs until stopped; returns the exit status. Fatal errors propagate, after the detach. */
+    /**
+     * Runs until stopped; returns the exit status. Fatal errors propagate, after the detach.
+     * The signal handlers and the shutdown hook are in place before anything is loaded, so a
+     * SIGTERM that arrives while sbulb starts (systemctl stop right after start) still ends in a
+     * clean stop: the balancer, once started, stops at once.
+     */
     static int run(Balancer.Settings settings, PrintWriter out) throws InterruptedException {
-        SdNotify notify = SdNotify.fromEnvironment();
-        Balancer balancer = Balancer.start(settings, out, notify);
+        AtomicReference<String> stopRequest = new AtomicReference<>();
+        AtomicReference<Balancer> running = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            balancer.requestStop("the JVM is shutting down");
+            requestStop(stopRequest, running, "the JVM is shutting down");
             try {
-                if (!done.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                    balancer.close(); // the loop is stuck: detach from here
+                if (!done.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS) && running.get() != null) {
+                    running.get().close(); // the loop is stuck: detach from here
                 }
             } catch (InterruptedException e) {
-                balancer.close();
+                if (running.get() != null) {
+                    running.get().close();
+                }
             }
         }, "sbulb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        Signal.handle(new Signal("INT"), s -> balancer.requestStop("SIGINT"));
-        Signal.handle(new Signal("TERM"), s -> balancer.requestStop("SIGTERM"));
         try {
-            balancer.run();
-            return ExitCodes.OK;
+            Signal.handle(new Signal("INT"), s -> requestStop(stopRequest, running, "SIGINT"));
+            Signal.handle(new Signal("TERM"), s -> requestStop(stopRequest, running, "SIGTERM"));
+            Balancer balancer = Balancer.start(settings, out, SdNotify.fromEnvironment());
+            running.set(balancer);
+            try {
+                if (stopRequest.get() != null) {
+                    balancer.requestStop(stopRequest.get()); // it came while starting
+                }
+                balancer.run();
+                return ExitCodes.OK;
+            } catch (RuntimeException | Error | InterruptedException e) {
+                try {
+                    balancer.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            } finally {
+                balancer.close(); // idempotent: a no-op after the close above
+            }
         } finally {
-            balancer.close();
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
                 // already shutting down: the hook sees done and returns
             }
+        }
+    }
+
+    private static void requestStop(AtomicReference<String> request, AtomicReference<Balancer> running, String why) {
+        request.compareAndSet(null, why);
+        Balancer b = running.get();
+        if (b != null) {
+            b.requestStop(why);
         }
     }
 }

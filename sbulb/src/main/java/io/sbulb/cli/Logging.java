@@ -12,9 +12,13 @@ import picocli.CommandLine.Option;
  */
 final class Logging {
 
-    /** The original's names for the levels, in its order. */
+    /**
+     * The original's names for the levels, in its order. sbulb logs nothing above ERROR, so
+     * CRITICAL silences the log (what sbulb does still goes to standard output, and a fatal
+     * error to standard error).
+     */
     enum Verbosity {
-        CRITICAL(Level.ERROR, LogLevel.CRITICAL), ERROR(Level.ERROR, LogLevel.ERROR),
+        CRITICAL(Level.OFF, LogLevel.CRITICAL), ERROR(Level.ERROR, LogLevel.ERROR),
         WARNING(Level.WARN, LogLevel.WARNING), INFO(Level.INFO, LogLevel.INFO), DEBUG(Level.DEBUG, LogLevel.DEBUG),
         TRACE(Level.TRACE, LogLevel.TRACE);
 

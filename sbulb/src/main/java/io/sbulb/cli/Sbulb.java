@@ -85,7 +85,8 @@ public final class Sbulb implements Callable<Integer> {
     Logging logging;
 
     @Option(names = "--replace", description = "Replace an XDP program already attached to ifnet "
-            + "(without it, sbulb refuses and says what is attached).")
+            + "(without it, sbulb refuses and says what is attached). The replaced program is not put back "
+            + "when sbulb stops: ifnet is then left without XDP program.")
     boolean replace;
 
     @Option(names = "--xdp-mode", paramLabel = "{auto,native,generic}", defaultValue = "auto",

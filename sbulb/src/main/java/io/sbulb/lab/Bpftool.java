@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
+import io.sbulb.xdp.SbulbAbi;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,18 +57,16 @@ public final class Bpftool {
     }
 
     /**
-     * sbulb's association table as {@code bpftool map dump} shows it, decoded from the raw key
-     * and value bytes with the layout of sbulb_abi.h (struct sbulb_assoc_key, struct sbulb_assoc).
+     * sbulb's association table as {@code bpftool map dump} shows it: bpftool reads the raw key and
+     * value bytes from the kernel; they are decoded as struct sbulb_assoc_key and struct sbulb_assoc.
      */
     public static List<Association> associations(int progId) {
         int map = mapOf(progId, "sbulb_assoc");
         List<Association> rows = new ArrayList<>();
         for (JsonNode e : json("bpftool", "-j", "map", "dump", "id", String.valueOf(map))) {
-            byte[] k = bytes(e.path("key"));
-            byte[] v = bytes(e.path("value"));
-            int family = k[18];
-            int port = (k[16] & 0xff) << 8 | (k[17] & 0xff); // network byte order
-            rows.add(new Association(new Endpoint(IpAddress.read(k, 0, family), port), IpAddress.read(v, 0, family)));
+            // decoded with the layout the ABI test holds to the compiled object, not offsets copied here
+            io.sbulb.api.Association a = SbulbAbi.association(bytes(e.path("key")), bytes(e.path("value")));
+            rows.add(new Association(a.client(), a.realServer()));
         }
         return rows;
     }

@@ -2,6 +2,8 @@ package io.sbulb.lab;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,32 +25,37 @@ public final class Commands {
      * @throws LabException when it cannot start, times out, or (unless {@code mayFail}) exits non-zero
      */
     public static Output run(List<String> command, boolean mayFail) {
-        Process p;
+        String line = String.join(" ", command);
+        Path out;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            out = Files.createTempFile("sbulb-lab-cmd", ".out");
         } catch (IOException e) {
-            throw new LabException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+            throw new LabException("cannot run " + line + ": no temporary file for its output: " + e.getMessage(), e);
         }
         try {
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes(); // ends when the command exits
+            // output to a file, not a pipe: reading a pipe would wait for the command however long it hangs
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new LabException(String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
+                throw new LabException(line + " did not finish in " + TIMEOUT_SECONDS + " s");
             }
-            String text = new String(out, StandardCharsets.UTF_8);
+            String text = Files.readString(out, StandardCharsets.UTF_8);
             if (p.exitValue() != 0 && !mayFail) {
-                throw new LabException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
-                        + text.strip());
+                throw new LabException(line + " failed (exit " + p.exitValue() + "): " + text.strip());
             }
             return new Output(p.exitValue(), text);
         } catch (IOException e) {
-            p.destroyForcibly();
-            throw new LabException("reading the output of " + String.join(" ", command) + ": " + e.getMessage(), e);
+            throw new LabException("cannot run " + line + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new LabException("interrupted while running " + String.join(" ", command), e);
+            throw new LabException("interrupted while running " + line, e);
+        } finally {
+            try {
+                Files.deleteIfExists(out);
+            } catch (IOException e) {
+                // a temporary file left behind is harmless
+            }
         }
     }
 

@@ -59,7 +59,7 @@ public final class Lab implements AutoCloseable {
     private Lab(String prefix, int realServers) {
         this.prefix = prefix;
         this.realServers = realServers;
-        this.cleanup = new Thread(this::deleteNamespaces, "lab-cleanup-" + prefix);
+        this.cleanup = new Thread(this::close, "lab-cleanup-" + prefix);
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
@@ -181,8 +181,19 @@ public final class Lab implements AutoCloseable {
     }
 
     private void addNetns(String name) {
+        synchronized (this) {
+            if (closed) { // the shutdown hook ran while the lab was being built
+                throw new LabException("the lab is closed (interrupted?); not adding namespace " + name);
+            }
+            namespaces.add(name); // before it exists: a cleanup racing with this deletes it too
+        }
         ip("netns", "add", name);
-        namespaces.add(name);
+        synchronized (this) {
+            if (closed) { // closed while it was being added: the cleanup may have missed it
+                Commands.run(List.of("ip", "netns", "del", name), true);
+                throw new LabException("the lab is closed (interrupted?); namespace " + name + " removed again");
+            }
+        }
         ip("-n", name, "link", "set", "lo", "up");
     }
 

@@ -50,7 +50,10 @@ public final class LabDemo {
         Path dir = Files.createTempDirectory("sbulb-demo");
         OUT.println("== Building the lab: a client, 3 real servers and a load balancer in network namespaces");
         List<AutoCloseable> toClose = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Thread cleanup = new Thread(() -> closeAll(toClose), "demo-cleanup");
+        Thread cleanup = new Thread(() -> {
+            closeAll(toClose);
+            deleteTree(dir);
+        }, "demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C or SIGTERM: stop sbulb, delete the namespaces
         int status;
         try {
@@ -129,13 +132,19 @@ public final class LabDemo {
                 .takeWhile(l -> !l.contains("stopping")).reduce("", (a, b) -> a + b + "\n")));
         Map<Integer, String> after = traffic();
         int moved = 0;
+        int movedNotOfRs2 = 0;
         for (Map.Entry<Integer, String> e : owners.entrySet()) {
             if (!e.getValue().equals(after.get(e.getKey()))) {
                 moved++;
+                if (!e.getValue().equals("rs2")) {
+                    movedNotOfRs2++;
+                }
             }
         }
+        long ofRs2 = owners.values().stream().filter("rs2"::equals).count();
         printSpread(after);
-        OUT.println("   " + moved + " clients moved: those of rs2, and only those");
+        OUT.println("   " + moved + " clients moved; rs2 had " + ofRs2 + "; clients of other servers that moved: "
+                + movedNotOfRs2);
 
         OUT.println("\n== Stopping sbulb with SIGTERM");
         OptionalInt exit = sbulb.terminate(Duration.ofSeconds(20));

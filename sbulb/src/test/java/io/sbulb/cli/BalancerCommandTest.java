@@ -77,33 +77,6 @@ class BalancerCommandTest {
         return Netns.call(NS, () -> CliRun.of(args));
     }
 
-    @Test
-    void helpIsTheOriginalsUsageWithEveryOptionExplained() {
-        CliRun run = CliRun.of("--help");
-        assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).startsWith("usage: sbulb [-h] -vs VIRTUAL_SERVER\n");
-        assertThat(run.out()).contains(
-                "usage: sbulb [-h] -vs VIRTUAL_SERVER",
-                "             (-rs REAL_SERVER [REAL_SERVER ...] | -cfg CONFIG_FILE) -p PORT",
-                "             [PORT ...] [-d {0,1,2,3,4}]",
-                "             [-l {CRITICAL,ERROR,WARNING,INFO,DEBUG,TRACE}] [-mp MAX_PORTS]",
-                "             [-mrs MAX_REALSERVERS] [-ma MAX_ASSOCIATIONS]",
-                "             ifnet",
-                "network interface to load balance (e.g. eth0)",
-                "-vs, --virtual_server=VIRTUAL_SERVER", "-rs, --real_server=REAL_SERVER",
-                "-cfg, --config_file=CONFIG_FILE", "[Real Servers]",
-                "-p, --port=PORT", "-d, --debug={0,1,2,3,4}", "Use to set bpf verbosity, 0 is minimal. (default: 0)",
-                "-l, --loglevel={CRITICAL,ERROR,WARNING,INFO,DEBUG,TRACE}", "Use to set logging verbosity. (default: ERROR)",
-                "-mp, --max_ports=MAX_PORTS", "-mrs, --max_realservers=MAX_REALSERVERS",
-                "-ma, --max_associations=MAX_ASSOCIATIONS", "--replace", "--xdp-mode", "Exit status:", "Type=notify");
-        // the descriptions, whatever the line breaks
-        assertThat(run.out().replaceAll("\\s+", " ")).contains("File will be polled for modification",
-                "Set the maximum number of port to load balance. (default: 16",
-                "Set the maximum number of real servers. (default: 32",
-                "Set the maximum number of associations. (default: 1048576",
-                "This defined the maximum number of foreign peers supported at the same time.");
-    }
-
     static Stream<Arguments> badInput() throws IOException {
         Path empty = Files.writeString(Files.createTempFile("sbulb-empty", ".cfg"), "[Real Servers]\n# none yet\n");
         Path malformed = Files.writeString(Files.createTempFile("sbulb-bad", ".cfg"), "[Real Servers]\n198.18.2.1x\n");
@@ -215,6 +188,18 @@ class BalancerCommandTest {
             Commands.run("bpftool", "link", "detach", "id", link);
             assertThat(sbulb.await(Duration.ofSeconds(20))).as("%s", sbulb).hasValue(ExitCodes.FAILURE);
             assertThat(sbulb.err()).as("%s", sbulb).contains("is no longer attached to va", "stopped");
+        }
+    }
+
+    @Test
+    void itsInterfaceDeletedWhileRunningIsFatalExitStatus3() throws Exception {
+        Commands.run("ip", "-n", NS, "link", "add", "vc", "type", "veth", "peer", "name", "vd");
+        Commands.run("ip", "-n", NS, "link", "set", "vc", "up");
+        try (SbulbProcess sbulb = SbulbProcess.start(NS, withArgs("vc", CONFIG), null, runDir())) {
+            awaitAttached(sbulb, "vc");
+            Commands.run("ip", "-n", NS, "link", "del", "vc");
+            assertThat(sbulb.await(Duration.ofSeconds(20))).as("%s", sbulb).hasValue(ExitCodes.FAILURE);
+            assertThat(sbulb.err()).as("%s", sbulb).contains("vc is gone", "stopped").doesNotContain("\tat ");
         }
     }
 

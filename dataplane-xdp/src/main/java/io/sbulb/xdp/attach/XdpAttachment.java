@@ -26,13 +26,16 @@ public final class XdpAttachment implements AutoCloseable {
     private static final int ENOENT = 2;
     private static final int EBUSY = 16;
     private static final int EEXIST = 17;
-    private static final int EOPNOTSUPP = 95;
+    private static final int EPERM = 1;
+    private static final int EACCES = 13;
     /**
-     * What the kernel says when the driver cannot run XDP natively: EOPNOTSUPP when it has no
-     * XDP at all (dummy, bridge, ifb, lo: "Underlying driver does not support XDP in native
-     * mode"). AUTO then tries generic mode.
+     * Native-mode refusals that generic mode would meet as well (something attached, no
+     * privilege): AUTO does not fall back on these. Any other refusal means the driver cannot run
+     * this program natively, as it is set up now: EOPNOTSUPP when it has no XDP at all (dummy,
+     * bridge, ifb, lo), EINVAL, ERANGE or ENOMEM when its MTU or queues do not allow it
+     * (virtio_net, veth with a large peer MTU, some NICs); AUTO then tries generic mode.
      */
-    private static final Set<Integer> NO_NATIVE = Set.of(EOPNOTSUPP);
+    private static final Set<Integer> NOT_A_DRIVER_LIMIT = Set.of(EPERM, EACCES, EBUSY, EEXIST);
 
     private final NetInterface nif;
     private final XdpMode mode;
@@ -146,11 +149,12 @@ public final class XdpAttachment implements AutoCloseable {
                 try {
                     return link(progFd, prog, nif, XdpMode.NATIVE);
                 } catch (BpfException e) {
-                    if (!NO_NATIVE.contains(e.errno())) {
+                    if (NOT_A_DRIVER_LIMIT.contains(e.errno())) {
                         throw explain(e, nif, XdpMode.NATIVE);
                     }
-                    LOG.warn("{}: its driver cannot run XDP in native mode ({}); attaching {} in generic mode, "
-                            + "which is slower", nif.name(), BpfException.errnoText(e.errno()), prog);
+                    String kernel = e.log().isBlank() ? "" : "; " + e.log().lines().findFirst().orElse("").strip();
+                    LOG.warn("{}: its driver cannot run XDP in native mode ({}{}); attaching {} in generic mode, "
+                            + "which is slower", nif.name(), BpfException.errnoText(e.errno()), kernel, prog);
                     try {
                         return link(progFd, prog, nif, XdpMode.GENERIC);
                     } catch (BpfException g) {
@@ -195,7 +199,7 @@ public final class XdpAttachment implements AutoCloseable {
                 return AttachException.alreadyAttached(nif, now.get(), e);
             }
         }
-        if (mode == XdpMode.NATIVE && NO_NATIVE.contains(e.errno())) {
+        if (mode == XdpMode.NATIVE && !NOT_A_DRIVER_LIMIT.contains(e.errno())) {
             return AttachException.noNativeMode(nif, e);
         }
         return AttachException.failed(e, (AttachedProgram) null);

@@ -1,0 +1,46 @@
+package io.sbulb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code sbulb --help} and the errors of the command line itself: no root, nothing loaded. */
+class BalancerHelpTest {
+
+    @Test
+    void helpIsTheOriginalsUsageWithEveryOptionExplained() {
+        CliRun run = CliRun.of("--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("usage: sbulb [-h] -vs VIRTUAL_SERVER\n");
+        assertThat(run.out()).contains(
+                "usage: sbulb [-h] -vs VIRTUAL_SERVER",
+                "             (-rs REAL_SERVER [REAL_SERVER ...] | -cfg CONFIG_FILE) -p PORT",
+                "             [PORT ...] [-d {0,1,2,3,4}]",
+                "             [-l {CRITICAL,ERROR,WARNING,INFO,DEBUG,TRACE}] [-mp MAX_PORTS]",
+                "             [-mrs MAX_REALSERVERS] [-ma MAX_ASSOCIATIONS]",
+                "             ifnet",
+                "network interface to load balance (e.g. eth0)",
+                "-vs, --virtual_server=VIRTUAL_SERVER", "-rs, --real_server=REAL_SERVER",
+                "-cfg, --config_file=CONFIG_FILE", "[Real Servers]",
+                "-p, --port=PORT", "-d, --debug={0,1,2,3,4}", "Use to set bpf verbosity, 0 is minimal. (default: 0)",
+                "-l, --loglevel={CRITICAL,ERROR,WARNING,INFO,DEBUG,TRACE}", "Use to set logging verbosity. (default: ERROR)",
+                "-mp, --max_ports=MAX_PORTS", "-mrs, --max_realservers=MAX_REALSERVERS",
+                "-ma, --max_associations=MAX_ASSOCIATIONS", "--replace", "--xdp-mode", "Exit status:", "Type=notify");
+        // the descriptions, whatever the line breaks
+        assertThat(run.out().replaceAll("\\s+", " ")).contains("File will be polled for modification",
+                "Set the maximum number of port to load balance. (default: 16",
+                "Set the maximum number of real servers. (default: 32",
+                "Set the maximum number of associations. (default: 1048576",
+                "This defined the maximum number of foreign peers supported at the same time.");
+    }
+
+    @Test
+    void withoutIfnetOrWithAnUnknownOptionItIsExitStatus2AndAHint() {
+        CliRun none = CliRun.of("-vs", "198.18.0.10", "-rs", "198.18.2.11", "-p", "5683");
+        assertThat(none.exitCode()).as("%s", none).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(none.err()).startsWith("sbulb: missing ifnet").contains("Try 'sbulb --help'");
+        CliRun unknown = CliRun.of("eth0", "-vs", "198.18.0.10", "-rs", "198.18.2.11", "-p", "5683", "--bogus");
+        assertThat(unknown.exitCode()).as("%s", unknown).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(unknown.err()).contains("--bogus");
+    }
+}
