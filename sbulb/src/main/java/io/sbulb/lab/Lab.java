@@ -9,6 +9,9 @@ import io.sbulb.xdp.attach.XdpAttachment;
 import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.xdp.net.Netns;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -222,6 +225,20 @@ public final class Lab implements AutoCloseable {
         cmd[0] = "ip";
         System.arraycopy(args, 0, cmd, 1, args.length);
         return Commands.run(cmd);
+    }
+
+    /**
+     * Writes a real-server file (the -cfg format) listing real servers {@code indexes} (from 1),
+     * whole: a temporary file renamed over it, as a careful operator (or a ConfigMap) does.
+     */
+    public void writeRealServerFile(Path file, int... indexes) throws IOException {
+        StringBuilder sb = new StringBuilder("# written by the sbulb lab\n[Real Servers]\n");
+        for (int i : indexes) {
+            sb.append(realServer(i)).append('\n');
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, sb.toString());
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

@@ -1,13 +1,11 @@
 package io.sbulb.lab;
 
-import io.sbulb.api.IpAddress;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -79,7 +77,7 @@ public final class LabDemo {
             toClose.add(0, s);
         }
         Path cfg = dir.resolve("real-servers.cfg");
-        writeServers(cfg, 1, 2, 3);
+        lab.writeRealServerFile(cfg, 1, 2, 3);
         NotifyListener notify = new NotifyListener(dir.resolve("notify.sock"));
         toClose.add(0, notify);
         List<String> args = List.of(Lab.LB_INTERFACE, "-vs", Lab.VIP.toString(), "-cfg", cfg.toString(),
@@ -123,7 +121,7 @@ public final class LabDemo {
         OUT.println("   it answers the virtual server, and reaches " + back.map(LabClient.Reply::server).orElse("nobody"));
 
         OUT.println("\n== The real-server file changes while sbulb runs: rs2 leaves");
-        writeServers(cfg, 1, 3);
+        lab.writeRealServerFile(cfg, 1, 3);
         long t0 = System.nanoTime();
         Optional<String> applied = notify.await(m -> m.contains("over 2 real servers"), Duration.ofSeconds(5));
         OUT.println("   applied after " + (System.nanoTime() - t0) / 1_000_000 + " ms; systemd status: "
@@ -187,16 +185,6 @@ public final class LabDemo {
                     lab.realServer(Integer.parseInt(s.name().substring(2))), perServer.getOrDefault(s.name(), 0),
                     s.received());
         }
-    }
-
-    private static void writeServers(Path cfg, int... servers) throws IOException {
-        StringBuilder sb = new StringBuilder("[Real Servers]\n");
-        for (int i : servers) {
-            sb.append(IpAddress.parse("198.18.2." + (10 + i))).append('\n');
-        }
-        Path tmp = cfg.resolveSibling(cfg.getFileName() + ".tmp");
-        Files.writeString(tmp, sb.toString());
-        Files.move(tmp, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static String indent(String text) {

@@ -344,14 +344,7 @@ class BalancerEndToEndTest {
     }
 
     private static void writeServers(int... indexes) throws IOException {
-        StringBuilder sb = new StringBuilder("# written by BalancerEndToEndTest\n[Real Servers]\n");
-        for (int i : indexes) {
-            sb.append(lab.realServer(i)).append('\n');
-        }
-        Path tmp = realServerFile.resolveSibling("real-servers.tmp");
-        Files.writeString(tmp, sb.toString());
-        Files.move(tmp, realServerFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        lab.writeRealServerFile(realServerFile, indexes);
     }
 
     private static InetAddress address(IpAddress a) {
