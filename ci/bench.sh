@@ -54,9 +54,16 @@ fi
 start=$(date +%s)
 # test-compile builds the test BPF objects too (process-test-resources); build-classpath writes
 # each module's test classpath, reactor siblings as their target/ directories.
+# The build's output is shown only if it fails.
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
 # shellcheck disable=SC2086 # BENCH_MVN_ARGS is a list of flags
-timeout 600 mvn -q -B -ntp ${BENCH_MVN_ARGS:-} -pl dataplane-xdp -am test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+if ! timeout 600 mvn -q -B -ntp ${BENCH_MVN_ARGS:-} -pl dataplane-xdp -am test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >"$build_log" 2>&1; then
+  cat "$build_log" >&2
+  echo "ci/bench.sh: the build failed" >&2
+  exit 1
+fi
 echo "build: $(($(date +%s) - start)) s"
 
 if [ "$only" != model ]; then

@@ -235,7 +235,7 @@ public final class ModelBenchmark {
                 Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf("frame %d bytes; %d real servers; %d warm-up and %d measured iterations of %d ms per case,"
                 + " cases interleaved%n%n", FRAME_LENGTH, REAL_SERVERS, warmup, iterations, iterationMs);
-        String header = String.format("%-52s | %12s | %-10s | %-21s | %s", "case (model, one core)", "frames/s mean",
+        String header = String.format("%-52s | %13s | %-9s | %-23s | %s", "case (model, one core)", "frames/s mean",
                 "± stddev", "min..max", "ns/frame");
         System.out.println(header);
         System.out.println("-".repeat(header.length()));
@@ -243,7 +243,7 @@ public final class ModelBenchmark {
             double[] v = c.measured.stream().mapToDouble(Double::doubleValue).toArray();
             double mean = Arrays.stream(v).average().orElseThrow();
             double sd = Math.sqrt(Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.length - 1));
-            System.out.printf("%-52s | %12s | ± %5.1f %% | %9s..%-10s | %8.0f%n", c.name, thousands(mean),
+            System.out.printf("%-52s | %13s | ± %5.1f %% | %10s..%-11s | %8.0f%n", c.name, thousands(mean),
                     100 * sd / mean, thousands(Arrays.stream(v).min().orElseThrow()),
                     thousands(Arrays.stream(v).max().orElseThrow()), 1e9 / mean);
         }

@@ -55,7 +55,7 @@ final class BenchReport {
 
         int[] pass = samples.get(BenchCases.PASS);
         int[] minimal = samples.get(BenchCases.MINIMAL);
-        String header = String.format("%-54s | %8s | %-9s | %8s | %9s | %s", "case (XDP, through the wrapper)",
+        String header = String.format("%-54s | %8s | %-10s | %8s | %9s | %s", "case (XDP, through the wrapper)",
                 "ns/frame", "min..max", "x pass", "x minimal", "ns - minimal");
         System.out.println(header);
         System.out.println("-".repeat(header.length()));
@@ -79,7 +79,7 @@ final class BenchReport {
         int[] hitV4 = samples.get(BenchCases.HIT_V4);
         int[] all = samples.get(BenchCases.MIN_ALL);
         System.out.printf("where %s's %+.1f ns over minimal go (medians of same-round differences): sbulb's 20-byte"
-                        + " key %+.1f, its per-CPU counter %+.1f, the two with the TTL decrement %+.1f;%n"
+                        + " key %+.1f, its per-CPU counter %+.1f, key + counter + TTL decrement together %+.1f;%n"
                         + "  the rest of sbulb's hit path (parser checks, config and VIP compare, port array, real-server"
                         + " check, 16-byte address copies) %+.1f%n",
                 BenchCases.HIT_V4, medianDifference(hitV4, minimal),
