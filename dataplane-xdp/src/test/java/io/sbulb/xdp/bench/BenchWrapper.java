@@ -91,6 +91,11 @@ final class BenchWrapper implements AutoCloseable {
         call(pass.fd());
     }
 
+    /** The fd of the baseline callee, bench_pass. */
+    int passFd() {
+        return pass.fd();
+    }
+
     /**
      * The frame restored before every run; with {@code varyMask} != 0 the 32-bit word at
      * {@code varyOffset} is XORed with the run number (big-endian) & mask, a new value every run.

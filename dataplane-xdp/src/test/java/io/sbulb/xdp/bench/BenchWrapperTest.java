@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sbulb.api.Association;
 import io.sbulb.api.Counter;
+import io.sbulb.api.Expect;
 import io.sbulb.api.Frame;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
@@ -18,6 +19,7 @@ import io.sbulb.xdp.XdpDataplane;
 import io.sbulb.xdp.bpf.BpfProgram;
 import java.util.EnumMap;
 import java.util.Map;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,11 +42,11 @@ class BenchWrapperTest {
         try (BenchWrapper w = BenchWrapper.load();
              XdpDataplane dp = XdpDataplane.create(new SbulbProgramSpec(Limits.DEFAULT, 0), CPU)) {
             dp.configure(n.config(2));
-            UdpFrame in = DataPathBenchmark.padded(n.toVip(n.client(0)), w.frameLength());
+            UdpFrame in = BenchCases.padded(n.toVip(n.client(0)), w.frameLength());
             Result once = dp.process(in.toFrame()); // the association, made without the wrapper
             assertThat(once.reason()).isEqualTo(Reason.INGRESS_NEW_NAT);
             IpAddress rs = UdpFrame.parse(once.output()).destination().address();
-            Frame oneNat = DataPathBenchmark.natIngress(in, rs);
+            Frame oneNat = Expect.dnat(in, rs).toFrame();
             assertThat(once.output()).as("one NAT, checksums recomputed in full").isEqualTo(oneNat);
 
             w.call(dp.programFd());
@@ -69,7 +71,7 @@ class BenchWrapperTest {
     void theBaselineCalleePassesTheRestoredFrameUnchanged() {
         Privileges.requireBpf();
         try (BenchWrapper w = BenchWrapper.load()) {
-            Frame in = DataPathBenchmark.padded(n.toVip(n.client(0)), w.frameLength()).toFrame();
+            Frame in = BenchCases.padded(n.toVip(n.client(0)), w.frameLength()).toFrame();
             w.callPass();
             w.frame(in, 0, 0);
             BenchWrapper.Ctl before = w.ctl();
@@ -86,15 +88,103 @@ class BenchWrapperTest {
         try (BenchWrapper w = BenchWrapper.load();
              XdpDataplane dp = XdpDataplane.create(new SbulbProgramSpec(Limits.DEFAULT, 0), CPU)) {
             dp.configure(n.config(2));
-            Frame in = DataPathBenchmark.padded(n.toVip(n.client(0)), w.frameLength()).toFrame();
+            Frame in = BenchCases.padded(n.toVip(n.client(0)), w.frameLength()).toFrame();
             w.call(dp.programFd());
-            w.frame(in, DataPathBenchmark.IPV4_SADDR_OFFSET, -1);
+            w.frame(in, BenchCases.IPV4_SADDR_OFFSET, -1);
             BpfProgram.TestRun run = w.run(REPEAT);
             assertThat(Verdict.ofXdpAction(run.retval())).isEqualTo(Verdict.TX);
             assertThat(moved(Map.of(), dp.counters())).containsOnlyKeys(Reason.INGRESS_NEW_NAT);
             assertThat(dp.counters().get(Reason.INGRESS_NEW_NAT).packets()).isEqualTo(REPEAT);
             assertThat(dp.associations()).hasSize(REPEAT)
                     .extracting(Association::realServer).containsOnly(n.rs(0), n.rs(1));
+        }
+    }
+
+    @Test
+    void theMinimalBaselineNatsEveryRepetitionOnItsHitPath() {
+        Privileges.requireBpf();
+        try (BenchWrapper w = BenchWrapper.load(); MinimalProgram m = MinimalProgram.load(1024)) {
+            UdpFrame in = BenchCases.padded(n.toVip(n.client(0)), w.frameLength());
+            m.bind(in, n.rs(2));
+            w.call(m.fd());
+            w.frame(in.toFrame(), 0, 0);
+            BenchWrapper.Ctl before = w.ctl();
+            BpfProgram.TestRun run = w.run(REPEAT);
+
+            assertThat(Verdict.ofXdpAction(run.retval())).as("a hit is sent back out").isEqualTo(Verdict.TX);
+            Frame out = Frame.of(run.output());
+            assertThat(UdpFrame.checksumsValid(out)).as("checksums verified by a full recomputation").isTrue();
+            assertThat(out).as("the output of %d repetitions is one NAT of the original: destination rewritten, "
+                    + "MACs swapped, TTL kept, checksums computed in full", REPEAT)
+                    .isEqualTo(in.toBuilder().destination(n.rs(2), Net.PORT).srcMac(in.dstMac()).dstMac(in.srcMac())
+                            .build().toFrame());
+            assertThat(w.ctl().minus(before)).isEqualTo(new BenchWrapper.Ctl(REPEAT, 0, 0));
+        }
+    }
+
+    @Test
+    void theMinimalBaselinePassesAClientItDoesNotKnow() {
+        Privileges.requireBpf();
+        try (BenchWrapper w = BenchWrapper.load(); MinimalProgram m = MinimalProgram.load(1024)) {
+            UdpFrame known = BenchCases.padded(n.toVip(n.client(0)), w.frameLength());
+            Frame stranger = BenchCases.padded(n.toVip(n.client(1)), w.frameLength()).toFrame();
+            m.bind(known, n.rs(2));
+            w.call(m.fd());
+            w.frame(stranger, 0, 0);
+            BpfProgram.TestRun run = w.run(REPEAT);
+            assertThat(Verdict.ofXdpAction(run.retval())).isEqualTo(Verdict.PASS);
+            assertThat(Frame.of(run.output())).isEqualTo(stranger);
+        }
+    }
+
+    /**
+     * The cases DataPathBenchmark measures, on small tables: each takes its intended path on
+     * every repetition (verdict, wrapper counts, reason counters, output bytes).
+     */
+    @Test
+    void everyBenchmarkCaseTakesItsIntendedPath() {
+        Privileges.requireBpf();
+        Limits small = Limits.DEFAULT.withMaxAssociations(4096);
+        try (BenchWrapper w = BenchWrapper.load(); BenchCases cases = new BenchCases(w, small, 1024, REPEAT, CPU)) {
+            CaseRunner runner = new CaseRunner(w);
+            SoftAssertions soft = new SoftAssertions();
+            for (BenchCases.Case c : cases.prefill()) {
+                soft.assertThat(runner.run(c).wrongPath()).as(c.name()).isEmpty();
+            }
+            assertThat(cases.fullTableEntries()).as("prefilled to the brim").isEqualTo(small.maxAssociations());
+            for (BenchCases.Case c : cases.fixed()) {
+                soft.assertThat(runner.run(c).wrongPath()).as(c.name()).isEmpty();
+            }
+            try (XdpDataplane room = cases.roomDataplane()) {
+                BenchCases.Case c = cases.newWithRoom(room, REPEAT);
+                soft.assertThat(runner.run(c).wrongPath()).as(c.name()).isEmpty();
+                soft.assertThat(room.associations()).as("a new association per repetition").hasSize(REPEAT);
+            }
+            soft.assertThat(cases.fixed()).extracting(BenchCases.Case::name).startsWith(BenchCases.PASS,
+                    BenchCases.MINIMAL).contains(BenchCases.MIN_KEY20, BenchCases.MIN_COUNTED, BenchCases.MIN_ALL,
+                    BenchCases.HIT_V4, BenchCases.HIT_V6, BenchCases.EGRESS_V4,
+                    BenchCases.UNBALANCED, BenchCases.NEW_FULL);
+            soft.assertAll();
+        }
+    }
+
+    @Test
+    void aCaseOnTheWrongPathIsReported() {
+        Privileges.requireBpf();
+        Limits small = Limits.DEFAULT.withMaxAssociations(4096);
+        try (BenchWrapper w = BenchWrapper.load(); BenchCases cases = new BenchCases(w, small, 1024, REPEAT, CPU)) {
+            BenchCases.Case hit = cases.fixed().stream().filter(c -> c.name().equals(BenchCases.HIT_V4))
+                    .findFirst().orElseThrow();
+            BenchCases.Case unbalanced = cases.fixed().stream().filter(c -> c.name().equals(BenchCases.UNBALANCED))
+                    .findFirst().orElseThrow();
+            // The hit case's expectations on the unbalanced port's frame: verdict, counters and output differ.
+            BenchCases.Case wrong = new BenchCases.Case("wrong", hit.callee(), unbalanced.frame(), 0, 0, REPEAT,
+                    hit.verdict(), hit.reason(), hit.expectedOutput());
+            assertThat(new CaseRunner(w).run(wrong).wrongPath()).hasSize(4)
+                    .anyMatch(s -> s.startsWith("verdict"))
+                    .anyMatch(s -> s.startsWith("counter INGRESS_REUSED_NAT moved by 0"))
+                    .anyMatch(s -> s.startsWith("counter INGRESS_UNHANDLED_PORT moved by " + REPEAT))
+                    .anyMatch(s -> s.startsWith("output"));
         }
     }
 
