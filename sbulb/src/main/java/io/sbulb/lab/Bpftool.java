@@ -52,6 +52,21 @@ public final class Bpftool {
         throw new LabException("program " + progId + " has no map " + name);
     }
 
+    /** A map as {@code bpftool map show} describes it; {@code bytesMemlock} is the kernel memory it holds. */
+    public record MapInfo(int id, String name, String type, long maxEntries, long bytesMemlock) {
+    }
+
+    /** Every map program {@code progId} uses, as bpftool describes them. */
+    public static List<MapInfo> maps(int progId) {
+        List<MapInfo> maps = new ArrayList<>();
+        for (JsonNode id : json("bpftool", "-j", "prog", "show", "id", String.valueOf(progId)).path("map_ids")) {
+            JsonNode m = json("bpftool", "-j", "map", "show", "id", id.asText());
+            maps.add(new MapInfo(id.asInt(), m.path("name").asText(), m.path("type").asText(),
+                    m.path("max_entries").asLong(), m.path("bytes_memlock").asLong()));
+        }
+        return maps;
+    }
+
     /** A row of sbulb's association table: a foreign peer and its real server. */
     public record Association(Endpoint peer, IpAddress realServer) {
     }

@@ -46,6 +46,10 @@ public final class Lab implements AutoCloseable {
     public static final IpAddress LB = IpAddress.parse("198.18.3.2");
     /** The balancer's interface, in {@link #lbNetns()}. */
     public static final String LB_INTERFACE = "veth0";
+    /** The gateway's end of the balancer's veth, in {@link #gwNetns()}. */
+    public static final String GW_LB_INTERFACE = "lb";
+    /** The gateway's address on {@link #GW_LB_INTERFACE}: the balancer's next hop. */
+    public static final IpAddress GATEWAY_TO_LB = IpAddress.parse("198.18.3.1");
     public static final int MAX_REAL_SERVERS = 8;
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
@@ -53,15 +57,17 @@ public final class Lab implements AutoCloseable {
 
     private final String prefix;
     private final int realServers;
+    private final int peerProgramFd;
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
     private final Thread cleanup;
     private PassProgram pass;
     private XdpAttachment peerXdp;
     private boolean closed;
 
-    private Lab(String prefix, int realServers) {
+    private Lab(String prefix, int realServers, int peerProgramFd) {
         this.prefix = prefix;
         this.realServers = realServers;
+        this.peerProgramFd = peerProgramFd;
         this.cleanup = new Thread(this::close, "lab-cleanup-" + prefix);
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
@@ -72,10 +78,20 @@ public final class Lab implements AutoCloseable {
      * {@code PREFIX-rs1}...; {@code prefix} should be unique on the machine.
      */
     public static Lab create(String prefix, int realServers) {
+        return create(prefix, realServers, -1);
+    }
+
+    /**
+     * Builds the network as {@link #create(String, int)} does, with the XDP program
+     * {@code peerProgramFd} (loaded by the caller, kept loaded while the lab lives) on the
+     * gateway's end of the balancer's veth instead of {@link PassProgram}: the benchmark counts
+     * what the balancer sends there. It must pass what it does not consume.
+     */
+    public static Lab create(String prefix, int realServers, int peerProgramFd) {
         if (realServers < 1 || realServers > MAX_REAL_SERVERS) {
             throw new IllegalArgumentException("a lab has 1.." + MAX_REAL_SERVERS + " real servers, not " + realServers);
         }
-        Lab lab = new Lab(prefix, realServers);
+        Lab lab = new Lab(prefix, realServers, peerProgramFd);
         try {
             lab.build();
             return lab;
@@ -153,10 +169,10 @@ public final class Lab implements AutoCloseable {
         offloadOff(clientNetns(), "gw");
 
         // load balancer
-        veth(lbNetns(), LB_INTERFACE, gw, "lb");
+        veth(lbNetns(), LB_INTERFACE, gw, GW_LB_INTERFACE);
         address(lbNetns(), LB_INTERFACE, LB + "/24");
-        address(gw, "lb", "198.18.3.1/24");
-        ip("-n", lbNetns(), "route", "add", "default", "via", "198.18.3.1");
+        address(gw, GW_LB_INTERFACE, GATEWAY_TO_LB + "/24");
+        ip("-n", lbNetns(), "route", "add", "default", "via", GATEWAY_TO_LB.toString());
 
         // real servers, on a bridge
         ip("-n", gw, "link", "add", "br0", "type", "bridge");
@@ -174,13 +190,19 @@ public final class Lab implements AutoCloseable {
         ip("-n", gw, "route", "add", VIP + "/32", "via", LB.toString());
         ip("-n", gw, "route", "add", "default", "via", LB.toString(), "table", "100");
         ip("-n", gw, "rule", "add", "iif", "br0", "lookup", "100", "pref", "100");
-        for (String i : List.of("cli", "lb", "br0")) {
+        for (String i : List.of("cli", GW_LB_INTERFACE, "br0")) {
             sysctl(gw, "net/ipv4/conf/" + i + "/rp_filter", "0");
         }
 
         // XDP_TX on veth0 reaches the gateway only if its end runs an XDP program as well
-        pass = PassProgram.load();
-        peerXdp = Netns.call(gw, () -> pass.attach(NetInterface.byName("lb"), AttachOptions.DEFAULT));
+        int peerFd = peerProgramFd;
+        if (peerFd < 0) {
+            pass = PassProgram.load();
+            peerFd = pass.fd();
+        }
+        int fd = peerFd;
+        peerXdp = Netns.call(gw, () -> XdpAttachment.attach(fd, NetInterface.byName(GW_LB_INTERFACE),
+                AttachOptions.DEFAULT));
     }
 
     private void addNetns(String name) {
@@ -239,6 +261,25 @@ public final class Lab implements AutoCloseable {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, sb.toString());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The MAC address of interface {@code dev} of namespace {@code ns}, as {@code ip link} reports it. */
+    public static byte[] mac(String ns, String dev) {
+        String out = Commands.run("ip", "-n", ns, "-j", "link", "show", "dev", dev);
+        try {
+            String text = JSON.readTree(out).path(0).path("address").asText("");
+            String[] parts = text.split(":");
+            if (parts.length != 6) {
+                throw new LabException("no MAC address for " + dev + " in " + ns + " in: " + out);
+            }
+            byte[] mac = new byte[6];
+            for (int i = 0; i < 6; i++) {
+                mac[i] = (byte) Integer.parseInt(parts[i], 16);
+            }
+            return mac;
+        } catch (IOException | NumberFormatException e) {
+            throw new LabException("cannot read the MAC address of " + dev + " in " + ns + " from: " + out, e);
+        }
     }
 
     /**

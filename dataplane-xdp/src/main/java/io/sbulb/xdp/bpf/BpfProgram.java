@@ -75,6 +75,76 @@ public final class BpfProgram {
         return new TestRun(opts.retval, output, opts.duration);
     }
 
+    /** BPF_F_TEST_XDP_LIVE_FRAMES of linux/bpf.h (Linux 5.18+). */
+    private static final int BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
+
+    /**
+     * Prepares runs of this XDP program in live-frames mode ({@code BPF_F_TEST_XDP_LIVE_FRAMES}):
+     * each repetition runs the program on a frame that starts as a copy of {@code frame}, and
+     * what it returns happens for real, as if the frame had arrived on interface
+     * {@code ingressIfindex}: XDP_TX sends it out of that interface, XDP_REDIRECT where the
+     * program redirected it, XDP_PASS hands it to the stack. A traffic generator without sockets.
+     *
+     * <p>Frames come from a page pool and are reused: a frame may start with what an earlier
+     * repetition, or whoever received it, wrote into it. The kernel flushes the transmitted
+     * frames every {@code batchSize} repetitions.
+     *
+     * @param ingressIfindex an interface of the network namespace of the threads that will call
+     *                       {@link LiveFrames#run(int)}
+     */
+    public LiveFrames liveFrames(byte[] frame, int ingressIfindex, int batchSize) {
+        if (frame.length < ETH_HLEN || frame.length > MAX_TEST_FRAME) {
+            throw new IllegalArgumentException("a live frame has " + ETH_HLEN + ".." + MAX_TEST_FRAME
+                    + " bytes, not " + frame.length);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size " + batchSize + " is below 1");
+        }
+        return new LiveFrames(frame, ingressIfindex, batchSize);
+    }
+
+    /** Live-frames runs of the program on one frame and interface ({@link #liveFrames}). */
+    public final class LiveFrames {
+
+        private final Memory in;
+        private final Memory ctx;
+        private final LibBpf.TestRunOpts opts = new LibBpf.TestRunOpts();
+        private final int ifindex;
+
+        private LiveFrames(byte[] frame, int ifindex, int batchSize) {
+            this.ifindex = ifindex;
+            in = new Memory(frame.length);
+            in.write(0, frame, 0, frame.length);
+            ctx = new Memory(XDP_MD_SIZE);
+            ctx.clear();
+            ctx.setInt(4, frame.length); // data_end
+            ctx.setInt(12, ifindex);     // ingress_ifindex
+            opts.data_in = in;
+            opts.data_size_in = frame.length;
+            opts.ctx_in = ctx;
+            opts.ctx_size_in = XDP_MD_SIZE;
+            opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
+            opts.batch_size = batchSize;
+        }
+
+        /**
+         * Runs the program {@code repeat} times, from the calling thread.
+         *
+         * @throws BpfException when the kernel refuses the run (errno: ENODEV when the interface
+         *                      is not in the calling thread's network namespace, EINVAL on a
+         *                      kernel without live frames)
+         */
+        public void run(int repeat) {
+            opts.repeat = repeat;
+            opts.data_size_out = 0;
+            int rc = LibBpf.bpf_prog_test_run_opts(fd, opts);
+            if (rc != 0) {
+                throw new BpfException("BPF_PROG_TEST_RUN (live frames) of " + name + " on interface " + ifindex
+                        + ", repeat " + repeat, -rc);
+            }
+        }
+    }
+
     /** What the kernel reports about the loaded program. */
     public record Info(int id, int xlatedBytes, int jitedBytes, int verifiedInstructions) {
         /** Instructions after the verifier's rewrites (8 bytes each). */

@@ -1,0 +1,198 @@
+package io.sbulb.bench;
+
+import io.sbulb.lab.Bpftool;
+import io.sbulb.lab.Commands;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The end-to-end benchmark in the namespace lab (issue 6, items 3 to 5): sbulb against
+ * nftables DNAT with conntrack and nginx's UDP stream proxy, with the same generator, sink and
+ * real servers, in alternating rounds. Per balancer and round: the balancer core's CPU time per
+ * packet at a fixed load, delivered packets and loss at each offered load, request/response
+ * round trips between real sockets. Then sbulb's memory and control-plane latencies.
+ *
+ * <p>Bounded: every load step is bounded in frames and seconds, the whole run by the calling
+ * script's timeout. Nothing here asserts on time: it prints figures and ratios ({@link LabReport}).
+ * Run it with {@code ci/bench.sh --only lab} (root), which pins this JVM to the generator's core.
+ */
+public final class LabBenchmark {
+
+    private LabBenchmark() {
+    }
+
+    /** The run's settings. */
+    record Settings(int rounds, double stepSeconds, List<Double> loads, double fixedPps, double fixedSeconds,
+                    int clients, int frameLength, int rttExchanges, int genCpu, int lbCpu, int configChanges,
+                    List<String> balancers, Path out) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Settings s = parse(args);
+        List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+        if (status.stream().noneMatch(l -> l.matches("Uid:\\s+\\d+\\s+0\\s.*"))) {
+            fail("the lab benchmark needs root: it makes network namespaces and loads XDP programs");
+        }
+        for (String tool : List.of("nft", "nginx", "bpftool", "taskset", "chrt")) {
+            if (Commands.run(List.of("sh", "-c", "command -v " + tool), true).exitCode() != 0) {
+                fail(tool + " is missing: ci/install-deps.sh --bench installs what the lab benchmark needs");
+            }
+        }
+        if (!Files.exists(NginxBalancer.MODULE)) {
+            fail(NginxBalancer.MODULE + " is missing (Debian's libnginx-mod-stream)");
+        }
+        if (!CpuMeter.available(s.lbCpu())) {
+            fail("CPU " + s.lbCpu() + " reports no cpuidle times (/sys/devices/system/cpu/cpu" + s.lbCpu()
+                    + "/cpuidle): its busy time cannot be measured");
+        }
+        String allowed = status.stream()
+                .filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst().orElse("").replaceAll(".*:\\s*", "");
+        if (!allowed.equals(Integer.toString(s.genCpu()))) {
+            fail("run this JVM pinned to the generator's CPU " + s.genCpu() + " (taskset -c " + s.genCpu()
+                    + "), so that nothing of the rig runs on the balancer's CPU " + s.lbCpu() + "; it may run on " + allowed);
+        }
+        Files.createDirectories(s.out());
+        Path work = Files.createTempDirectory("sbulb-lab-bench");
+        long start = System.nanoTime();
+        LabReport report = new LabReport(s);
+        try (LoadRig rig = LoadRig.create(3, s.genCpu(), s.lbCpu(), s.clients(), s.frameLength())) {
+            Map<String, Supplier<Balancer>> balancers = new LinkedHashMap<>();
+            balancers.put("sbulb", () -> new SbulbBalancer(rig.lab(), work, SbulbBalancer.allServers(rig.lab())));
+            balancers.put("nftables", () -> new NftablesBalancer(rig.lab(), work));
+            balancers.put("nginx", () -> new NginxBalancer(rig.lab(), work, s.lbCpu()));
+            List<String> names = s.balancers();
+            for (String n : names) {
+                if (!balancers.containsKey(n)) {
+                    fail("unknown balancer " + n + " (known: " + String.join(", ", balancers.keySet()) + ")");
+                }
+            }
+            for (int round = 0; round < s.rounds(); round++) {
+                for (int k = 0; k < names.size(); k++) {
+                    String name = names.get((k + round) % names.size()); // each round starts with the next one
+                    System.out.printf("round %d/%d: %s%n", round + 1, s.rounds(), name);
+                    try (Balancer b = balancers.get(name).get()) {
+                        report.add(runOne(rig, b, s, round));
+                    }
+                }
+            }
+            if (names.contains("sbulb") && s.configChanges() > 0) {
+                System.out.println("control plane: -cfg changes");
+                report.configLatencies(ControlPlane.configChangeLatencies(rig, work, s.configChanges(), 20_000));
+            }
+        }
+        report.print(System.out, (System.nanoTime() - start) / 1e9);
+        report.write(s.out());
+        System.out.println("written: " + s.out().resolve("lab-results.md") + ", " + s.out().resolve("lab-load.png")
+                + ", " + s.out().resolve("lab-steps.csv"));
+    }
+
+    private static LabReport.Run runOne(LoadRig rig, Balancer b, Settings s, int round) {
+        b.start();
+        List<Long> napi = rig.pinBalancer();
+        List<Long> tasks = new ArrayList<>(napi);
+        tasks.addAll(b.userTasks());
+        LabReport.Run run = new LabReport.Run(b.name(), b.description(), round);
+        if (b instanceof SbulbBalancer sb) {
+            run.readyNs = sb.readyNs();
+        }
+        rig.load(100_000, 0.3, tasks); // every client once at least: associations, conntrack, sessions
+        run.idleBusy = rig.idleBusy(1.0);
+        run.fixed = rig.load(s.fixedPps(), s.fixedSeconds(), tasks);
+        System.out.printf("  %s%n", LabReport.describe(run.fixed, run.idleBusy));
+        for (double pps : s.loads()) {
+            LoadRig.Step step = rig.load(pps, s.stepSeconds(), tasks);
+            run.steps.add(step);
+            System.out.printf("  %s%n", LabReport.describe(step, run.idleBusy));
+        }
+        run.rtt = rig.rtt(s.rttExchanges(), 100, 8);
+        System.out.printf("  rtt p50 %.1f us, p99 %.1f us, %d lost%n", run.rtt.percentileUs(50),
+                run.rtt.percentileUs(99), run.rtt.lost());
+        if (b instanceof SbulbBalancer sb) {
+            run.maps = Bpftool.maps(sb.programId());
+            run.rssKb = LabReport.rssKb(sb.pid());
+        }
+        return run;
+    }
+
+    private static Settings parse(String[] args) {
+        int rounds = 3;
+        double step = 2;
+        List<Double> loads = List.of(50e3, 100e3, 200e3, 400e3, 700e3, 1e6, 1.5e6, 2e6, 0.0);
+        double fixed = 50e3;
+        double fixedSeconds = 3;
+        int clients = 1000;
+        int frame = 128;
+        int rtt = 2000;
+        int cpus = Machine.onlineCpus();
+        int genCpu = 0;
+        int lbCpu = 1;
+        int changes = 5;
+        List<String> balancers = List.of("sbulb", "nftables", "nginx");
+        Path out = Path.of("bench/target/lab");
+        for (int i = 0; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--rounds" -> rounds = (int) number(args[i], v, 1, 100);
+                case "--step-seconds" -> step = number(args[i], v, 0.1, 60);
+                case "--loads" -> loads = loads(v);
+                case "--fixed-pps" -> fixed = number(args[i], v, 1000, 10e6);
+                case "--fixed-seconds" -> fixedSeconds = number(args[i], v, 0.1, 60);
+                case "--clients" -> clients = (int) number(args[i], v, 1, 40000);
+                case "--frame" -> frame = (int) number(args[i], v, 60, 1500);
+                case "--rtt" -> rtt = (int) number(args[i], v, 10, 1_000_000);
+                case "--gen-cpu" -> genCpu = (int) number(args[i], v, 0, 1023);
+                case "--lb-cpu" -> lbCpu = (int) number(args[i], v, 0, 1023);
+                case "--config-changes" -> changes = (int) number(args[i], v, 0, 100);
+                case "--balancers" -> balancers = List.of((v == null ? "" : v).split(","));
+                case "--out" -> out = Path.of(v == null ? "" : v);
+                default -> fail("unknown argument " + args[i] + " (accepted: --rounds N, --step-seconds S, "
+                        + "--loads PPS,PPS,...,0 (0: as fast as the generator goes), --fixed-pps PPS, "
+                        + "--fixed-seconds S, --clients N, --frame BYTES, --rtt N, --gen-cpu N, --lb-cpu N, "
+                        + "--config-changes N, --balancers sbulb,nftables,nginx, --out DIR)");
+            }
+            i++;
+        }
+        if (genCpu == lbCpu) {
+            fail("the generator and the balancer need CPUs of their own; both are " + genCpu);
+        }
+        if (cpus < 2) {
+            fail("the lab benchmark needs 2 CPUs (the generator's and the balancer's); this machine has " + cpus);
+        }
+        return new Settings(rounds, step, loads, fixed, fixedSeconds, clients, frame, rtt, genCpu, lbCpu, changes, balancers, out);
+    }
+
+    private static List<Double> loads(String v) {
+        if (v == null || v.isBlank()) {
+            fail("--loads needs a list of frame rates, e.g. 100000,200000,0");
+        }
+        List<Double> l = new ArrayList<>();
+        for (String p : v.split(",")) {
+            l.add(number("--loads", p.strip(), 0, 50e6));
+        }
+        return l;
+    }
+
+    private static double number(String option, String v, double min, double max) {
+        try {
+            double d = Double.parseDouble(v);
+            if (d < min || d > max) {
+                fail(option + " " + v + " is outside " + min + ".." + max);
+            }
+            return d;
+        } catch (NumberFormatException | NullPointerException e) {
+            fail(option + " needs a number, got " + v);
+            return 0;
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("LabBenchmark: " + message);
+        System.exit(2);
+    }
+}
