@@ -6,10 +6,19 @@
 # tcpdump (checks the pcaps sbulb writes), and ethtool (the namespace lab turns checksum
 # offload off on its senders). Idempotent and quick when everything is there
 # already: apt-get runs only for missing packages.
+# With --bench, also the lab benchmark's baselines and tools: nftables, nginx with its stream
+# module, util-linux (taskset, chrt). Installing nginx does not start Debian's nginx service
+# (a policy-rc.d refuses it for the duration of the install when the machine has none).
 set -euo pipefail
 
 packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 maven gcc libc6-dev python3-scapy tcpdump libpcap-dev ethtool)
 command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
+bench=false
+case "${1:-}" in
+  --bench) bench=true; packages+=(nftables nginx libnginx-mod-stream util-linux) ;;
+  "") ;;
+  *) echo "usage: ci/install-deps.sh [--bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,6 +30,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
+  policy=/usr/sbin/policy-rc.d
+  if $bench && [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# ci/install-deps.sh --bench: no service starts while it installs\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

@@ -28,7 +28,7 @@ public final class LabBenchmark {
     }
 
     /** The run's settings. */
-    record Settings(int rounds, double stepSeconds, List<Double> loads, double fixedPps, double fixedSeconds,
+    record Settings(int rounds, double stepSeconds, List<Double> loads, List<Double> cpuLoads,
                     int clients, int frameLength, int rttExchanges, int genCpu, int lbCpu, int configChanges,
                     List<String> balancers, Path out) {
     }
@@ -103,8 +103,6 @@ public final class LabBenchmark {
         }
         rig.load(100_000, 0.3, tasks); // every client once at least: associations, conntrack, sessions
         run.idleBusy = rig.idleBusy(1.0);
-        run.fixed = rig.load(s.fixedPps(), s.fixedSeconds(), tasks);
-        System.out.printf("  %s%n", LabReport.describe(run.fixed, run.idleBusy));
         for (double pps : s.loads()) {
             LoadRig.Step step = rig.load(pps, s.stepSeconds(), tasks);
             run.steps.add(step);
@@ -123,9 +121,8 @@ public final class LabBenchmark {
     private static Settings parse(String[] args) {
         int rounds = 3;
         double step = 2;
-        List<Double> loads = List.of(50e3, 100e3, 200e3, 400e3, 700e3, 1e6, 1.5e6, 2e6, 0.0);
-        double fixed = 50e3;
-        double fixedSeconds = 3;
+        List<Double> loads = List.of(50e3, 100e3, 200e3, 300e3, 400e3, 500e3, 700e3, 1e6, 1.5e6, 2e6, 0.0);
+        List<Double> cpuLoads = List.of(50e3, 200e3);
         int clients = 1000;
         int frame = 128;
         int rtt = 2000;
@@ -141,8 +138,7 @@ public final class LabBenchmark {
                 case "--rounds" -> rounds = (int) number(args[i], v, 1, 100);
                 case "--step-seconds" -> step = number(args[i], v, 0.1, 60);
                 case "--loads" -> loads = loads(v);
-                case "--fixed-pps" -> fixed = number(args[i], v, 1000, 10e6);
-                case "--fixed-seconds" -> fixedSeconds = number(args[i], v, 0.1, 60);
+                case "--cpu-loads" -> cpuLoads = loads(v);
                 case "--clients" -> clients = (int) number(args[i], v, 1, 40000);
                 case "--frame" -> frame = (int) number(args[i], v, 60, 1500);
                 case "--rtt" -> rtt = (int) number(args[i], v, 10, 1_000_000);
@@ -152,8 +148,8 @@ public final class LabBenchmark {
                 case "--balancers" -> balancers = List.of((v == null ? "" : v).split(","));
                 case "--out" -> out = Path.of(v == null ? "" : v);
                 default -> fail("unknown argument " + args[i] + " (accepted: --rounds N, --step-seconds S, "
-                        + "--loads PPS,PPS,...,0 (0: as fast as the generator goes), --fixed-pps PPS, "
-                        + "--fixed-seconds S, --clients N, --frame BYTES, --rtt N, --gen-cpu N, --lb-cpu N, "
+                        + "--loads PPS,PPS,...,0 (0: as fast as the generator goes), "
+                        + "--cpu-loads PPS,... (of --loads), --clients N, --frame BYTES, --rtt N, --gen-cpu N, --lb-cpu N, "
                         + "--config-changes N, --balancers sbulb,nftables,nginx, --out DIR)");
             }
             i++;
@@ -164,7 +160,12 @@ public final class LabBenchmark {
         if (cpus < 2) {
             fail("the lab benchmark needs 2 CPUs (the generator's and the balancer's); this machine has " + cpus);
         }
-        return new Settings(rounds, step, loads, fixed, fixedSeconds, clients, frame, rtt, genCpu, lbCpu, changes, balancers, out);
+        for (double l : cpuLoads) {
+            if (l == 0 || !loads.contains(l)) {
+                fail("--cpu-loads " + l + " is not one of the --loads steps " + loads);
+            }
+        }
+        return new Settings(rounds, step, loads, cpuLoads, clients, frame, rtt, genCpu, lbCpu, changes, balancers, out);
     }
 
     private static List<Double> loads(String v) {

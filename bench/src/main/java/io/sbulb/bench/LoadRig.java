@@ -93,7 +93,19 @@ final class LoadRig implements AutoCloseable {
         return sinkThreads;
     }
 
+    private int frameLength;
+
+    /** From the next step on, the generator's clients are source ports {@code basePort ..} of the client address. */
+    void clients(int basePort, int clients) {
+        configureClients(basePort, clients, frameLength);
+    }
+
     private void configureClients(int clients, int frameLength) {
+        configureClients(BASE_PORT, clients, frameLength);
+    }
+
+    private void configureClients(int basePort, int clients, int frameLength) {
+        this.frameLength = frameLength;
         int payload = frameLength - 42;
         if (payload < 0) {
             throw new IllegalArgumentException("a frame of " + frameLength + " bytes cannot hold Ethernet, IPv4 and UDP");
@@ -101,9 +113,9 @@ final class LoadRig implements AutoCloseable {
         UdpFrame frame = UdpFrame.builder()
                 .srcMac(Lab.mac(lab.gwNetns(), Lab.GW_LB_INTERFACE))
                 .dstMac(Lab.mac(lab.lbNetns(), Lab.LB_INTERFACE))
-                .source(Lab.CLIENT, BASE_PORT).destination(Lab.VIP, Balancer.PORT).ttl(64)
+                .source(Lab.CLIENT, basePort).destination(Lab.VIP, Balancer.PORT).ttl(64)
                 .payload(new byte[payload]).checksum(UdpFrame.ChecksumMode.ZERO).build();
-        generator.configure(frame, BASE_PORT, clients);
+        generator.configure(frame, basePort, clients);
     }
 
     /** Turns threaded NAPI on for the balancer's veth and pins it to the balancer's core; its threads. */
@@ -134,13 +146,18 @@ final class LoadRig implements AutoCloseable {
      * everything counted at the sink (dropped there); {@code lbTasks} are read for their CPU time.
      */
     Step load(double pps, double seconds, List<Long> lbTasks) {
+        return load(pps, seconds, lbTasks, Generator.BURST);
+    }
+
+    /** As {@link #load(double, double, List)}, the generator flushing every {@code batch} frames. */
+    Step load(double pps, double seconds, List<Long> lbTasks, int batch) {
         sink.configure(Balancer.PORT, true);
         sink.reset();
         int frames = (int) Math.min(Integer.MAX_VALUE, pps > 0 ? Math.ceil(pps * seconds) : 6_000_000L * seconds);
         Map<String, Long> lb0 = VethStats.read(lab.lbNetns(), Lab.LB_INTERFACE);
         Map<String, Long> gw0 = VethStats.read(lab.gwNetns(), Lab.GW_LB_INTERFACE);
         CpuMeter.Reading before = CpuMeter.read(lbCpu, lbTasks);
-        Generator.Run run = generator.run(lab.gwNetns(), ifindex, genCpu, pps, frames, seconds * 1.5 + 0.5);
+        Generator.Run run = generator.run(lab.gwNetns(), ifindex, genCpu, pps, frames, seconds * 1.5 + 2, batch);
         sleep(50); // the last frames through
         CpuMeter.Reading after = CpuMeter.read(lbCpu, lbTasks);
         Map<String, Long> lb = VethStats.delta(lb0, VethStats.read(lab.lbNetns(), Lab.LB_INTERFACE));
