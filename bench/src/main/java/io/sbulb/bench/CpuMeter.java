@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * CPU time, read two ways: a CPU's busy time (wall time minus the time its cpuidle states
+ * CPU time, read two ways (and the hypervisor's steal time): a CPU's busy time (wall time minus the time its cpuidle states
  * report, microsecond resolution; /proc/stat counts in 1/100 s), and the run time of given
  * tasks ({@code /proc/PID/schedstat}, nanoseconds).
  */
@@ -18,7 +18,7 @@ final class CpuMeter {
     }
 
     /** A reading: monotonic wall time, the CPU's idle time, the tasks' run time, all in ns. */
-    record Reading(long wallNs, long idleNs, long tasksNs) {
+    record Reading(long wallNs, long idleNs, long tasksNs, long stealNs) {
         /** The CPU's busy time from {@code earlier} to this reading. */
         long busySince(Reading earlier) {
             return (wallNs - earlier.wallNs) - (idleNs - earlier.idleNs);
@@ -31,6 +31,11 @@ final class CpuMeter {
         long wallSince(Reading earlier) {
             return wallNs - earlier.wallNs;
         }
+
+        /** Time the hypervisor ran something else instead of this (virtual) CPU: /proc/stat's steal. */
+        long stealSince(Reading earlier) {
+            return stealNs - earlier.stealNs;
+        }
     }
 
     static Reading read(int cpu, List<Long> pids) {
@@ -40,7 +45,7 @@ final class CpuMeter {
         for (long pid : pids) {
             tasks += runNs(pid);
         }
-        return new Reading(wall, idle, tasks);
+        return new Reading(wall, idle, tasks, stealNs(cpu));
     }
 
     /** True when CPU {@code cpu} reports its idle time through cpuidle (what {@link #read} needs). */
@@ -61,6 +66,21 @@ final class CpuMeter {
             throw new UncheckedIOException("read the idle time of CPU " + cpu + " from " + dir, e);
         }
         return us * 1000;
+    }
+
+    /** /proc/stat's steal time of the CPU, ns (counted in 1/100 s). */
+    static long stealNs(int cpu) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/stat"))) {
+                String[] f = l.split("\\s+");
+                if (f[0].equals("cpu" + cpu) && f.length > 8) {
+                    return Long.parseLong(f[8]) * 10_000_000L; // USER_HZ is 100 on Linux
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
     }
 
     /** A task's time on a CPU so far, ns; 0 once it has ended. */

@@ -125,7 +125,8 @@ final class LoadRig implements AutoCloseable {
 
     /** What one load step measured. Times in ns, rates in frames a second. */
     record Step(double targetPps, long sent, double offeredPps, long delivered, long late, long wallNs, long busyNs,
-                long lbTasksNs, Map<Integer, Sink.Count> perServer, long refusedAtInput, long refusedAtSink) {
+                long lbTasksNs, Map<Integer, Sink.Count> perServer, long refusedAtInput, long refusedAtSink,
+                long stealNs) {
 
         double deliveredPps() {
             return offeredPps * delivered / Math.max(1, sent);
@@ -169,7 +170,8 @@ final class LoadRig implements AutoCloseable {
         // the sink's ring was full: frames sbulb sent with XDP_TX that the rig failed to take
         long refusedAtSink = lb.getOrDefault("rx_queue_0_xdp_tx_errors", 0L);
         return new Step(pps, run.frames(), run.rate(), delivered, run.late(), after.wallSince(before),
-                after.busySince(before), after.tasksSince(before), counts, refusedAtInput, refusedAtSink);
+                after.busySince(before), after.tasksSince(before), counts, refusedAtInput, refusedAtSink,
+                after.stealSince(before));
     }
 
     /** Offers {@code pps} frames a second for {@code seconds}, flushed every {@code batch}; nothing measured. */

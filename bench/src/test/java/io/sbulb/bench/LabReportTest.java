@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class LabReportTest {
 
     static LoadRig.Step step(double target, double offered, long sent, long delivered, long wallNs, long busyNs) {
-        return new LoadRig.Step(target, sent, offered, delivered, 0, wallNs, busyNs, 0, Map.of(), 0, 0);
+        return new LoadRig.Step(target, sent, offered, delivered, 0, wallNs, busyNs, 0, Map.of(), 0, 0, 0);
     }
 
     static LabReport.Run run(double idleBusy, LoadRig.Step... steps) {
@@ -35,10 +35,14 @@ class LabReportTest {
     }
 
     @Test
-    void cpuPerPacketTakesTheIdleShareOff() {
-        // 1 s, 300 ms busy, 10 % busy at rest: 200 ms for 100,000 frames
-        LabReport.Run r = run(0.1, step(100e3, 100e3, 100_000, 100_000, 1_000_000_000L, 300_000_000L));
-        assertThat(r.cpuPerPacketNs(100e3)).isEqualTo(2000.0);
+    void corePerPacketTakesTheIdleShareAndTheStealOff() {
+        // 1 s, 350 ms busy of which 50 ms stolen, 10 % busy at rest: 200 ms for 100,000 frames
+        LoadRig.Step s = new LoadRig.Step(100e3, 100_000, 100e3, 100_000, 0, 1_000_000_000L, 350_000_000L,
+                120_000_000L, Map.of(), 0, 0, 50_000_000L);
+        LabReport.Run r = run(0.1, s);
+        assertThat(r.corePerPacketNs(100e3)).isEqualTo(2000.0);
+        assertThat(r.cpuPerPacketNs(100e3)).as("the threads' own time").isEqualTo(1200.0);
+        assertThat(r.capacityPps()).isCloseTo(1e9 / 1200, org.assertj.core.data.Offset.offset(1e-6));
     }
 
     @Test
