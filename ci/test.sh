@@ -4,5 +4,6 @@
 # except under CI=true, where that is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ci/install-deps.sh
+# --bench: the benchmark rig's test runs its three balancers (sbulb, nftables, nginx)
+ci/install-deps.sh --bench
 mvn -B -ntp verify "$@"
