@@ -4,11 +4,23 @@ import io.sbulb.xdp.bpf.BpfObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.function.Function;
 
 /** Opens and loads the benchmark's BPF objects, packaged next to these classes by the build. */
 final class BpfObjects {
 
     private BpfObjects() {
+    }
+
+    /** Loads object {@code name} and wraps it; the object is closed if wrapping fails. */
+    static <T> T load(String name, Function<BpfObject, T> wrap) {
+        BpfObject obj = load(name);
+        try {
+            return wrap.apply(obj);
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
     }
 
     /** Loads {@code io/sbulb/bench/NAME.bpf.o} into the kernel (needs CAP_BPF). */

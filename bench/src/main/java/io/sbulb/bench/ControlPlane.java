@@ -36,7 +36,7 @@ final class ControlPlane {
             rig.sink().configure(Balancer.PORT, true);
             CompletableFuture<Generator.Run> traffic = CompletableFuture.supplyAsync(
                     () -> rig.generate(pps, seconds, 8));
-            sleep(500);
+            Pause.ms(500);
             for (int i = 0; i < changes; i++) {
                 rig.sink().reset();
                 lab.writeRealServerFile(cfg, to);
@@ -45,7 +45,7 @@ final class ControlPlane {
                 long first = 0;
                 long deadline = changed + 1_200_000_000L;
                 while (first == 0 && System.nanoTime() < deadline) {
-                    sleep(20);
+                    Pause.ms(20);
                     Sink.Count c = rig.sink().counts().get(octet);
                     first = c == null ? 0 : c.firstNs();
                 }
@@ -57,7 +57,7 @@ final class ControlPlane {
                 int t = from;
                 from = to;
                 to = t;
-                sleep(200);
+                Pause.ms(200);
             }
             traffic.join();
         } catch (UncheckedIOException e) {
@@ -71,12 +71,4 @@ final class ControlPlane {
         return b[b.length - 1] & 0xff;
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted", e);
-        }
-    }
 }

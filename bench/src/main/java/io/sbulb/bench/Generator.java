@@ -51,13 +51,7 @@ final class Generator implements AutoCloseable {
     }
 
     static Generator load() {
-        BpfObject obj = BpfObjects.load("lab_gen");
-        try {
-            return new Generator(obj);
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
-        }
+        return BpfObjects.load("lab_gen", Generator::new);
     }
 
     /**

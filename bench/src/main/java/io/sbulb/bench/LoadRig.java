@@ -4,7 +4,6 @@ import io.sbulb.api.frame.UdpFrame;
 import io.sbulb.lab.EchoServer;
 import io.sbulb.lab.Lab;
 import io.sbulb.lab.LabClient;
-import io.sbulb.lab.LabException;
 import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.xdp.net.Netns;
 import java.net.InetAddress;
@@ -159,7 +158,7 @@ final class LoadRig implements AutoCloseable {
         Map<String, Long> gw0 = VethStats.read(lab.gwNetns(), Lab.GW_LB_INTERFACE);
         CpuMeter.Reading before = CpuMeter.read(lbCpu, lbTasks);
         Generator.Run run = generator.run(lab.gwNetns(), ifindex, genCpu, pps, frames, seconds * 1.5 + 2, batch);
-        sleep(50); // the last frames through
+        Pause.ms(50); // the last frames through
         CpuMeter.Reading after = CpuMeter.read(lbCpu, lbTasks);
         Map<String, Long> lb = VethStats.delta(lb0, VethStats.read(lab.lbNetns(), Lab.LB_INTERFACE));
         Map<String, Long> gw = VethStats.delta(gw0, VethStats.read(lab.gwNetns(), Lab.GW_LB_INTERFACE));
@@ -183,7 +182,7 @@ final class LoadRig implements AutoCloseable {
     /** The balancer core's busy share with no traffic, over {@code seconds}. */
     double idleBusy(double seconds) {
         CpuMeter.Reading before = CpuMeter.read(lbCpu, List.of());
-        sleep((long) (seconds * 1000));
+        Pause.ms((long) (seconds * 1000));
         CpuMeter.Reading after = CpuMeter.read(lbCpu, List.of());
         return (double) after.busySince(before) / after.wallSince(before);
     }
@@ -243,14 +242,6 @@ final class LoadRig implements AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted", e);
-        }
-    }
 
     @Override
     public void close() {

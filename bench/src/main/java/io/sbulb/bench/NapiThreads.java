@@ -41,7 +41,7 @@ final class NapiThreads {
                 }
             }
             if (created.isEmpty()) {
-                sleepMs(10);
+                Pause.ms(10);
             }
         }
         if (created.isEmpty()) {
@@ -87,12 +87,4 @@ final class NapiThreads {
         return pids;
     }
 
-    private static void sleepMs(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted", e);
-        }
-    }
 }

@@ -88,7 +88,7 @@ final class NginxBalancer implements Balancer {
         Optional<ProcessHandle> w = Optional.empty();
         while (w.isEmpty() && System.nanoTime() < deadline && master.isAlive()) {
             w = master.toHandle().children().findFirst();
-            sleep(20);
+            Pause.ms(20);
         }
         if (w.isEmpty()) {
             String log = read(workDir.resolve("nginx.out")) + read(workDir.resolve("error.log"));
@@ -96,7 +96,7 @@ final class NginxBalancer implements Balancer {
             throw new LabException("nginx started no worker within 10 s: " + log);
         }
         worker = w.get().pid();
-        sleep(200); // the worker opens its listening socket after it forks
+        Pause.ms(200); // the worker opens its listening socket after it forks
     }
 
     @Override
@@ -136,12 +136,4 @@ final class NginxBalancer implements Balancer {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted", e);
-        }
-    }
 }

@@ -27,13 +27,7 @@ final class Sink implements AutoCloseable {
     }
 
     static Sink load() {
-        BpfObject obj = BpfObjects.load("lab_sink");
-        try {
-            return new Sink(obj);
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
-        }
+        return BpfObjects.load("lab_sink", Sink::new);
     }
 
     int programFd() {
