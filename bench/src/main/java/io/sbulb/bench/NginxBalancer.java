@@ -25,6 +25,7 @@ final class NginxBalancer implements Balancer {
     private final Path workDir;
     private final int cpu;
     private Process master;
+    private Thread stopOnExit;
     private long worker;
     private PassAttachment pass;
     private boolean vip;
@@ -84,6 +85,9 @@ final class NginxBalancer implements Balancer {
             close();
             throw new UncheckedIOException("start nginx with " + file, e);
         }
+        Process started = master;
+        stopOnExit = new Thread(started::destroyForcibly, "stop-nginx"); // the benchmark interrupted
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         Optional<ProcessHandle> w = Optional.empty();
         while (w.isEmpty() && System.nanoTime() < deadline && master.isAlive()) {
@@ -117,6 +121,14 @@ final class NginxBalancer implements Balancer {
                 Thread.currentThread().interrupt();
             }
             master = null;
+        }
+        if (stopOnExit != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnExit);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook runs anyway
+            }
+            stopOnExit = null;
         }
         if (pass != null) {
             pass.close();
