@@ -46,9 +46,8 @@ _Static_assert(sizeof(struct sink_ctl) == 8, "sink_ctl crosses the user/kernel b
 struct sink_count {
 	__u64 frames;
 	__u64 first_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) of the first frame, 0 before */
-	__u64 last_ns;  /* of the latest frame */
 };
-_Static_assert(sizeof(struct sink_count) == 24, "sink_count crosses the user/kernel boundary");
+_Static_assert(sizeof(struct sink_count) == 16, "sink_count crosses the user/kernel boundary");
 
 #define SINK_SLOTS 256
 

@@ -61,10 +61,8 @@ int lab_sink(struct xdp_md *ctx)
 	struct sink_count *c = bpf_map_lookup_elem(&lab_sink_counts, &key);
 	if (!c)
 		return XDP_PASS;
-	__u64 now = bpf_ktime_get_ns();
 	if (c->first_ns == 0)
-		c->first_ns = now;
-	c->last_ns = now;
+		c->first_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&c->frames, 1);
 	return ctl->drop ? XDP_DROP : XDP_PASS;
 }

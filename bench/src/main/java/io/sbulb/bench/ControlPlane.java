@@ -3,7 +3,6 @@ package io.sbulb.bench;
 import io.sbulb.lab.Lab;
 import io.sbulb.lab.LabException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +45,7 @@ final class ControlPlane {
                 long deadline = changed + 1_200_000_000L;
                 while (first == 0 && System.nanoTime() < deadline) {
                     Pause.ms(20);
-                    Sink.Count c = rig.sink().counts().get(octet);
-                    first = c == null ? 0 : c.firstNs();
+                    first = rig.sink().count(octet).firstNs();
                 }
                 if (first == 0) {
                     throw new LabException("no frame reached real server " + lab.realServer(to)
@@ -60,8 +58,6 @@ final class ControlPlane {
                 Pause.ms(200);
             }
             traffic.join();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
         return latencies;
     }

@@ -22,7 +22,8 @@ final class Generator implements AutoCloseable {
     static final int BURST = 64;
 
     /** struct gen_cfg of lab_bench.h: field offsets, host byte order. */
-    private static final int GEN_HDR_LEN = 42;
+    /** Ethernet, IPv4 without options, UDP: the headers the program writes (HEADER_LEN). */
+    static final int HEADER_LEN = 42;
     private static final int CFG_SIZE = 112;
     private static final int OFF_BASE_PORT = 42;
     private static final int OFF_CLIENTS = 44;
@@ -64,7 +65,7 @@ final class Generator implements AutoCloseable {
         }
         this.frame = frame.toFrame().bytes();
         ByteBuffer v = ByteBuffer.allocate(CFG_SIZE).order(ByteOrder.nativeOrder());
-        v.put(this.frame, 0, GEN_HDR_LEN);
+        v.put(this.frame, 0, HEADER_LEN);
         v.putShort(OFF_BASE_PORT, (short) basePort);
         v.putInt(OFF_CLIENTS, clients);
         cfg.update(KEY, v.array(), BpfMap.UpdateFlag.ANY);

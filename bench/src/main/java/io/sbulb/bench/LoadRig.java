@@ -33,21 +33,22 @@ final class LoadRig implements AutoCloseable {
     private final int genCpu;
     private final int lbCpu;
     private final int ifindex;
+    private final int frameLength;
     private final List<EchoServer> echo = new ArrayList<>();
-    private final List<Long> sinkThreads;
 
-    private LoadRig(Sink sink, Generator generator, Lab lab, int genCpu, int lbCpu) {
+    private LoadRig(Sink sink, Generator generator, Lab lab, int genCpu, int lbCpu, int frameLength) {
         this.sink = sink;
         this.generator = generator;
         this.lab = lab;
         this.genCpu = genCpu;
         this.lbCpu = lbCpu;
+        this.frameLength = frameLength;
         this.ifindex = Netns.call(lab.gwNetns(), () -> NetInterface.byName(Lab.GW_LB_INTERFACE).index());
         for (int i = 1; i <= lab.realServerCount(); i++) {
             echo.add(EchoServer.start("rs" + i, lab.realServerNetns(i), Balancer.PORT));
         }
         // the sink's thread takes its core at once when frames arrive: it must never be what drops them
-        this.sinkThreads = NapiThreads.pin(lab.gwNetns(), Lab.GW_LB_INTERFACE, genCpu, true);
+        NapiThreads.pin(lab.gwNetns(), Lab.GW_LB_INTERFACE, genCpu, true);
     }
 
     /**
@@ -55,14 +56,17 @@ final class LoadRig implements AutoCloseable {
      * checksum 0, to the VIP's benchmark port).
      */
     static LoadRig create(int realServers, int genCpu, int lbCpu, int clients, int frameLength) {
+        if (frameLength < Generator.HEADER_LEN) {
+            throw new IllegalArgumentException("a frame of " + frameLength + " bytes cannot hold Ethernet, IPv4 and UDP");
+        }
         Sink sink = Sink.load();
         Generator gen = null;
         Lab lab = null;
         try {
             gen = Generator.load();
             lab = Lab.create(Lab.uniquePrefix(), realServers, sink.programFd());
-            LoadRig rig = new LoadRig(sink, gen, lab, genCpu, lbCpu);
-            rig.configureClients(clients, frameLength);
+            LoadRig rig = new LoadRig(sink, gen, lab, genCpu, lbCpu, frameLength);
+            rig.clients(BASE_PORT, clients);
             return rig;
         } catch (RuntimeException | Error e) {
             if (lab != null) {
@@ -84,36 +88,16 @@ final class LoadRig implements AutoCloseable {
         return sink;
     }
 
-    int lbCpu() {
-        return lbCpu;
-    }
-
-    List<Long> sinkThreads() {
-        return sinkThreads;
-    }
-
-    private int frameLength;
-
-    /** From the next step on, the generator's clients are source ports {@code basePort ..} of the client address. */
+    /**
+     * From the next step on, the generator's clients are {@code clients} source ports from
+     * {@code basePort} of the lab's client address.
+     */
     void clients(int basePort, int clients) {
-        configureClients(basePort, clients, frameLength);
-    }
-
-    private void configureClients(int clients, int frameLength) {
-        configureClients(BASE_PORT, clients, frameLength);
-    }
-
-    private void configureClients(int basePort, int clients, int frameLength) {
-        this.frameLength = frameLength;
-        int payload = frameLength - 42;
-        if (payload < 0) {
-            throw new IllegalArgumentException("a frame of " + frameLength + " bytes cannot hold Ethernet, IPv4 and UDP");
-        }
         UdpFrame frame = UdpFrame.builder()
                 .srcMac(Lab.mac(lab.gwNetns(), Lab.GW_LB_INTERFACE))
                 .dstMac(Lab.mac(lab.lbNetns(), Lab.LB_INTERFACE))
                 .source(Lab.CLIENT, basePort).destination(Lab.VIP, Balancer.PORT).ttl(64)
-                .payload(new byte[payload]).checksum(UdpFrame.ChecksumMode.ZERO).build();
+                .payload(new byte[frameLength - Generator.HEADER_LEN]).checksum(UdpFrame.ChecksumMode.ZERO).build();
         generator.configure(frame, basePort, clients);
     }
 

@@ -42,9 +42,9 @@ final class NftablesBalancer implements Balancer {
     @Override
     public void start() {
         String ns = lab.lbNetns();
-        sysctl("net/ipv4/ip_forward", "1");
-        sysctl("net/ipv4/conf/all/send_redirects", "0");
-        sysctl("net/ipv4/conf/" + Lab.LB_INTERFACE + "/send_redirects", "0");
+        Lab.sysctl(ns, "net/ipv4/ip_forward", "1");
+        Lab.sysctl(ns, "net/ipv4/conf/all/send_redirects", "0");
+        Lab.sysctl(ns, "net/ipv4/conf/" + Lab.LB_INTERFACE + "/send_redirects", "0");
         StringBuilder map = new StringBuilder();
         for (int i = 1; i <= lab.realServerCount(); i++) {
             map.append(i > 1 ? ", " : "").append(i - 1).append(" : ").append(lab.realServer(i));
@@ -80,12 +80,8 @@ final class NftablesBalancer implements Balancer {
         }
         if (ruleset) {
             Commands.run(List.of("ip", "netns", "exec", lab.lbNetns(), "nft", "delete", "table", "ip", TABLE), true);
-            sysctl("net/ipv4/ip_forward", "0");
+            Lab.sysctl(lab.lbNetns(), "net/ipv4/ip_forward", "0");
             ruleset = false;
         }
-    }
-
-    private void sysctl(String key, String value) {
-        Commands.run("ip", "netns", "exec", lab.lbNetns(), "sh", "-c", "echo " + value + " > /proc/sys/" + key);
     }
 }

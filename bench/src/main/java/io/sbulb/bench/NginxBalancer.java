@@ -25,7 +25,7 @@ final class NginxBalancer implements Balancer {
     private final Path workDir;
     private final int cpu;
     private Process master;
-    private Thread stopOnExit;
+    private ExitHook stopOnExit;
     private long worker;
     private PassAttachment pass;
     private boolean vip;
@@ -85,9 +85,7 @@ final class NginxBalancer implements Balancer {
             close();
             throw new UncheckedIOException("start nginx with " + file, e);
         }
-        Process started = master;
-        stopOnExit = new Thread(started::destroyForcibly, "stop-nginx"); // the benchmark interrupted
-        Runtime.getRuntime().addShutdownHook(stopOnExit);
+        stopOnExit = ExitHook.register("stop-nginx", master::destroyForcibly); // the benchmark interrupted
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         Optional<ProcessHandle> w = Optional.empty();
         while (w.isEmpty() && System.nanoTime() < deadline && master.isAlive()) {
@@ -123,11 +121,7 @@ final class NginxBalancer implements Balancer {
             master = null;
         }
         if (stopOnExit != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopOnExit);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook runs anyway
-            }
+            stopOnExit.close();
             stopOnExit = null;
         }
         if (pass != null) {

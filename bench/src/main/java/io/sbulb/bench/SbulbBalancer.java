@@ -21,7 +21,7 @@ final class SbulbBalancer implements Balancer {
     private final Path workDir;
     private final List<String> servers;
     private SbulbProcess process;
-    private Thread stopOnExit;
+    private ExitHook stopOnExit;
     private NotifyListener notify;
     private long readyNs;
 
@@ -61,9 +61,7 @@ final class SbulbBalancer implements Balancer {
         notify = new NotifyListener(workDir.resolve("notify-" + System.nanoTime() + ".sock"));
         long start = System.nanoTime();
         process = SbulbProcess.start(lab.lbNetns(), args, notify.address(), workDir);
-        SbulbProcess started = process;
-        stopOnExit = new Thread(started::close, "stop-sbulb"); // the benchmark interrupted: SIGTERM, detach
-        Runtime.getRuntime().addShutdownHook(stopOnExit);
+        stopOnExit = ExitHook.register("stop-sbulb", process::close); // the benchmark interrupted: SIGTERM, detach
         if (notify.await(m -> m.contains("READY=1"), Duration.ofSeconds(60)).isEmpty()) {
             String what = process.toString();
             close();
@@ -96,11 +94,7 @@ final class SbulbBalancer implements Balancer {
     @Override
     public void close() {
         if (stopOnExit != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopOnExit);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook runs anyway
-            }
+            stopOnExit.close();
             stopOnExit = null;
         }
         if (process != null) {

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 final class Sink implements AutoCloseable {
 
     static final int SLOTS = 256; // SINK_SLOTS of lab_bench.h
+    private static final int COUNT_SIZE = 16; // struct sink_count
 
     private final BpfObject object;
     private final BpfMap ctl;
@@ -24,6 +25,10 @@ final class Sink implements AutoCloseable {
         this.object = object;
         this.ctl = object.map("lab_sink_ctl");
         this.counts = object.map("lab_sink_counts");
+        if (counts.description().valueSize() != COUNT_SIZE) {
+            throw new IllegalStateException("lab_sink_counts holds " + counts.description().valueSize()
+                    + "-byte values, the Java side assumes " + COUNT_SIZE + " (lab_bench.h changed?)");
+        }
     }
 
     static Sink load() {
@@ -44,32 +49,32 @@ final class Sink implements AutoCloseable {
 
     /** Zeroes every count. */
     void reset() {
-        byte[] zero = new byte[24];
+        byte[] zero = new byte[COUNT_SIZE];
         for (int i = 0; i < SLOTS; i++) {
             counts.update(key(i), zero, BpfMap.UpdateFlag.ANY);
         }
     }
 
-    /** One destination's count: frames, and the monotonic times (ns) of the first and the latest. */
-    record Count(long frames, long firstNs, long lastNs) {
+    /** One destination's count: frames, and the monotonic time (ns) of the first. */
+    record Count(long frames, long firstNs) {
+    }
+
+    /** The count of the destination whose address ends in {@code octet}. */
+    Count count(int octet) {
+        ByteBuffer b = ByteBuffer.wrap(counts.lookup(key(octet))).order(ByteOrder.nativeOrder());
+        return new Count(b.getLong(0), b.getLong(8));
     }
 
     /** The counts of every destination that got a frame, by the last octet of its address. */
     Map<Integer, Count> counts() {
         Map<Integer, Count> m = new TreeMap<>();
         for (int i = 0; i < SLOTS; i++) {
-            ByteBuffer b = ByteBuffer.wrap(counts.lookup(key(i))).order(ByteOrder.nativeOrder());
-            long frames = b.getLong(0);
-            if (frames != 0) {
-                m.put(i, new Count(frames, b.getLong(8), b.getLong(16)));
+            Count c = count(i);
+            if (c.frames() != 0) {
+                m.put(i, c);
             }
         }
         return m;
-    }
-
-    /** Frames counted, all destinations together. */
-    long total() {
-        return counts().values().stream().mapToLong(Count::frames).sum();
     }
 
     private static byte[] key(int i) {

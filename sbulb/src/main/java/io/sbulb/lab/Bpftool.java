@@ -43,13 +43,8 @@ public final class Bpftool {
 
     /** The id of the map named {@code name} that program {@code progId} uses. */
     public static int mapOf(int progId, String name) {
-        for (JsonNode id : json("bpftool", "-j", "prog", "show", "id", String.valueOf(progId)).path("map_ids")) {
-            JsonNode map = json("bpftool", "-j", "map", "show", "id", id.asText());
-            if (name.equals(map.path("name").asText())) {
-                return id.asInt();
-            }
-        }
-        throw new LabException("program " + progId + " has no map " + name);
+        return maps(progId).stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new LabException("program " + progId + " has no map " + name)).id();
     }
 
     /** A map as {@code bpftool map show} describes it; {@code bytesMemlock} is the kernel memory it holds. */

@@ -238,7 +238,8 @@ public final class Lab implements AutoCloseable {
         Commands.run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off");
     }
 
-    private static void sysctl(String ns, String key, String value) {
+    /** Writes {@code value} to {@code /proc/sys/KEY} inside namespace {@code ns} (e.g. "net/ipv4/ip_forward"). */
+    public static void sysctl(String ns, String key, String value) {
         Commands.run("ip", "netns", "exec", ns, "sh", "-c", "echo " + value + " > /proc/sys/" + key);
     }
 
