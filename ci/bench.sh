@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sbulb's benchmarks, in one run (issue 6; results and how to read them: BENCHMARKS.md):
-#  1. XDP: the sbulb program's ns per frame through the restoring wrapper (shared/DESIGN.md §4),
+#  1. XDP: the sbulb program's ns per frame through the restoring wrapper (docs/design.md §4),
 #     BPF_PROG_TEST_RUN, CPU-pinned, several rounds; each case as a ratio to two baselines
 #     measured in the same rounds through the same wrapper: XDP_PASS, and a minimal LRU NAT
 #     (dataplane-xdp/src/test/bpf/bench_minimal.bpf.c). Every run is checked to have taken its

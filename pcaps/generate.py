@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates sbulb's pcap fixtures: input frames and the frames the load balancer must send.
 
-For each canonical flow of shared/DESIGN.md §1, in IPv4 and in IPv6, this writes into DIR:
+For each canonical flow of docs/design.md §1, in IPv4 and in IPv6, this writes into DIR:
 
   NAME.pcap            the frames arriving at the balancer (Ethernet, microsecond pcap)
   NAME.expected.pcap   the frames it transmits (XDP_TX), in input order, each with the
@@ -12,7 +12,7 @@ For each canonical flow of shared/DESIGN.md §1, in IPv4 and in IPv6, this write
   fixtures.json        the manifest: per fixture its description and load-balancer config
 
 The expected frames are an independent oracle: each one is built from scratch by Scapy from
-what DESIGN.md says the balancer does (MACs swapped, destination or source address
+what docs/design.md says the balancer does (MACs swapped, destination or source address
 rewritten, TTL / hop limit decremented), with every checksum computed by Scapy. Nothing is
 copied from an input frame and patched, and nothing comes from running sbulb.
 
@@ -45,7 +45,7 @@ except ImportError as e:
     sys.exit("generate.py: Scapy is required (Debian: apt-get install python3-scapy): %s" % e)
 
 # ---------------------------------------------------------------------------------------------
-# Constants of the test network (benchmarking ranges only: shared/DESIGN.md §3)
+# Constants of the test network (benchmarking ranges only: docs/design.md §3)
 
 GATEWAY_MAC = "02:00:00:00:00:01"   # the Ethernet gateway that sends every frame to the balancer
 BALANCER_MAC = "02:00:00:00:00:02"  # the balancer's interface
@@ -77,6 +77,15 @@ REASONS = {
     "EGRESS_NOT_AUTHORIZED": "DROP",
     "EGRESS_CANNOT_CREATE_ASSO": "DROP",
     "INVALID_IP_VERSION": "DROP",
+    "INVALID_IP_LENGTH": "DROP",
+    "INVALID_UDP_LENGTH": "DROP",
+    "IPV6_ZERO_UDP_CHECKSUM": "DROP",
+    "LIFETIME_WOULD_EXPIRE": "DROP",
+    "INGRESS_MARTIAN_SOURCE": "DROP",
+    "INGRESS_FROM_BALANCER": "DROP",
+    "EGRESS_MARTIAN_DESTINATION": "DROP",
+    "EGRESS_TO_BALANCER": "DROP",
+    "EGRESS_REMOVED_REAL_SERVER": "DROP",
 }
 
 
@@ -220,17 +229,20 @@ def round_robin(family):
 
 def reply(family):
     """Replies of real servers are source-NATed to the VIP; IP fields other than the address
-    and TTL (TOS / DF, traffic class / flow label) are kept; TTL 1 leaves as TTL 0."""
+    and TTL (TOS / DF, traffic class / flow label) are kept; TTL 2 leaves as TTL 1, and a TTL
+    of 1 is not forwarded (RFC 1812)."""
     f = Fixture("reply" + suffix(family), family,
                 "Requests are NATed to a real server, its replies are source-NATed to the VIP "
                 "with TOS/DF or traffic class/flow label kept, and the next request reuses "
-                "the server.")
+                "the server; a TTL of 1 is not forwarded.")
     marked = {"tos": 0x28, "flags": "DF"} if family == 4 else {"tc": 0x28, "fl": 0xbeef5}
     f.to_vip(1, "INGRESS_NEW_NAT", server=1, **marked)
     f.from_server(1, 1, "EGRESS_REUSED_NAT", **marked)
     f.to_vip(2, "INGRESS_NEW_NAT", server=2)
     f.from_server(2, 2, "EGRESS_REUSED_NAT")
-    f.to_vip(1, "INGRESS_REUSED_NAT", server=1, hops=1, payload=b"GET /c1 ttl 1")
+    f.to_vip(1, "INGRESS_REUSED_NAT", server=1, hops=2, payload=b"GET /c1 ttl 2")
+    f.to_vip(1, "LIFETIME_WOULD_EXPIRE", hops=1, payload=b"GET /c1 ttl 1")
+    f.from_server(1, 1, "LIFETIME_WOULD_EXPIRE", hops=1)
     return f
 
 
@@ -326,7 +338,8 @@ def dropped(family):
     """Malformed, truncated and expired frames are dropped; nothing is transmitted."""
     f = Fixture("dropped" + suffix(family), family,
                 "Expired, truncated and malformed frames are dropped, with the checks in "
-                "DESIGN.md order (TTL 0 before a truncated UDP header).")
+                "docs/design.md order (TTL 0 before a truncated UDP header); lengths that "
+                "disagree with the frame; an IPv6 UDP checksum of 0.")
     net = f.net
     c1, p1, vip = net.client(1), client_port(1), net.vip
     udp_head = struct.pack("!HH", p1, BALANCED_PORT)  # the first 4 of the 8 bytes of UDP header
@@ -358,6 +371,49 @@ def dropped(family):
     f.other(ether() / ip(family, c1, vip, f.ident(), version=family + 1)
             / UDP(sport=p1, dport=BALANCED_PORT) / Raw(b"GET /c1 wrong version"),
             "INVALID_IP_VERSION")
+    # Lengths that disagree with the frame (frames longer than 60 bytes: no padding).
+    body = b"GET /c1 " + b"x" * 40
+    packet = len(body) + 8 + (20 if family == 4 else 0)  # IPv4 total / IPv6 payload length
+    length = "len" if family == 4 else "plen"
+    f.other(ether() / ip(family, c1, vip, f.ident(), **{length: packet + 1})
+            / UDP(sport=p1, dport=BALANCED_PORT) / Raw(body), "INVALID_IP_LENGTH")
+    f.other(ether() / ip(family, c1, vip, f.ident(), **{length: packet - 1})
+            / UDP(sport=p1, dport=BALANCED_PORT) / Raw(body), "INVALID_IP_LENGTH")
+    f.other(ether() / ip(family, c1, vip, f.ident())
+            / UDP(sport=p1, dport=BALANCED_PORT, len=len(body) + 7) / Raw(body), "INVALID_UDP_LENGTH")
+    if family == 6:
+        f.to_vip(1, "IPV6_ZERO_UDP_CHECKSUM", udp_checksum=0)  # RFC 8200 section 8.1
+    return f
+
+
+def hostile(family):
+    """The loop guard and the martian filter: datagrams that cannot come from a client, or
+    that a real server must not send through the VIP, are dropped; a client still passes."""
+    f = Fixture("hostile" + suffix(family), family,
+                "One datagram from the VIP to the VIP, a real server's datagram to the VIP or to "
+                "another real server, martian sources and destinations and port 0 are dropped; "
+                "a client is balanced as usual.", real_servers=2)
+    net = f.net
+    vip, c1, p1 = net.vip, net.client(1), client_port(1)
+    f.other(datagram(family, vip, BALANCED_PORT, vip, BALANCED_PORT, b"ping", f.ident()),
+            "INGRESS_FROM_BALANCER")
+    f.other(datagram(family, net.rs(1), BALANCED_PORT, vip, BALANCED_PORT, b"pong", f.ident()),
+            "INGRESS_FROM_BALANCER")
+    f.other(datagram(family, net.rs(1), BALANCED_PORT, net.rs(2), BALANCED_PORT, b"to rs2",
+                     f.ident()), "EGRESS_TO_BALANCER")
+    martians = (["0.0.0.0", "127.0.0.1", "169.254.1.1", "224.0.0.251", "255.255.255.255"]
+                if family == 4 else ["::", "::1", "fe80::1", "ff02::1"])
+    for m in martians:
+        f.other(datagram(family, m, p1, vip, BALANCED_PORT, b"GET /m", f.ident()),
+                "INGRESS_MARTIAN_SOURCE")
+    f.other(datagram(family, c1, 0, vip, BALANCED_PORT, b"GET /port0", f.ident()),
+            "INGRESS_MARTIAN_SOURCE")
+    f.other(datagram(family, net.rs(1), BALANCED_PORT, martians[3], p1, b"2.05 /m", f.ident()),
+            "EGRESS_MARTIAN_DESTINATION")
+    f.other(datagram(family, net.rs(1), BALANCED_PORT, c1, 0, b"2.05 /port0", f.ident()),
+            "EGRESS_MARTIAN_DESTINATION")
+    f.to_vip(1, "INGRESS_NEW_NAT", server=1)
+    f.from_server(1, 1, "EGRESS_REUSED_NAT")
     return f
 
 
@@ -414,6 +470,7 @@ FIXTURES = [
     (not_authorized, (4, 6)),
     (passed, (4, 6)),
     (dropped, (4, 6)),
+    (hostile, (4, 6)),
     (ipv4_options, (4,)),
     (zero_checksum, (4,)),
     (no_real_server, (4, 6)),

@@ -10,18 +10,27 @@
 #include <bpf/bpf_helpers.h>
 #include "sbulb_abi.h"
 
-/* The VIP and the length of the real-server list. Key 0 -> struct sbulb_config.
- * Written by the control plane. */
+/* Key 0 -> the configuration generation in use (0 or 1), read once per frame. Written by the
+ * control plane, after it has written the whole other generation. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
+	__type(value, __u32);
+} sbulb_gen SEC(".maps");
+
+/* The VIP, the length of the real-server list and the real-server filter, one per generation.
+ * Key: generation -> struct sbulb_config. Written by the control plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SBULB_GENERATIONS);
+	__type(key, __u32);
 	__type(value, struct sbulb_config);
 } sbulb_config SEC(".maps");
 
-/* Balanced UDP ports. Key: port in host byte order -> 1 if balanced, else 0. An array over the
- * whole port space, so "is this port balanced" is one array load, never a hash lookup.
- * Written by the control plane, which enforces the max-ports limit. */
+/* Balanced UDP ports. Key: port in host byte order -> bit g set if balanced in generation g. An
+ * array over the whole port space, so "is this port balanced" is one array load, never a hash
+ * lookup. Written by the control plane, which enforces the max-ports limit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SBULB_PORT_COUNT);
@@ -29,9 +38,10 @@ struct {
 	__type(value, __u8);
 } sbulb_ports SEC(".maps");
 
-/* The ordered real-server list. Key: position -> address. Positions >= rs_count are unused
- * (zero). Written by the control plane, position by position. Size: max real servers, set
- * before load. */
+/* The ordered real-server lists, one per generation. Key: generation * max_rs + position ->
+ * address (max_rs: sbulb_params). Positions >= that generation's rs_count are unused. Written by
+ * the control plane, only in the generation not in use. Size: 2 x max real servers, set before
+ * load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -39,16 +49,20 @@ struct {
 	__type(value, struct sbulb_addr);
 } sbulb_rs SEC(".maps");
 
-/* Address -> position in sbulb_rs, for each configured real server. A hint: a position read
- * here is only trusted once sbulb_rs confirms it. Consulted only off the hot path (egress from
- * a server without a valid association, or an association whose server moved). Written by the
- * control plane. Size: twice max real servers, set before load (a list change adds the new
- * entries before it removes the departed ones). */
+/* Address -> its position in each generation's list (struct sbulb_rs_pos), for every real
+ * server of either generation and for up to max_rs retired ones (removed: their late replies
+ * are dropped, not leaked). A position read here is only trusted once sbulb_rs confirms it.
+ * Consulted off the hot path (egress from a server without a valid association, an
+ * association whose server moved, an address the real-server filter does not rule out).
+ * Written by the control plane; an entry is replaced whole, with the position of the
+ * generation in use unchanged. Not preallocated, so that a replaced entry is freed only after
+ * the frames reading it are done (RCU). Size: 3 x max real servers, set before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sbulb_addr);
-	__type(value, __u32);
+	__type(value, struct sbulb_rs_pos);
 } sbulb_rs_index SEC(".maps");
 
 /* The association table: foreign peer -> real server. An LRU hash shared by all CPUs, so an

@@ -2,7 +2,7 @@
 /*
  * parse.h: header parsers with one contract. Each checks its header against data_end, stores
  * the header pointer in struct sbulb_pkt, and returns SBULB_R_NONE, or the reason the frame
- * goes no further (shared/DESIGN.md §1 steps 1-4, in that order).
+ * goes no further (docs/design.md §1 steps 1-4, in that order).
  */
 #ifndef SBULB_PARSE_H
 #define SBULB_PARSE_H
@@ -19,6 +19,8 @@
 #define IPV4_MF     0x2000 /* more fragments, host byte order */
 #define IPV4_OFFSET 0x1fff /* fragment offset mask, host byte order */
 #define NEXTHDR_FRAGMENT 44
+#define ETH_ZLEN_NO_FCS  60 /* the shortest Ethernet frame: shorter ones arrive padded to it */
+#define UDP_HLEN         8
 
 /* A frame being parsed: each pointer is set once its header is known to be in bounds. */
 struct sbulb_pkt {
@@ -39,6 +41,26 @@ static __always_inline enum sbulb_reason parse_udp(struct sbulb_pkt *p, void *l4
 	if ((void *)(udp + 1) > p->data_end)
 		return SBULB_R_INVALID_UDP_SIZE;
 	p->udp = udp;
+	return SBULB_R_NONE;
+}
+
+/*
+ * The lengths the headers claim against the frame, once the UDP header is in bounds.
+ * ip_len: the whole IP packet as its header says (IPv4 total length, 40 + IPv6 payload length);
+ * hdr_len: the IP header's own length. The packet must fill the frame exactly, but for the
+ * padding that brings a short frame up to Ethernet's 60 bytes; the UDP length must be what the
+ * IP length leaves for it. (Pointer differences: a scalar the verifier lets privileged
+ * programs compute.)
+ */
+static __always_inline enum sbulb_reason check_lengths(struct sbulb_pkt *p, void *l3, __u32 ip_len, __u32 hdr_len)
+{
+	__u64 avail = p->data_end - l3;
+	__u64 frame = p->data_end - p->data;
+
+	if (ip_len > avail || ip_len < hdr_len + UDP_HLEN || (ip_len < avail && frame > ETH_ZLEN_NO_FCS))
+		return SBULB_R_INVALID_IP_LENGTH;
+	if (bpf_ntohs(p->udp->len) != ip_len - hdr_len)
+		return SBULB_R_INVALID_UDP_LENGTH;
 	return SBULB_R_NONE;
 }
 
@@ -65,7 +87,10 @@ static __always_inline enum sbulb_reason parse_ipv4(struct sbulb_pkt *p, void *l
 		return SBULB_R_FRAGMENTED_IP_PACKET;
 	if (ip->ttl == 0)
 		return SBULB_R_LIFETIME_EXPIRED;
-	return parse_udp(p, l4);
+	enum sbulb_reason r = parse_udp(p, l4);
+	if (r != SBULB_R_NONE)
+		return r;
+	return check_lengths(p, l3, bpf_ntohs(ip->tot_len), ip->ihl * 4);
 }
 
 static __always_inline enum sbulb_reason parse_ipv6(struct sbulb_pkt *p, void *l3)
@@ -86,7 +111,16 @@ static __always_inline enum sbulb_reason parse_ipv6(struct sbulb_pkt *p, void *l
 		return SBULB_R_NOT_UDP;
 	if (ip6->hop_limit == 0)
 		return SBULB_R_LIFETIME_EXPIRED;
-	return parse_udp(p, ip6 + 1);
+	enum sbulb_reason r = parse_udp(p, ip6 + 1);
+	if (r != SBULB_R_NONE)
+		return r;
+	r = check_lengths(p, l3, sizeof(*ip6) + bpf_ntohs(ip6->payload_len), sizeof(*ip6));
+	if (r != SBULB_R_NONE)
+		return r;
+	/* RFC 8200 section 8.1: IPv6 receivers must discard UDP datagrams with a zero checksum */
+	if (p->udp->check == 0)
+		return SBULB_R_IPV6_ZERO_UDP_CHECKSUM;
+	return SBULB_R_NONE;
 }
 
 /* Ethernet, IPv4 or IPv6, UDP. On SBULB_R_NONE, eth, udp and one of ip4 / ip6 are set. */

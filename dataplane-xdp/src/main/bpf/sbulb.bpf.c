@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * sbulb.bpf.c: the XDP data path of the sbulb UDP load balancer (shared/DESIGN.md §1).
+ * sbulb.bpf.c: the XDP data path of the sbulb UDP load balancer (docs/design.md §1).
  *
  * Ingress (to the VIP): bind the client (address, port) to a real server, round robin for
  * new clients, and rewrite the destination to that server. Egress (from a real server):
@@ -9,7 +9,13 @@
  *
  * Hot path (a frame of an existing association): one association lookup, no map update.
  * Port and real-server checks are array loads; the real-server address index (a hash) is
- * consulted only when an association's remembered position no longer holds its server.
+ * consulted only when an association's remembered position no longer holds its server, or
+ * when the real-server filter cannot rule a peer address out.
+ *
+ * Every frame is decided by one configuration generation, read once (sbulb_gen): the control
+ * plane writes the other generation whole, then switches, so no frame sees a list half
+ * rewritten. A removed real server's late replies are dropped (SBULB_RS_RETIRED), never passed
+ * on with the server's own address.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
@@ -89,38 +95,90 @@ static __always_inline int decide(const struct sbulb_pkt *p, enum sbulb_reason r
 	return action;
 }
 
+/* The configuration a frame is decided by: one generation, read once at the frame's start. */
+struct sbulb_view {
+	const struct sbulb_config *cfg;
+	__u32 gen;             /* 0 or 1 */
+};
+
 /* True if position `idx` of the real-server list holds `addr`. Array loads only. */
-static __always_inline bool rs_at(const struct sbulb_config *cfg, __u32 idx, const struct sbulb_addr *addr)
+static __always_inline bool rs_at(const struct sbulb_view *v, __u32 idx, const struct sbulb_addr *addr)
 {
 	struct sbulb_addr *rs;
+	__u32 key;
 
-	if (idx >= cfg->rs_count)
+	if (idx >= v->cfg->rs_count)
 		return false;
-	rs = bpf_map_lookup_elem(&sbulb_rs, &idx);
+	key = v->gen * sbulb_params.max_rs + idx;
+	rs = bpf_map_lookup_elem(&sbulb_rs, &key);
 	return rs && addr_eq(rs, addr);
 }
 
-/* The position of real server `addr` in the list, or -1 if it is not configured. One hash
- * lookup, confirmed by the array, which is the truth. */
-static __always_inline __s64 rs_position(const struct sbulb_config *cfg, const struct sbulb_addr *addr)
+/* What sbulb_rs_index says of `addr` in this generation: its position (confirmed by the array,
+ * which is the truth), SBULB_RS_RETIRED, or SBULB_RS_ABSENT. One hash lookup. */
+static __always_inline __u32 rs_lookup(const struct sbulb_view *v, const struct sbulb_addr *addr)
 {
-	__u32 *idx = bpf_map_lookup_elem(&sbulb_rs_index, addr);
+	struct sbulb_rs_pos *e = bpf_map_lookup_elem(&sbulb_rs_index, addr);
+	__u32 pos;
 
-	if (!idx || !rs_at(cfg, *idx, addr))
+	if (!e)
+		return SBULB_RS_ABSENT;
+	pos = e->pos[v->gen & 1];
+	if (pos == SBULB_RS_RETIRED)
+		return pos;
+	if (!rs_at(v, pos, addr))
+		return SBULB_RS_ABSENT;
+	return pos;
+}
+
+/* The position of real server `addr` in the list, or -1 if it is not configured. */
+static __always_inline __s64 rs_position(const struct sbulb_view *v, const struct sbulb_addr *addr)
+{
+	__u32 pos = rs_lookup(v, addr);
+
+	if (pos == SBULB_RS_ABSENT || pos == SBULB_RS_RETIRED)
 		return -1;
-	return *idx;
+	return pos;
+}
+
+/* True if `addr` is a configured real server. Usually one array load: the filter rules most
+ * addresses out; a set bit is confirmed by the index. */
+static __always_inline bool is_real_server(const struct sbulb_view *v, const struct sbulb_addr *addr)
+{
+	__u32 bit = sbulb_rs_filter_bit(addr);
+
+	if (!(v->cfg->rs_filter[(bit >> 6) & (SBULB_RS_FILTER_BITS / 64 - 1)] & (1ULL << (bit & 63))))
+		return false;
+	return rs_position(v, addr) >= 0;
+}
+
+/* True if `a` cannot be a client's address: unspecified, loopback, link-local, multicast or
+ * the limited broadcast (IPv4: 0/8, 127/8, 169.254/16, 224/4, 255.255.255.255; IPv6: ::, ::1,
+ * fe80::/10, ff00::/8). Such a source is spoofed or misrouted: balancing it would make a real
+ * server answer an address that is not a client. */
+static __always_inline bool martian(__u8 family, const struct sbulb_addr *a)
+{
+	__u8 b0 = a->bytes[0];
+
+	if (family == SBULB_FAMILY_IPV4)
+		return b0 == 0 || b0 == 127 || (b0 == 169 && a->bytes[1] == 254) || (b0 >= 224 && b0 <= 239) ||
+		       a->words[0] == 0xffffffff;
+	if (b0 == 0xff || (b0 == 0xfe && (a->bytes[1] & 0xc0) == 0x80))
+		return true;
+	return a->words[0] == 0 && a->words[1] == 0 && a->words[2] == 0 &&
+	       (a->words[3] == 0 || a->words[3] == bpf_htonl(1));
 }
 
 /* True if the association's real server is still configured. If it moved to another position,
  * the association remembers the new one: a write in place through the lookup's pointer, which
  * unlike a map update has no effect on the LRU. */
-static __always_inline bool assoc_valid(const struct sbulb_config *cfg, struct sbulb_assoc *a)
+static __always_inline bool assoc_valid(const struct sbulb_view *v, struct sbulb_assoc *a)
 {
 	__s64 pos;
 
-	if (rs_at(cfg, a->rs_index, &a->rs))
+	if (rs_at(v, a->rs_index, &a->rs))
 		return true;
-	pos = rs_position(cfg, &a->rs);
+	pos = rs_position(v, &a->rs);
 	if (pos < 0)
 		return false;
 	a->rs_index = pos;
@@ -128,25 +186,40 @@ static __always_inline bool assoc_valid(const struct sbulb_config *cfg, struct s
 }
 
 /* Picks the next real server by round robin into `out`. False if the list is empty. */
-static __always_inline bool pick_round_robin(const struct sbulb_config *cfg, struct sbulb_assoc *out)
+static __always_inline bool pick_round_robin(const struct sbulb_view *v, struct sbulb_assoc *out)
 {
 	__u32 zero = 0;
 	struct sbulb_state *st = bpf_map_lookup_elem(&sbulb_state, &zero);
 	struct sbulb_addr *rs;
-	__u32 idx;
+	__u32 idx, key;
 
-	if (!st || cfg->rs_count == 0)
+	if (!st || v->cfg->rs_count == 0)
 		return false;
 	idx = st->next_rs;
-	if (idx >= cfg->rs_count)
+	if (idx >= v->cfg->rs_count)
 		idx = 0;
-	rs = bpf_map_lookup_elem(&sbulb_rs, &idx);
+	key = v->gen * sbulb_params.max_rs + idx;
+	rs = bpf_map_lookup_elem(&sbulb_rs, &key);
 	if (!rs)
 		return false;
 	st->next_rs = idx + 1; /* not atomic: CPUs racing may pick the same server, harmlessly */
 	out->rs = *rs;
 	out->rs_index = idx;
 	return true;
+}
+
+/* True if the frame may be forwarded: a TTL / hop limit of 1 would leave at 0 (RFC 1812). */
+static __always_inline bool lifetime_left(const struct sbulb_pkt *p)
+{
+	return p->ip4 ? p->ip4->ttl > 1 : p->ip6 && p->ip6->hop_limit > 1;
+}
+
+/* True if `port` (host byte order) is balanced in this generation. One array load. */
+static __always_inline bool balanced(const struct sbulb_view *v, __u32 port)
+{
+	__u8 *bits = bpf_map_lookup_elem(&sbulb_ports, &port);
+
+	return bits && (*bits & (1u << (v->gen & 1)));
 }
 
 /*
@@ -210,29 +283,34 @@ static __always_inline void rewrite(struct sbulb_pkt *p, bool dst, const struct 
 }
 
 /* Destination == VIP. */
-static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_config *cfg,
-				   const struct sbulb_addr *saddr)
+static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view *v, const struct sbulb_addr *saddr)
 {
-	__u32 port = bpf_ntohs(p->udp->dest);
-	__u8 *balanced = bpf_map_lookup_elem(&sbulb_ports, &port);
 	struct sbulb_assoc_key key = {};
 	struct sbulb_assoc *a;
 	struct sbulb_assoc fresh;
 	const struct sbulb_addr *rs;
 	enum sbulb_reason reason;
 
-	if (!balanced || !*balanced)
+	if (!balanced(v, bpf_ntohs(p->udp->dest)))
 		return decide(p, SBULB_R_INGRESS_UNHANDLED_PORT, XDP_PASS, 0);
+	if (p->udp->source == 0 || martian(p->family, saddr))
+		return decide(p, SBULB_R_INGRESS_MARTIAN_SOURCE, XDP_DROP, 0);
+	/* Loop guard: one datagram spoofed from the VIP or a real server would otherwise make two
+	 * real servers answer each other through the balancer forever. */
+	if (addr_eq(saddr, &v->cfg->vip) || is_real_server(v, saddr))
+		return decide(p, SBULB_R_INGRESS_FROM_BALANCER, XDP_DROP, 0);
+	if (!lifetime_left(p))
+		return decide(p, SBULB_R_LIFETIME_WOULD_EXPIRE, XDP_DROP, 0);
 
 	key.addr = *saddr;
 	key.port = p->udp->source;
 	key.family = p->family;
 	a = bpf_map_lookup_elem(&sbulb_assoc, &key);
-	if (a && assoc_valid(cfg, a)) {
+	if (a && assoc_valid(v, a)) {
 		rs = &a->rs;
 		reason = SBULB_R_INGRESS_REUSED_NAT;
 	} else {
-		if (!pick_round_robin(cfg, &fresh))
+		if (!pick_round_robin(v, &fresh))
 			return decide(p, SBULB_R_INGRESS_NO_REAL_SERVER, XDP_DROP, 0);
 		if (!store_association(a, &key, &fresh))
 			return decide(p, SBULB_R_INGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
@@ -244,20 +322,31 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_confi
 	return XDP_TX;
 }
 
+/* From a real server to `daddr`: the reason not to forward it, or SBULB_R_NONE. */
+static __always_inline enum sbulb_reason egress_refusal(const struct sbulb_pkt *p, const struct sbulb_view *v,
+							const struct sbulb_addr *daddr)
+{
+	if (p->udp->dest == 0 || martian(p->family, daddr))
+		return SBULB_R_EGRESS_MARTIAN_DESTINATION;
+	if (is_real_server(v, daddr))
+		return SBULB_R_EGRESS_TO_BALANCER; /* never forwarded from one real server to another */
+	if (!lifetime_left(p))
+		return SBULB_R_LIFETIME_WOULD_EXPIRE;
+	return SBULB_R_NONE;
+}
+
 /* Destination != VIP: from a real server (egress), or not ours. */
-static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_config *cfg,
+static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *v,
 				  const struct sbulb_addr *saddr, const struct sbulb_addr *daddr)
 {
-	__u32 port = bpf_ntohs(p->udp->source);
-	__u8 *balanced = bpf_map_lookup_elem(&sbulb_ports, &port);
 	struct sbulb_assoc_key key = {};
 	struct sbulb_assoc *a;
 	struct sbulb_assoc fresh;
-	enum sbulb_reason reason = SBULB_R_EGRESS_REUSED_NAT;
-	__s64 pos;
+	enum sbulb_reason reason = SBULB_R_EGRESS_REUSED_NAT, refused;
+	__u32 pos;
 
-	if (!balanced || !*balanced) {
-		if (rs_position(cfg, saddr) < 0)
+	if (!balanced(v, bpf_ntohs(p->udp->source))) {
+		if (rs_position(v, saddr) < 0)
 			return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
 		return decide(p, SBULB_R_EGRESS_UNHANDLED_PORT, XDP_PASS, 0);
 	}
@@ -269,15 +358,25 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_config
 	 * then an array load. A frame from elsewhere to an associated peer on a balanced port
 	 * thus marks the association referenced; it changes nothing else. */
 	a = bpf_map_lookup_elem(&sbulb_assoc, &key);
-	if (a && addr_eq(&a->rs, saddr) && rs_at(cfg, a->rs_index, saddr))
-		goto nat; /* hot path: the owner talks to its client */
+	if (a && addr_eq(&a->rs, saddr) && rs_at(v, a->rs_index, saddr)) {
+		/* hot path: the owner talks to its client */
+		refused = egress_refusal(p, v, daddr);
+		if (refused != SBULB_R_NONE)
+			return decide(p, refused, XDP_DROP, 0);
+		goto nat;
+	}
 
-	pos = rs_position(cfg, saddr);
-	if (pos < 0)
+	pos = rs_lookup(v, saddr);
+	if (pos == SBULB_RS_RETIRED)
+		return decide(p, SBULB_R_EGRESS_REMOVED_REAL_SERVER, XDP_DROP, 0); /* never leaked */
+	if (pos == SBULB_RS_ABSENT)
 		return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
+	refused = egress_refusal(p, v, daddr);
+	if (refused != SBULB_R_NONE)
+		return decide(p, refused, XDP_DROP, 0);
 	if (a && addr_eq(&a->rs, saddr)) {
 		a->rs_index = pos; /* the owner moved in the list: remember where, in place */
-	} else if (a && assoc_valid(cfg, a)) {
+	} else if (a && assoc_valid(v, a)) {
 		return decide(p, SBULB_R_EGRESS_NOT_AUTHORIZED, XDP_DROP, 0);
 	} else {
 		/* Nobody (still configured) owns the peer: this server initiates the association. */
@@ -288,8 +387,8 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_config
 		reason = SBULB_R_EGRESS_NEW_NAT;
 	}
 nat:
-	decide(p, reason, XDP_TX, &cfg->vip);
-	rewrite(p, false, &cfg->vip);
+	decide(p, reason, XDP_TX, &v->cfg->vip);
+	rewrite(p, false, &v->cfg->vip);
 	return XDP_TX;
 }
 
@@ -301,9 +400,9 @@ int sbulb_xdp(struct xdp_md *ctx)
 		.data_end = (void *)(long)ctx->data_end,
 	};
 	struct sbulb_addr saddr, daddr;
-	struct sbulb_config *cfg;
+	struct sbulb_view v;
 	enum sbulb_reason r;
-	__u32 zero = 0;
+	__u32 zero = 0, *gen;
 
 	r = parse_frame(&p);
 	switch (r) {
@@ -317,15 +416,18 @@ int sbulb_xdp(struct xdp_md *ctx)
 		return decide(&p, r, XDP_DROP, 0);
 	}
 
-	cfg = bpf_map_lookup_elem(&sbulb_config, &zero);
-	if (!cfg || cfg->family == SBULB_FAMILY_NONE)
+	/* One generation for the whole frame: the control plane never writes the one in use. */
+	gen = bpf_map_lookup_elem(&sbulb_gen, &zero);
+	v.gen = gen ? *gen & 1 : 0;
+	v.cfg = bpf_map_lookup_elem(&sbulb_config, &v.gen);
+	if (!v.cfg || v.cfg->family == SBULB_FAMILY_NONE)
 		return decide(&p, SBULB_R_NO_VIRTUAL_SERVER, XDP_PASS, 0);
 	/* Real servers share the VIP's family, so a frame of the other family is not ours. */
-	if (p.family != cfg->family)
+	if (p.family != v.cfg->family)
 		return decide(&p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
 
 	load_addrs(&p, &saddr, &daddr);
-	if (addr_eq(&daddr, &cfg->vip))
-		return ingress(&p, cfg, &saddr);
-	return egress(&p, cfg, &saddr, &daddr);
+	if (addr_eq(&daddr, &v.cfg->vip))
+		return ingress(&p, &v, &saddr);
+	return egress(&p, &v, &saddr, &daddr);
 }

@@ -15,7 +15,7 @@
 
 #include <linux/types.h>
 
-/* Why the data path decided what it did with a frame (shared/DESIGN.md §1). One per frame. */
+/* Why the data path decided what it did with a frame (docs/design.md §1). One per frame. */
 enum sbulb_reason {
 	SBULB_R_NONE                       = 0,  /* never emitted */
 	SBULB_R_INVALID_ETH_SIZE           = 1,  /* drop */
@@ -39,7 +39,16 @@ enum sbulb_reason {
 	SBULB_R_EGRESS_NOT_AUTHORIZED      = 19, /* drop */
 	SBULB_R_EGRESS_CANNOT_CREATE_ASSO  = 20, /* drop */
 	SBULB_R_INVALID_IP_VERSION         = 21, /* drop: version field disagrees with the EtherType */
-	SBULB_R__COUNT                     = 22,
+	SBULB_R_INVALID_IP_LENGTH          = 22, /* drop: IPv4 total / IPv6 payload length vs the frame */
+	SBULB_R_INVALID_UDP_LENGTH         = 23, /* drop: UDP length vs the IP length */
+	SBULB_R_IPV6_ZERO_UDP_CHECKSUM     = 24, /* drop: RFC 8200 section 8.1 */
+	SBULB_R_LIFETIME_WOULD_EXPIRE      = 25, /* drop: TTL / hop limit 1 (RFC 1812: not forwarded) */
+	SBULB_R_INGRESS_MARTIAN_SOURCE     = 26, /* drop: martian client address, or port 0 */
+	SBULB_R_INGRESS_FROM_BALANCER      = 27, /* drop: from the VIP or a real server (loop guard) */
+	SBULB_R_EGRESS_MARTIAN_DESTINATION = 28, /* drop: to a martian address, or port 0 */
+	SBULB_R_EGRESS_TO_BALANCER         = 29, /* drop: from a real server to a real server */
+	SBULB_R_EGRESS_REMOVED_REAL_SERVER = 30, /* drop: a late reply of a removed real server */
+	SBULB_R__COUNT                     = 31,
 };
 
 /* Map names (at most 15 characters: BPF_OBJ_NAME_LEN). */
@@ -49,6 +58,7 @@ enum sbulb_reason {
 #define SBULB_MAP_RS_INDEX  "sbulb_rs_index"
 #define SBULB_MAP_ASSOC     "sbulb_assoc"
 #define SBULB_MAP_STATE     "sbulb_state"
+#define SBULB_MAP_GEN       "sbulb_gen"
 #define SBULB_MAP_COUNTERS  "sbulb_counters"
 #define SBULB_MAP_EVENTS    "sbulb_events"
 #define SBULB_PROG_NAME     "sbulb_xdp"
@@ -57,6 +67,18 @@ enum sbulb_reason {
 #define SBULB_PORT_COUNT 65536
 /* Size of the event ring buffer in bytes (a power of two, a multiple of the page size). */
 #define SBULB_EVENTS_BYTES (256 * 1024)
+
+/* Configuration generations: the control plane writes the one not in use, then switches
+ * sbulb_gen[0] to it, so that no frame ever sees a half-written configuration
+ * (docs/design.md, "Configuration changes"). */
+#define SBULB_GENERATIONS 2
+
+/* Bits of the real-server filter in struct sbulb_config (a power of two). */
+#define SBULB_RS_FILTER_BITS 1024
+
+/* Values of struct sbulb_rs_pos.pos[] that are not positions. */
+#define SBULB_RS_ABSENT  0xffffffffu /* not in that generation's list */
+#define SBULB_RS_RETIRED 0xfffffffeu /* removed from the list: its late replies are dropped */
 
 #define SBULB_FAMILY_NONE 0
 #define SBULB_FAMILY_IPV4 4
@@ -72,12 +94,35 @@ struct sbulb_addr {
 	};
 };
 
-/* sbulb_config[0], written by the control plane only. */
+/* The bit of an address in sbulb_config.rs_filter: its four 32-bit words as they lie in memory
+ * (network byte order read as host integers), folded and mixed (one multiply). The Java side
+ * (io.sbulb.xdp.SbulbAbi.filterBit) computes the same; a wrong bit would let a real server's
+ * frames to the VIP through, which the scenarios and the differential tests would see. */
+static inline __attribute__((always_inline)) __u32 sbulb_rs_filter_bit(const struct sbulb_addr *a)
+{
+	__u32 h = a->words[0] ^ a->words[1] ^ a->words[2] ^ a->words[3];
+
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	return h & (SBULB_RS_FILTER_BITS - 1);
+}
+
+/* sbulb_config[generation], written by the control plane only. */
 struct sbulb_config {
 	struct sbulb_addr vip; /* the virtual server address */
 	__u8  family;          /* SBULB_FAMILY_*: the VIP's family; NONE = no VIP configured */
 	__u8  pad[3];          /* 0 */
-	__u32 rs_count;        /* entries 0..rs_count-1 of sbulb_rs are the real-server list */
+	__u32 rs_count;        /* entries 0..rs_count-1 of this generation's sbulb_rs slots */
+	/* Bit sbulb_rs_filter_bit(a) is set for every real server a of this generation: a clear
+	 * bit proves that an address is no real server without a hash lookup (the check of every
+	 * client address); a set bit is confirmed by sbulb_rs_index. */
+	__u64 rs_filter[SBULB_RS_FILTER_BITS / 64];
+};
+
+/* Value of sbulb_rs_index: where the address stands in each generation's list. */
+struct sbulb_rs_pos {
+	__u32 pos[SBULB_GENERATIONS]; /* a position, SBULB_RS_ABSENT or SBULB_RS_RETIRED */
 };
 
 /* sbulb_state[0], written by the data path only: the round-robin cursor. */
@@ -124,16 +169,20 @@ struct sbulb_event {
 /* Load-time constants (.rodata), set by the control plane between open and load. */
 struct sbulb_params {
 	__u64 event_mask;      /* bit (1 << reason) set: emit an event for that reason */
+	__u32 max_rs;          /* slots per generation in sbulb_rs: generation g's position i is
+	                        * key g * max_rs + i */
+	__u32 pad;
 };
 
 _Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
-_Static_assert(sizeof(struct sbulb_config) == 24, "sbulb_config crosses the ABI");
+_Static_assert(sizeof(struct sbulb_config) == 152, "sbulb_config crosses the ABI");
+_Static_assert(sizeof(struct sbulb_rs_pos) == 8, "sbulb_rs_pos crosses the ABI");
 _Static_assert(sizeof(struct sbulb_state) == 4, "sbulb_state crosses the ABI");
 _Static_assert(sizeof(struct sbulb_assoc_key) == 20, "sbulb_assoc_key crosses the ABI");
 _Static_assert(sizeof(struct sbulb_assoc) == 20, "sbulb_assoc crosses the ABI");
 _Static_assert(sizeof(struct sbulb_counter) == 16, "sbulb_counter crosses the ABI");
 _Static_assert(sizeof(struct sbulb_event) == 72, "sbulb_event crosses the ABI");
-_Static_assert(sizeof(struct sbulb_params) == 8, "sbulb_params crosses the ABI");
+_Static_assert(sizeof(struct sbulb_params) == 16, "sbulb_params crosses the ABI");
 _Static_assert(sizeof(enum sbulb_reason) == 4, "reason codes are 32-bit map keys");
 _Static_assert(SBULB_R__COUNT <= 64, "event_mask has one bit per reason");
 

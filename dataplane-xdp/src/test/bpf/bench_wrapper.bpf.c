@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * bench_wrapper.bpf.c: measures an XDP program with BPF_PROG_TEST_RUN and repeat > 1
- * (shared/DESIGN.md §4).
+ * (docs/design.md §4).
  *
  * BPF_PROG_TEST_RUN does not restore the packet between repetitions: a NAT program would see
  * its own output from the second repetition on and be measured on the wrong path. bench_wrapper

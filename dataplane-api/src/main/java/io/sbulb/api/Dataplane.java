@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The seam between the load balancer's behaviour and what implements it (shared/DESIGN.md §2):
+ * The seam between the load balancer's behaviour and what implements it (docs/design.md §2):
  * the XDP program in the kernel, and the pure-Java reference model. Both take the same
  * configuration and frames and must give the same verdict, output bytes, reason and
  * association table, frame for frame.

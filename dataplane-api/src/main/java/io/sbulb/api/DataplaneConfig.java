@@ -13,7 +13,7 @@ import java.util.TreeSet;
 /**
  * What the data path balances: one virtual server address (VIP), the balanced UDP ports, and
  * the ordered real-server list (the order matters: round robin walks it, and changes are
- * applied position by position, shared/DESIGN.md §1).
+ * applied position by position, docs/design.md §1).
  *
  * <p>Immutable. {@link #validate(Limits)} checks it against a dataplane's limits; dataplanes
  * call it before touching anything, so a bad configuration is never half-applied.

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * Why the data path decided what it did with a frame: the original sbulb's event set
- * (shared/DESIGN.md §1). Each frame gets exactly one reason; counters and the event log are
+ * (docs/design.md §1). Each frame gets exactly one reason; counters and the event log are
  * keyed by it.
  *
  * <p>The numeric codes are the XDP program's {@code enum sbulb_reason} in {@code sbulb_abi.h};
@@ -32,10 +32,23 @@ public enum Reason {
     EGRESS_REUSED_NAT(18, Verdict.TX, LogLevel.TRACE, "from a real server: its own client, source NAT"),
     EGRESS_NOT_AUTHORIZED(19, Verdict.DROP, LogLevel.INFO, "from a real server to a client another real server owns"),
     EGRESS_CANNOT_CREATE_ASSO(20, Verdict.DROP, LogLevel.ERROR, "from a real server: association table refused the entry"),
-    INVALID_IP_VERSION(21, Verdict.DROP, LogLevel.WARNING, "IP version field disagrees with the EtherType");
+    INVALID_IP_VERSION(21, Verdict.DROP, LogLevel.WARNING, "IP version field disagrees with the EtherType"),
+    INVALID_IP_LENGTH(22, Verdict.DROP, LogLevel.WARNING, "IPv4 total length or IPv6 payload length disagrees with the frame"),
+    INVALID_UDP_LENGTH(23, Verdict.DROP, LogLevel.WARNING, "UDP length disagrees with the IP length"),
+    IPV6_ZERO_UDP_CHECKSUM(24, Verdict.DROP, LogLevel.WARNING, "IPv6 UDP checksum 0 (RFC 8200: discarded)"),
+    LIFETIME_WOULD_EXPIRE(25, Verdict.DROP, LogLevel.INFO, "TTL or hop limit 1: it would leave at 0 (RFC 1812: not forwarded)"),
+    INGRESS_MARTIAN_SOURCE(26, Verdict.DROP, LogLevel.WARNING,
+            "to the virtual server from a martian source (unspecified, loopback, link-local, multicast or broadcast address, or port 0)"),
+    INGRESS_FROM_BALANCER(27, Verdict.DROP, LogLevel.WARNING,
+            "to the virtual server from the virtual server or a real server itself (loop guard)"),
+    EGRESS_MARTIAN_DESTINATION(28, Verdict.DROP, LogLevel.WARNING,
+            "from a real server to a martian destination (unspecified, loopback, link-local, multicast or broadcast address, or port 0)"),
+    EGRESS_TO_BALANCER(29, Verdict.DROP, LogLevel.WARNING, "from a real server to a real server: never forwarded"),
+    EGRESS_REMOVED_REAL_SERVER(30, Verdict.DROP, LogLevel.INFO,
+            "from a real server that was removed: a late reply, dropped rather than leaked with the server's address");
 
     /** Number of codes the data path knows, including the unused code 0. */
-    public static final int CODE_COUNT = 22;
+    public static final int CODE_COUNT = 31;
 
     private static final Reason[] BY_CODE = new Reason[CODE_COUNT];
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The behaviour every dataplane owes (shared/DESIGN.md §1), for IPv4 and IPv6: subclassed once
+ * The behaviour every dataplane owes (docs/design.md §1), for IPv4 and IPv6: subclassed once
  * per implementation (the XDP program, the reference model), as Netty's AbstractByteBufTest is
  * per buffer kind. Covers the original sbulb's test suite, one case per reason code, and the
  * configuration rules. Expected output bytes come from {@link Expect}, which builds them from
@@ -217,7 +217,7 @@ public abstract class DataplaneContractTest {
     }
 
     /**
-     * An association is removed only when a new one needs room (shared/DESIGN.md §1): re-binding
+     * An association is removed only when a new one needs room (docs/design.md §1): re-binding
      * a client whose server left, from either side, must not evict anyone, even in a full table
      * (a map update of an existing key would: kernel-lru §2.3).
      */
@@ -294,6 +294,81 @@ public abstract class DataplaneContractTest {
         }
     }
 
+    /** A frame shorter than Ethernet's 60 bytes arrives padded: the padding past the IP length is accepted, and kept. */
+    @Test
+    void ethernetPaddingOfAShortFrameIsAccepted() {
+        Net n = Net.V4;
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            UdpFrame in = n.toVip(n.client(0)).toBuilder().payload(new byte[0]).build(); // 42 bytes
+            byte[] padded = java.util.Arrays.copyOf(in.toFrame().bytes(), 60);
+            Result r = dp.process(Frame.of(padded));
+            assertThat(r.reason()).isEqualTo(Reason.INGRESS_NEW_NAT);
+            assertThat(r.output().length()).isEqualTo(60);
+            assertThat(java.util.Arrays.copyOf(r.output().bytes(), 42))
+                    .isEqualTo(Expect.dnat(in, n.rs(0)).toFrame().bytes());
+        }
+    }
+
+    /**
+     * The attack that made two real servers answer each other ~24,000 times a second: one
+     * datagram to the VIP with the VIP (or a real server) as its source. It is dropped, nothing
+     * is associated, and neither server's datagram to the other is ever forwarded.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aSpoofedDatagramCannotMakeTwoRealServersTalk(Net n) {
+        try (Dataplane dp = balancer(n, ROOMY, 2)) {
+            untouched(dp, n.toVip(new Endpoint(n.vip, Net.PORT)).toFrame(), Verdict.DROP, Reason.INGRESS_FROM_BALANCER);
+            untouched(dp, n.toVip(new Endpoint(n.rs(1), Net.PORT)).toFrame(), Verdict.DROP, Reason.INGRESS_FROM_BALANCER);
+            untouched(dp, n.fromServer(n.rs(0), new Endpoint(n.rs(1), Net.PORT)).toFrame(), Verdict.DROP,
+                    Reason.EGRESS_TO_BALANCER);
+            untouched(dp, n.fromServer(n.rs(1), new Endpoint(n.vip, Net.PORT)).toFrame(), Verdict.DROP,
+                    Reason.INGRESS_FROM_BALANCER); // to the VIP: the ingress side refuses it
+            assertThat(dp.associations()).isEmpty();
+        }
+    }
+
+    /** A client that became a real server: its old association no longer lets it through the VIP. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aClientAddedAsRealServerIsRefusedEvenWithAnAssociation(Net n) {
+        try (Dataplane dp = balancer(n, ROOMY, 2)) {
+            Endpoint client = n.client(0, Net.PORT);
+            toServer(dp, n.toVip(client), n.rs(0), Reason.INGRESS_NEW_NAT);
+            dp.configure(dp.configuration().withRealServers(List.of(n.rs(0), n.rs(1), client.address())));
+            untouched(dp, n.toVip(client).toFrame(), Verdict.DROP, Reason.INGRESS_FROM_BALANCER);
+            untouched(dp, n.fromServer(n.rs(0), client).toFrame(), Verdict.DROP, Reason.EGRESS_TO_BALANCER);
+        }
+    }
+
+    /**
+     * A removed real server's late replies are dropped, never passed on with its own address;
+     * once it is back in the list it speaks for the VIP again. Only the last max-real-servers
+     * removed are remembered.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aRemovedRealServersLateRepliesAreDroppedNotLeaked(Net n) {
+        try (Dataplane dp = balancer(n, new Limits(4, 3, 64), 3)) {
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_NEW_NAT);
+            dp.configure(dp.configuration().withRealServers(List.of(n.rs(0), n.rs(2))));
+            untouched(dp, n.fromServer(n.rs(1), n.client(1)).toFrame(), Verdict.DROP, Reason.EGRESS_REMOVED_REAL_SERVER);
+            untouched(dp, n.fromServer(n.rs(1), n.client(5)).toFrame(), Verdict.DROP, Reason.EGRESS_REMOVED_REAL_SERVER);
+            fromServer(dp, n.fromServer(n.rs(0), n.client(0)), n.vip, Reason.EGRESS_REUSED_NAT);
+            // still remembered after more changes, until max-real-servers (3) newer removals push it out
+            dp.configure(dp.configuration().withRealServers(List.of(n.rs(0), n.rs(2), n.rs(3))));
+            dp.configure(dp.configuration().withRealServers(List.of(n.rs(0))));
+            untouched(dp, n.fromServer(n.rs(1), n.client(1)).toFrame(), Verdict.DROP, Reason.EGRESS_REMOVED_REAL_SERVER);
+            dp.configure(dp.configuration().withRealServers(List.of(n.rs(4))));
+            untouched(dp, n.fromServer(n.rs(1), n.client(1)).toFrame(), Verdict.PASS, Reason.UNHANDLED_TRAFFIC);
+            untouched(dp, n.fromServer(n.rs(0), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_REMOVED_REAL_SERVER);
+            // back in the list: its replies are translated again (client 1 was never re-bound)
+            dp.configure(dp.configuration().withRealServers(List.of(n.rs(4), n.rs(1))));
+            fromServer(dp, n.fromServer(n.rs(1), n.client(1)), n.vip, Reason.EGRESS_REUSED_NAT);
+        }
+    }
+
     @Test
     void ipv4OptionsAreSkippedAndKept() {
         Net n = Net.V4;
@@ -306,10 +381,10 @@ public abstract class DataplaneContractTest {
         }
     }
 
-    /** RFC 768: a zero UDP checksum means "none" and must stay zero (IPv6 keeps it too: see csum.h). */
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Net.class)
-    void zeroUdpChecksumStaysZero(Net n) {
+    /** RFC 768: a zero UDP checksum means "none" in IPv4 and must stay zero. */
+    @Test
+    void zeroUdpChecksumStaysZeroInIpv4() {
+        Net n = Net.V4;
         try (Dataplane dp = balancer(n, SMALL, 2)) {
             UdpFrame in = n.toVip(n.client(0)).toBuilder().checksum(UdpFrame.ChecksumMode.ZERO).build();
             toServer(dp, in, n.rs(0), Reason.INGRESS_NEW_NAT);
@@ -319,11 +394,31 @@ public abstract class DataplaneContractTest {
         }
     }
 
+    /** RFC 8200 section 8.1: an IPv6 UDP datagram with a zero checksum is discarded, both ways. */
+    @Test
+    void zeroUdpChecksumIsDroppedInIpv6() {
+        Net n = Net.V6;
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            untouched(dp, n.toVip(n.client(0)).toBuilder().checksum(UdpFrame.ChecksumMode.ZERO).build().toFrame(),
+                    Verdict.DROP, Reason.IPV6_ZERO_UDP_CHECKSUM);
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            untouched(dp, n.fromServer(n.rs(0), n.client(0)).toBuilder().checksum(UdpFrame.ChecksumMode.ZERO).build()
+                    .toFrame(), Verdict.DROP, Reason.IPV6_ZERO_UDP_CHECKSUM);
+        }
+    }
+
+    /** RFC 1812: a TTL or hop limit of 1 would leave at 0, so the frame is not forwarded, either way. */
     @ParameterizedTest(name = "{0}")
     @EnumSource(Net.class)
-    void ttlIsDecrementedDownToZero(Net n) {
+    void ttlIsDecrementedDownToOneAndATtlOfOneIsNotForwarded(Net n) {
         try (Dataplane dp = balancer(n, SMALL, 2)) {
-            for (int ttl : new int[] {255, 64, 2, 1}) {
+            untouched(dp, n.toVip(n.client(0)).toBuilder().ttl(1).build().toFrame(), Verdict.DROP,
+                    Reason.LIFETIME_WOULD_EXPIRE);
+            assertThat(dp.associations()).as("no association for a frame not forwarded").isEmpty();
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            untouched(dp, n.fromServer(n.rs(0), n.client(0)).toBuilder().ttl(1).build().toFrame(), Verdict.DROP,
+                    Reason.LIFETIME_WOULD_EXPIRE);
+            for (int ttl : new int[] {255, 64, 2}) {
                 UdpFrame in = n.toVip(n.client(0)).toBuilder().ttl(ttl).build();
                 Result r = dp.process(in.toFrame());
                 assertThat(r.verdict()).isEqualTo(Verdict.TX);

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Fixture rows (Katran style): a frame that stops before any NAT, the verdict and reason it
- * must get. One row per reason code of shared/DESIGN.md §1 that a single frame can provoke, in
+ * must get. One row per reason code of docs/design.md §1 that a single frame can provoke, in
  * each family where it applies. The data path must leave every one of them unmodified.
  */
 public final class FrameCases {
@@ -59,6 +59,52 @@ public final class FrameCases {
         cases.add(new Case(f + "between two other hosts on another port",
                 UdpFrame.builder().source(n.stranger(), 9).destination(n.client(1)).build().toFrame(),
                 Verdict.PASS, Reason.UNHANDLED_TRAFFIC));
+        // lengths that disagree with the frame (the IP length field: IPv4 offset 2, IPv6 offset 4),
+        // in a frame longer than Ethernet's 60-byte minimum, so that no byte can be padding
+        byte[] big = good.toBuilder().payload(new byte[40]).build().toFrame().bytes();
+        int lenField = ETH + (n == Net.V4 ? 2 : 4);
+        int ipLenValue = ((big[lenField] & 0xff) << 8) | (big[lenField + 1] & 0xff);
+        cases.add(new Case(f + "IP length one byte longer than the frame", Frame.of(withU16(big, lenField, ipLenValue + 1)),
+                Verdict.DROP, Reason.INVALID_IP_LENGTH));
+        cases.add(new Case(f + "IP length one byte shorter than the frame", Frame.of(withU16(big, lenField, ipLenValue - 1)),
+                Verdict.DROP, Reason.INVALID_IP_LENGTH));
+        cases.add(new Case(f + "frame cut one byte short of its IP length", Frame.of(Arrays.copyOf(big, big.length - 1)),
+                Verdict.DROP, Reason.INVALID_IP_LENGTH));
+        cases.add(new Case(f + "frame with one byte past its IP length (not Ethernet padding)",
+                Frame.of(Arrays.copyOf(big, big.length + 1)), Verdict.DROP, Reason.INVALID_IP_LENGTH));
+        int udpLen = ETH + ipLen + 4;
+        int udpLenValue = ((big[udpLen] & 0xff) << 8) | (big[udpLen + 1] & 0xff);
+        cases.add(new Case(f + "UDP length one byte longer than the IP length says", Frame.of(withU16(big, udpLen, udpLenValue + 1)),
+                Verdict.DROP, Reason.INVALID_UDP_LENGTH));
+        cases.add(new Case(f + "UDP length 7: below its own header", Frame.of(withU16(big, udpLen, 7)),
+                Verdict.DROP, Reason.INVALID_UDP_LENGTH));
+        // sources that cannot be clients, and the balancer's own addresses
+        for (String martian : n == Net.V4
+                ? List.of("0.0.0.0", "0.1.2.3", "127.0.0.1", "127.255.0.9", "169.254.1.1", "224.0.0.1", "239.255.255.250",
+                        "255.255.255.255")
+                : List.of("::", "::1", "fe80::1", "febf::1", "ff02::1", "ff0e::1")) {
+            cases.add(new Case(f + "to the VIP from martian " + martian,
+                    n.toVip(new Endpoint(IpAddress.parse(martian), Net.CLIENT_PORT)).toFrame(), Verdict.DROP,
+                    Reason.INGRESS_MARTIAN_SOURCE));
+        }
+        cases.add(new Case(f + "to the VIP from source port 0", n.toVip(n.client(0, 0)).toFrame(), Verdict.DROP,
+                Reason.INGRESS_MARTIAN_SOURCE));
+        cases.add(new Case(f + "to the VIP from the VIP itself", n.toVip(new Endpoint(n.vip, Net.PORT)).toFrame(),
+                Verdict.DROP, Reason.INGRESS_FROM_BALANCER));
+        cases.add(new Case(f + "to the VIP from a real server", n.toVip(new Endpoint(n.rs(1), Net.PORT)).toFrame(),
+                Verdict.DROP, Reason.INGRESS_FROM_BALANCER));
+        cases.add(new Case(f + "from a real server to another real server",
+                n.fromServer(n.rs(0), new Endpoint(n.rs(1), Net.PORT)).toFrame(), Verdict.DROP, Reason.EGRESS_TO_BALANCER));
+        cases.add(new Case(f + "from a real server to port 0", n.fromServer(n.rs(0), n.client(0, 0)).toFrame(),
+                Verdict.DROP, Reason.EGRESS_MARTIAN_DESTINATION));
+        cases.add(new Case(f + "from a real server to a multicast group",
+                n.fromServer(n.rs(0), new Endpoint(IpAddress.parse(n == Net.V4 ? "224.0.1.187" : "ff05::fd"), 5683)).toFrame(),
+                Verdict.DROP, Reason.EGRESS_MARTIAN_DESTINATION));
+        cases.add(new Case(f + "to the VIP with TTL / hop limit 1", n.toVip(n.client(0)).toBuilder().ttl(1).build().toFrame(),
+                Verdict.DROP, Reason.LIFETIME_WOULD_EXPIRE));
+        cases.add(new Case(f + "from a real server with TTL / hop limit 1",
+                n.fromServer(n.rs(0), n.client(0)).toBuilder().ttl(1).build().toFrame(), Verdict.DROP,
+                Reason.LIFETIME_WOULD_EXPIRE));
         Net o = n.other();
         cases.add(new Case(f + "frame of the other family to its VIP-like address",
                 o.toVip(o.client(0)).toFrame(), Verdict.PASS, Reason.UNHANDLED_TRAFFIC));
@@ -75,6 +121,11 @@ public final class FrameCases {
                     Verdict.PASS, Reason.FRAGMENTED_IP_PACKET));
             cases.add(new Case("V4 last fragment (offset 185)", good.toBuilder().ipv4FlagsFragment(185).build().toFrame(),
                     Verdict.PASS, Reason.FRAGMENTED_IP_PACKET));
+            byte[] small = n.toVip(n.client(0)).toBuilder().payload(new byte[0]).build().toFrame().bytes(); // 42 bytes
+            cases.add(new Case("V4 short frame padded to 60 bytes, padding past a wrong IP length",
+                    Frame.of(Arrays.copyOf(withU16(small, ETH + 2, 27), 60)), Verdict.DROP, Reason.INVALID_IP_LENGTH));
+            cases.add(new Case("V4 IP length 27: too short for its UDP header",
+                    Frame.of(withU16(small, ETH + 2, 27)), Verdict.DROP, Reason.INVALID_IP_LENGTH));
             cases.add(new Case("V4 TCP fragment: not UDP first",
                     Frame.of(withByte(good.toBuilder().ipv4FlagsFragment(0x2000).build().toFrame().bytes(), ETH + 9, 6)),
                     Verdict.PASS, Reason.NOT_UDP));
@@ -84,6 +135,10 @@ public final class FrameCases {
                     Verdict.PASS, Reason.NOT_UDP));
             cases.add(new Case("V6 fragment header", Frame.of(withByte(g, ETH + 6, 44)), Verdict.PASS,
                     Reason.FRAGMENTED_IP_PACKET));
+            cases.add(new Case("V6 UDP checksum 0", good.toBuilder().checksum(UdpFrame.ChecksumMode.ZERO).build().toFrame(),
+                    Verdict.DROP, Reason.IPV6_ZERO_UDP_CHECKSUM));
+            cases.add(new Case("V6 payload length 0 (a jumbogram without its option)", Frame.of(withU16(g, ETH + 4, 0)),
+                    Verdict.DROP, Reason.INVALID_IP_LENGTH));
         }
         return cases;
     }
@@ -106,6 +161,12 @@ public final class FrameCases {
     static byte[] withByte(byte[] b, int offset, int value) {
         byte[] c = b.clone();
         c[offset] = (byte) value;
+        return c;
+    }
+
+    static byte[] withU16(byte[] b, int offset, int value) {
+        byte[] c = withByte(b, offset, value >>> 8);
+        c[offset + 1] = (byte) value;
         return c;
     }
 

@@ -38,6 +38,10 @@ final class DataPath {
         this.cfg = config;
     }
 
+    ModelConfig config() {
+        return cfg;
+    }
+
     KernelLruMap<AssocKey, AssocValue> associations() {
         return assoc;
     }
@@ -104,6 +108,17 @@ final class DataPath {
         if (!cfg.balanced(p.udpDest())) {
             return decide(p, Reason.INGRESS_UNHANDLED_PORT, Verdict.PASS);
         }
+        if (p.udpSource() == 0 || Martians.martian(saddr)) {
+            return decide(p, Reason.INGRESS_MARTIAN_SOURCE, Verdict.DROP);
+        }
+        // Loop guard: from the VIP or a real server (the C consults its filter first; the
+        // filter only spares the hash lookup, it never changes the answer)
+        if (saddr.equals(cfg.vip) || rsPosition(saddr) >= 0) {
+            return decide(p, Reason.INGRESS_FROM_BALANCER, Verdict.DROP);
+        }
+        if (!lifetimeLeft(p)) {
+            return decide(p, Reason.LIFETIME_WOULD_EXPIRE, Verdict.DROP);
+        }
         AssocKey key = new AssocKey(saddr, p.udpSource());
         AssocValue a = assoc.programLookup(key);
         IpAddress rs;
@@ -140,10 +155,23 @@ final class DataPath {
         // Looked up before knowing the source is a real server (the C's hot path): a frame from
         // elsewhere to an associated peer on a balanced port marks the association referenced.
         AssocValue a = assoc.programLookup(key);
-        if (!(a != null && a.rs.equals(saddr) && rsAt(a.rsIndex, saddr))) {
+        if (a != null && a.rs.equals(saddr) && rsAt(a.rsIndex, saddr)) {
+            // hot path: the owner talks to its client
+            Reason refused = egressRefusal(p, daddr);
+            if (refused != null) {
+                return decide(p, refused, Verdict.DROP);
+            }
+        } else {
+            if (cfg.retired(saddr)) {
+                return decide(p, Reason.EGRESS_REMOVED_REAL_SERVER, Verdict.DROP); // never leaked
+            }
             long pos = rsPosition(saddr);
             if (pos < 0) {
                 return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
+            }
+            Reason refused = egressRefusal(p, daddr);
+            if (refused != null) {
+                return decide(p, refused, Verdict.DROP);
             }
             if (a != null && a.rs.equals(saddr)) {
                 a.rsIndex = (int) pos; // the owner moved in the list: remember where, in place
@@ -162,6 +190,25 @@ final class DataPath {
         decide(p, reason, Verdict.TX);
         Rewrite.rewrite(p, false, cfg.vip);
         return new Decision(Verdict.TX, reason);
+    }
+
+    /** Mirrors {@code egress_refusal}: why a real server's frame to {@code daddr} is not forwarded, or null. */
+    private Reason egressRefusal(Packet p, IpAddress daddr) {
+        if (p.udpDest() == 0 || Martians.martian(daddr)) {
+            return Reason.EGRESS_MARTIAN_DESTINATION;
+        }
+        if (rsPosition(daddr) >= 0) {
+            return Reason.EGRESS_TO_BALANCER;
+        }
+        if (!lifetimeLeft(p)) {
+            return Reason.LIFETIME_WOULD_EXPIRE;
+        }
+        return null;
+    }
+
+    /** Mirrors {@code lifetime_left}: a TTL / hop limit of 1 would leave at 0. */
+    private static boolean lifetimeLeft(Packet p) {
+        return p.ip4 >= 0 ? p.u8(p.ip4 + 8) > 1 : p.u8(p.ip6 + 7) > 1;
     }
 
     /** Mirrors {@code rs_at}: whether position {@code idx} (a {@code __u32}) of the list holds {@code addr}. */

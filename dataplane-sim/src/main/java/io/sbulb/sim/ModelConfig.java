@@ -2,17 +2,21 @@ package io.sbulb.sim;
 
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the control plane writes into the program's configuration maps, as the data path reads
  * it: {@code sbulb_config[0]} (VIP, family, {@code rs_count}), {@code sbulb_ports},
- * {@code sbulb_rs} and {@code sbulb_rs_index}. Immutable; replaced whole by a configure.
+ * {@code sbulb_rs} and {@code sbulb_rs_index} of the generation in use. Immutable; replaced
+ * whole by a configure, as the XDP program switches generations: no frame sees a mix.
  */
 final class ModelConfig {
 
-    static final ModelConfig EMPTY = new ModelConfig(DataplaneConfig.empty());
+    static final ModelConfig EMPTY = new ModelConfig(DataplaneConfig.empty(), List.of());
 
     /** The VIP, or {@code null}. */
     final IpAddress vip;
@@ -24,8 +28,16 @@ final class ModelConfig {
     private final List<IpAddress> rs;
     /** {@code sbulb_rs_index}: address -> position. */
     private final Map<IpAddress, Integer> rsIndex;
+    /** The removed real servers remembered ({@link io.sbulb.api.RetiredServers}), oldest first. */
+    final List<IpAddress> retired;
+    /**
+     * The keys of {@code sbulb_rs_index} marked {@code SBULB_RS_RETIRED}: that map's key is the
+     * 16-byte padded address without its family, and a key a configured server holds is not
+     * retired.
+     */
+    private final Set<ByteBuffer> retiredKeys = new HashSet<>();
 
-    ModelConfig(DataplaneConfig config) {
+    ModelConfig(DataplaneConfig config, List<IpAddress> retired) {
         this.vip = config.virtualServer().orElse(null);
         this.family = vip == null ? Packet.FAMILY_NONE : vip.family();
         for (int p : config.ports()) {
@@ -33,6 +45,18 @@ final class ModelConfig {
         }
         this.rs = config.realServers();
         this.rsIndex = Map.copyOf(config.realServerPositions());
+        this.retired = List.copyOf(retired);
+        for (IpAddress a : retired) {
+            retiredKeys.add(ByteBuffer.wrap(a.toPadded16()));
+        }
+        for (IpAddress a : rs) {
+            retiredKeys.remove(ByteBuffer.wrap(a.toPadded16()));
+        }
+    }
+
+    /** Whether {@code rs_lookup} finds {@code SBULB_RS_RETIRED} for {@code addr}. */
+    boolean retired(IpAddress addr) {
+        return retiredKeys.contains(ByteBuffer.wrap(addr.toPadded16()));
     }
 
     /** {@code cfg->rs_count}. */

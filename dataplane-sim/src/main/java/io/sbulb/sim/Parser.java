@@ -18,6 +18,8 @@ final class Parser {
     static final int IPV4_HLEN = 20;
     static final int IPV6_HLEN = 40;
     static final int UDP_HLEN = 8;
+    /** The shortest Ethernet frame (no FCS): shorter ones arrive padded to it. */
+    static final int ETH_ZLEN_NO_FCS = 60;
 
     private Parser() {
     }
@@ -65,7 +67,11 @@ final class Parser {
         if (p.u8(l3 + 8) == 0) {
             return Reason.LIFETIME_EXPIRED;
         }
-        return parseUdp(p, l4);
+        Reason r = parseUdp(p, l4);
+        if (r != null) {
+            return r;
+        }
+        return checkLengths(p, l3, p.u16(l3 + 2), ihl * 4);
     }
 
     /** Mirrors {@code parse_ipv6}: only UDP right after the fixed header is balanced. */
@@ -88,10 +94,38 @@ final class Parser {
         if (p.u8(l3 + 7) == 0) {
             return Reason.LIFETIME_EXPIRED;
         }
-        return parseUdp(p, l3 + IPV6_HLEN);
+        Reason r = parseUdp(p, l3 + IPV6_HLEN);
+        if (r != null) {
+            return r;
+        }
+        r = checkLengths(p, l3, IPV6_HLEN + p.u16(l3 + 4), IPV6_HLEN);
+        if (r != null) {
+            return r;
+        }
+        // RFC 8200 section 8.1: IPv6 receivers must discard UDP datagrams with a zero checksum
+        if (p.u16(p.udp + 6) == 0) {
+            return Reason.IPV6_ZERO_UDP_CHECKSUM;
+        }
+        return null;
     }
 
-    /** Mirrors {@code parse_udp}: the UDP header at {@code l4}; its length field is not checked. */
+    /**
+     * Mirrors {@code check_lengths}: the IP packet ({@code ipLen} bytes, header {@code hdrLen})
+     * must fill the frame but for padding up to 60 bytes, and the UDP length must be what the IP
+     * length leaves for it.
+     */
+    static Reason checkLengths(Packet p, int l3, int ipLen, int hdrLen) {
+        int avail = p.data.length - l3;
+        if (ipLen > avail || ipLen < hdrLen + UDP_HLEN || (ipLen < avail && p.data.length > ETH_ZLEN_NO_FCS)) {
+            return Reason.INVALID_IP_LENGTH;
+        }
+        if (p.u16(p.udp + 4) != ipLen - hdrLen) {
+            return Reason.INVALID_UDP_LENGTH;
+        }
+        return null;
+    }
+
+    /** Mirrors {@code parse_udp}: the UDP header at {@code l4}; its length is checked by {@link #checkLengths}. */
     static Reason parseUdp(Packet p, int l4) {
         if (l4 + UDP_HLEN > p.data.length) {
             return Reason.INVALID_UDP_SIZE;

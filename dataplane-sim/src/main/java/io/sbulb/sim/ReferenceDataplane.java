@@ -10,6 +10,7 @@ import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
+import io.sbulb.api.RetiredServers;
 import io.sbulb.sim.lru.KernelLruMap;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The pure-Java reference model of the sbulb XDP program (shared/DESIGN.md §1): the same
+ * The pure-Java reference model of the sbulb XDP program (docs/design.md §1): the same
  * parsing, decisions, map accesses, counters and in-place rewrites as
  * {@code dataplane-xdp/src/main/bpf/sbulb.bpf.c}, so that it gives the same verdict, output
  * bytes, reason and association table as the real program, frame for frame.
@@ -56,13 +57,15 @@ public final class ReferenceDataplane implements Dataplane {
     }
 
     /**
-     * Validates, then replaces the configuration maps. Like the C program's maps, the round-robin
-     * cursor and the association table are kept.
+     * Validates, then replaces the configuration maps at once (the C program's generation
+     * switch). Like the C program's maps, the round-robin cursor and the association table are
+     * kept; real servers that left are remembered as retired ({@link RetiredServers}).
      */
     @Override
     public void configure(DataplaneConfig next) {
         next.validate(limits);
-        ModelConfig maps = new ModelConfig(next);
+        ModelConfig maps = new ModelConfig(next, RetiredServers.next(path.config().retired,
+                config.realServers(), next.realServers(), limits.maxRealServers()));
         path.configure(maps);
         config = next;
     }

@@ -2,105 +2,177 @@ package io.sbulb.xdp;
 
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
+import io.sbulb.api.RetiredServers;
+import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfMap.UpdateFlag;
+import io.sbulb.xdp.bpf.LibC;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * Turns a configuration change into map writes, touching only what differs. Real servers are
- * written position by position (shared/DESIGN.md §1), in an order that keeps every
- * intermediate state safe for frames arriving meanwhile: list entries before the count that
- * exposes them, and the address index (a hint the data path always confirms against the list)
- * before deletions.
+ * Turns a configuration change into map writes, as a generation switch (docs/design.md §1,
+ * "Configuration changes"): everything is written into the generation the data path is not
+ * using (its port bits, its real-server slots, its positions in the address index, its
+ * {@code sbulb_config} entry), then one write of {@code sbulb_gen} switches every following
+ * frame to it. The generation switched away from is written again only after an RCU grace
+ * period, when no frame can still be reading it. A frame thus sees the old configuration or the
+ * new one, never a mix, and a write that fails before the switch leaves the data path on the
+ * old one, untouched.
+ *
+ * <p>Keeps a mirror of what the maps hold, updated write by write, so that it writes only what
+ * differs and stays right after a failed write. Runs on the dataplane's BPF thread.
  */
 final class ConfigWriter {
 
+    /** Called before each map write; a test makes it throw to fail a change half-way. */
+    interface WriteHook {
+        WriteHook NONE = map -> { };
+
+        void beforeWrite(String map);
+    }
+
     private final SbulbProgram prog;
+    private final int maxRs;
+    private final WriteHook hook;
+    /** The generation the data path uses (sbulb_gen[0]). */
+    private int active;
+    private DataplaneConfig activeConfig = DataplaneConfig.empty();
+    private List<IpAddress> retired = List.of();
+    /** Mirror of sbulb_ports: bit g set if the port is balanced in generation g. */
+    private final byte[] portBits = new byte[SbulbAbi.PORT_COUNT];
+    /** The ports whose entry in sbulb_ports is not 0. */
+    private final java.util.TreeSet<Integer> portsSet = new java.util.TreeSet<>();
+    /** True from a switch until a grace period has passed: frames may still read the old generation. */
+    private boolean graceOwed;
+    /** Mirror of sbulb_rs: slot g * maxRs + i, null where zero. */
+    private final IpAddress[] slots;
+    /** Mirror of sbulb_rs_index: padded address -> pos[2]. */
+    private final Map<ByteBuffer, int[]> index = new HashMap<>();
 
-    ConfigWriter(SbulbProgram prog) {
+    ConfigWriter(SbulbProgram prog, int maxRs) {
+        this(prog, maxRs, WriteHook.NONE);
+    }
+
+    ConfigWriter(SbulbProgram prog, int maxRs, WriteHook hook) {
         this.prog = prog;
+        this.maxRs = maxRs;
+        this.hook = hook;
+        this.slots = new IpAddress[SbulbAbi.GENERATIONS * maxRs];
     }
 
-    /** Moves the maps from {@code from} (what they hold now) to {@code to}. */
-    void apply(DataplaneConfig from, DataplaneConfig to) {
-        // 1. balanced ports
-        for (int p : to.ports()) {
-            if (!from.ports().contains(p)) {
-                prog.ports.update(SbulbAbi.u32(p), new byte[] {1}, UpdateFlag.ANY);
+    /** Moves the data path to {@code to}, which has been validated against the limits. */
+    void apply(DataplaneConfig to) {
+        if (graceOwed) {
+            LibC.awaitRcuGracePeriod(); // the frames that read generation g before the last switch are done
+            graceOwed = false;
+        }
+        int g = 1 - active;
+        writePorts(g, to);
+        writeSlots(g, to.realServers());
+        List<IpAddress> nextRetired = RetiredServers.next(retired, activeConfig.realServers(), to.realServers(), maxRs);
+        writeIndex(g, to.realServers(), nextRetired);
+        write(prog.config, SbulbAbi.u32(g), SbulbAbi.config(to.virtualServer().orElse(null), to.realServers()));
+        write(prog.generation, SbulbAbi.u32(0), SbulbAbi.u32(g)); // the switch
+        active = g;
+        activeConfig = to;
+        retired = nextRetired;
+        graceOwed = true;
+    }
+
+    private void writePorts(int g, DataplaneConfig to) {
+        byte bit = (byte) (1 << g);
+        java.util.TreeSet<Integer> candidates = new java.util.TreeSet<>(portsSet);
+        candidates.addAll(to.ports());
+        for (int p : candidates) {
+            boolean want = to.ports().contains(p);
+            boolean has = (portBits[p] & bit) != 0;
+            if (want != has) {
+                byte value = (byte) (want ? portBits[p] | bit : portBits[p] & ~bit);
+                write(prog.ports, SbulbAbi.u32(p), new byte[] {value});
+                portBits[p] = value;
+                if (value != 0) {
+                    portsSet.add(p);
+                } else {
+                    portsSet.remove(p);
+                }
             }
-        }
-        for (int p : from.ports()) {
-            if (!to.ports().contains(p)) {
-                prog.ports.update(SbulbAbi.u32(p), new byte[] {0}, UpdateFlag.ANY);
-            }
-        }
-        // 2. list positions that change or are appended (not yet visible past the old count)
-        List<IpAddress> oldList = from.realServers();
-        List<IpAddress> newList = to.realServers();
-        for (int i = 0; i < newList.size(); i++) {
-            if (i >= oldList.size() || !oldList.get(i).equals(newList.get(i))) {
-                prog.realServers.update(SbulbAbi.u32(i), SbulbAbi.addr(newList.get(i)), UpdateFlag.ANY);
-            }
-        }
-        // 3. the address index, diffed as the map sees it: its key is the 16-byte padded address
-        //    without family (253.0.1.1 and fd00:101:: are one key), so compare keys, not addresses
-        Map<ByteBuffer, Integer> oldIndex = indexEntries(from);
-        Map<ByteBuffer, Integer> newIndex = indexEntries(to);
-        for (Map.Entry<ByteBuffer, Integer> e : newIndex.entrySet()) {
-            if (!e.getValue().equals(oldIndex.get(e.getKey()))) {
-                prog.realServerIndex.update(e.getKey().array(), SbulbAbi.u32(e.getValue()), UpdateFlag.ANY);
-            }
-        }
-        // 4. VIP and list length, in one value
-        IpAddress oldVip = from.virtualServer().orElse(null);
-        IpAddress newVip = to.virtualServer().orElse(null);
-        if (!Objects.equals(oldVip, newVip) || oldList.size() != newList.size()) {
-            prog.config.update(SbulbAbi.u32(0), SbulbAbi.config(newVip, newList.size()), UpdateFlag.ANY);
-        }
-        // 5. index keys that left, and positions past the new end
-        for (ByteBuffer gone : oldIndex.keySet()) {
-            if (!newIndex.containsKey(gone)) {
-                prog.realServerIndex.delete(gone.array());
-            }
-        }
-        for (int i = newList.size(); i < oldList.size(); i++) {
-            prog.realServers.update(SbulbAbi.u32(i), new byte[SbulbAbi.ADDR_SIZE], UpdateFlag.ANY);
         }
     }
 
-    /** The entries {@code sbulb_rs_index} holds for {@code c}: padded address -> position. */
-    private static Map<ByteBuffer, Integer> indexEntries(DataplaneConfig c) {
-        Map<ByteBuffer, Integer> index = new HashMap<>();
-        c.realServerPositions().forEach((a, pos) -> index.put(ByteBuffer.wrap(SbulbAbi.addr(a)), pos));
-        return index;
+    private void writeSlots(int g, List<IpAddress> list) {
+        for (int i = 0; i < list.size(); i++) {
+            int slot = g * maxRs + i;
+            if (!list.get(i).equals(slots[slot])) {
+                write(prog.realServers, SbulbAbi.u32(slot), SbulbAbi.addr(list.get(i)));
+                slots[slot] = list.get(i);
+            }
+        }
+        // slots past the new end stay as they are: the generation's rs_count hides them
     }
 
     /**
-     * Writes all of {@code config} whatever the maps hold: after a write failed half-way through
-     * {@code apply(config, attempted)}, clears everything either configuration may have written,
-     * then writes {@code config} from scratch.
+     * Sets every key's position for generation {@code g}: its place in {@code list}, else
+     * RETIRED for a remembered removed server, else ABSENT; the active generation's position
+     * is written back unchanged. Keys ABSENT in both generations are deleted first (room for
+     * the new ones: at most 3 x max real servers are ever present).
      */
-    void rewriteAll(DataplaneConfig config, DataplaneConfig attempted) {
-        Set<Integer> ports = new TreeSet<>(config.ports());
-        ports.addAll(attempted.ports());
-        for (int p : ports) {
-            prog.ports.update(SbulbAbi.u32(p), new byte[] {0}, UpdateFlag.ANY);
+    private void writeIndex(int g, List<IpAddress> list, List<IpAddress> nextRetired) {
+        Map<ByteBuffer, Integer> want = new HashMap<>();
+        for (IpAddress a : nextRetired) {
+            want.put(key(a), SbulbAbi.RS_RETIRED);
         }
-        prog.config.update(SbulbAbi.u32(0), SbulbAbi.config(null, 0), UpdateFlag.ANY);
-        int positions = Math.max(config.realServers().size(), attempted.realServers().size());
-        for (int i = 0; i < positions; i++) {
-            prog.realServers.update(SbulbAbi.u32(i), new byte[SbulbAbi.ADDR_SIZE], UpdateFlag.ANY);
+        for (int i = list.size() - 1; i >= 0; i--) { // the first position of a key wins, as before
+            want.put(key(list.get(i)), i);
         }
-        for (List<IpAddress> list : List.of(config.realServers(), attempted.realServers())) {
-            for (IpAddress a : list) {
-                prog.realServerIndex.delete(SbulbAbi.addr(a));
+        List<ByteBuffer> gone = new ArrayList<>();
+        index.forEach((k, pos) -> {
+            if (pos[active] == SbulbAbi.RS_ABSENT && !want.containsKey(k)) {
+                gone.add(k);
+            }
+        });
+        for (ByteBuffer k : gone) {
+            hook.beforeWrite(prog.realServerIndex.name());
+            prog.realServerIndex.delete(k.array());
+            index.remove(k);
+        }
+        List<ByteBuffer> keys = new ArrayList<>(index.keySet());
+        for (ByteBuffer k : want.keySet()) {
+            if (!index.containsKey(k)) {
+                keys.add(k);
             }
         }
-        apply(DataplaneConfig.empty(), config);
+        for (ByteBuffer k : keys) {
+            int[] pos = index.getOrDefault(k, new int[] {SbulbAbi.RS_ABSENT, SbulbAbi.RS_ABSENT});
+            int wanted = want.getOrDefault(k, SbulbAbi.RS_ABSENT);
+            if (pos[g] != wanted) {
+                int[] next = pos.clone();
+                next[g] = wanted;
+                write(prog.realServerIndex, k.array(), SbulbAbi.rsPos(next));
+                index.put(k, next);
+            }
+        }
+    }
+
+    private void write(BpfMap map, byte[] key, byte[] value) {
+        hook.beforeWrite(map.name());
+        map.update(key, value, UpdateFlag.ANY);
+    }
+
+    private static ByteBuffer key(IpAddress a) {
+        return ByteBuffer.wrap(SbulbAbi.addr(a));
+    }
+
+    /** The generation in use, for tests. */
+    int activeGeneration() {
+        return active;
+    }
+
+    @Override
+    public String toString() {
+        return "generation " + active + " " + activeConfig + " retired " + retired + " slots " + Arrays.toString(slots);
     }
 }

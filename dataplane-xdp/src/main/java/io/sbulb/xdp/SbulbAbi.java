@@ -28,6 +28,7 @@ public final class SbulbAbi {
     public static final String MAP_RS_INDEX = "sbulb_rs_index";
     public static final String MAP_ASSOC = "sbulb_assoc";
     public static final String MAP_STATE = "sbulb_state";
+    public static final String MAP_GEN = "sbulb_gen";
     public static final String MAP_COUNTERS = "sbulb_counters";
     public static final String MAP_EVENTS = "sbulb_events";
 
@@ -36,14 +37,23 @@ public final class SbulbAbi {
 
     public static final int FAMILY_NONE = 0;
 
+    /** SBULB_GENERATIONS: configuration generations, the one in use and the one being written. */
+    public static final int GENERATIONS = 2;
+    /** SBULB_RS_FILTER_BITS. */
+    public static final int RS_FILTER_BITS = 1024;
+    /** SBULB_RS_ABSENT and SBULB_RS_RETIRED: struct sbulb_rs_pos values that are not positions. */
+    public static final int RS_ABSENT = 0xffffffff;
+    public static final int RS_RETIRED = 0xfffffffe;
+
     public static final int ADDR_SIZE = 16;
-    public static final int CONFIG_SIZE = 24;
+    public static final int CONFIG_SIZE = 152;
+    public static final int RS_POS_SIZE = 8;
     public static final int STATE_SIZE = 4;
     public static final int ASSOC_KEY_SIZE = 20;
     public static final int ASSOC_SIZE = 20;
     public static final int COUNTER_SIZE = 16;
     public static final int EVENT_SIZE = 72;
-    public static final int PARAMS_SIZE = 8;
+    public static final int PARAMS_SIZE = 16;
     public static final int U32 = 4;
     public static final int U8 = 1;
 
@@ -55,6 +65,7 @@ public final class SbulbAbi {
     public static final java.util.Map<String, Integer> STRUCT_SIZES = java.util.Map.of(
             "sbulb_addr", ADDR_SIZE,
             "sbulb_config", CONFIG_SIZE,
+            "sbulb_rs_pos", RS_POS_SIZE,
             "sbulb_state", STATE_SIZE,
             "sbulb_assoc_key", ASSOC_KEY_SIZE,
             "sbulb_assoc", ASSOC_SIZE,
@@ -83,8 +94,8 @@ public final class SbulbAbi {
         return buffer(U32).putInt(v).array();
     }
 
-    /** struct sbulb_config. */
-    public static byte[] config(IpAddress vip, int realServerCount) {
+    /** struct sbulb_config: the VIP, the list's length and its filter bits. */
+    public static byte[] config(IpAddress vip, java.util.List<IpAddress> realServers) {
         ByteBuffer b = buffer(CONFIG_SIZE);
         if (vip != null) {
             b.put(addr(vip));
@@ -94,8 +105,34 @@ public final class SbulbAbi {
             b.put((byte) FAMILY_NONE);
         }
         b.position(20);
-        b.putInt(realServerCount);
+        b.putInt(realServers.size());
+        long[] filter = new long[RS_FILTER_BITS / 64];
+        for (IpAddress rs : realServers) {
+            int bit = filterBit(rs);
+            filter[bit >>> 6] |= 1L << (bit & 63);
+        }
+        for (long word : filter) {
+            b.putLong(word);
+        }
         return b.array();
+    }
+
+    /**
+     * {@code sbulb_rs_filter_bit}: the address's four 32-bit words as they lie in memory (read in
+     * the machine's byte order, as the data path loads them), folded and mixed.
+     */
+    public static int filterBit(IpAddress a) {
+        ByteBuffer w = wrap(addr(a));
+        int h = w.getInt(0) ^ w.getInt(4) ^ w.getInt(8) ^ w.getInt(12);
+        h ^= h >>> 16;
+        h *= 0x7feb352d;
+        h ^= h >>> 15;
+        return h & (RS_FILTER_BITS - 1);
+    }
+
+    /** struct sbulb_rs_pos. */
+    public static byte[] rsPos(int[] pos) {
+        return buffer(RS_POS_SIZE).putInt(pos[0]).putInt(pos[1]).array();
     }
 
     /** struct sbulb_assoc_key. */
@@ -130,7 +167,7 @@ public final class SbulbAbi {
     }
 
     /** struct sbulb_params. */
-    public static byte[] params(long eventMask) {
-        return buffer(PARAMS_SIZE).putLong(eventMask).array();
+    public static byte[] params(long eventMask, int maxRealServers) {
+        return buffer(PARAMS_SIZE).putLong(eventMask).putInt(maxRealServers).array();
     }
 }

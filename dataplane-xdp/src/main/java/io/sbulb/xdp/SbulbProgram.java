@@ -32,6 +32,7 @@ public final class SbulbProgram implements AutoCloseable {
     final BpfMap realServerIndex;
     final BpfMap associations;
     final BpfMap state;
+    final BpfMap generation;
     final BpfMap counters;
     final BpfMap events;
 
@@ -44,6 +45,7 @@ public final class SbulbProgram implements AutoCloseable {
         this.realServerIndex = object.map(SbulbAbi.MAP_RS_INDEX);
         this.associations = object.map(SbulbAbi.MAP_ASSOC);
         this.state = object.map(SbulbAbi.MAP_STATE);
+        this.generation = object.map(SbulbAbi.MAP_GEN);
         this.counters = object.map(SbulbAbi.MAP_COUNTERS);
         this.events = object.map(SbulbAbi.MAP_EVENTS);
     }
@@ -97,14 +99,14 @@ public final class SbulbProgram implements AutoCloseable {
     public static SbulbProgram load(SbulbProgramSpec spec) {
         BpfObject obj = open(spec.verifierLogLevel());
         try {
-            obj.setMaxEntries(SbulbAbi.MAP_RS, spec.limits().maxRealServers());
-            // While a new list replaces the old one, the index briefly holds the entries of
-            // both (new ones are added before departed ones go): room for twice the limit.
-            obj.setMaxEntries(SbulbAbi.MAP_RS_INDEX, 2 * spec.limits().maxRealServers());
+            int maxRs = spec.limits().maxRealServers();
+            obj.setMaxEntries(SbulbAbi.MAP_RS, SbulbAbi.GENERATIONS * maxRs); // a list per generation
+            // the servers of both generations and up to maxRs retired ones (ConfigWriter)
+            obj.setMaxEntries(SbulbAbi.MAP_RS_INDEX, 3 * maxRs);
             obj.setMaxEntries(SbulbAbi.MAP_ASSOC, spec.limits().maxAssociations());
             String rodata = obj.internalMapName(".rodata").orElseThrow(
                     () -> new IllegalStateException("BPF object has no .rodata map for its load-time constants"));
-            obj.setInitialValue(rodata, SbulbAbi.params(spec.eventMask()));
+            obj.setInitialValue(rodata, SbulbAbi.params(spec.eventMask(), maxRs));
             obj.load();
             SbulbProgram p = new SbulbProgram(obj);
             LOG.debug("loaded {} (sha256 {}) with {}, event mask {}", RESOURCE, objectSha256(), spec.limits(),

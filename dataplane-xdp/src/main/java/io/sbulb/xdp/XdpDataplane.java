@@ -55,11 +55,11 @@ public final class XdpDataplane implements Dataplane {
     /** Live attachments of the program, detached first on close. */
     private final List<XdpAttachment> attachments = new ArrayList<>();
 
-    private XdpDataplane(Limits limits, PinnedThread thread, SbulbProgram prog) {
+    private XdpDataplane(Limits limits, PinnedThread thread, SbulbProgram prog, ConfigWriter.WriteHook hook) {
         this.limits = limits;
         this.thread = thread;
         this.prog = prog;
-        this.writer = new ConfigWriter(prog);
+        this.writer = new ConfigWriter(prog, limits.maxRealServers(), hook);
     }
 
     /** Loads the program with these limits, no event log, on CPU {@value #DEFAULT_CPU}. */
@@ -72,10 +72,15 @@ public final class XdpDataplane implements Dataplane {
      * {@code cpu} unless it is {@link #ANY_CPU}.
      */
     public static XdpDataplane create(SbulbProgramSpec spec, int cpu) {
+        return create(spec, cpu, ConfigWriter.WriteHook.NONE);
+    }
+
+    /** As {@link #create(SbulbProgramSpec, int)}, with a hook before each configuration write (tests). */
+    static XdpDataplane create(SbulbProgramSpec spec, int cpu, ConfigWriter.WriteHook hook) {
         PinnedThread thread = new PinnedThread("sbulb-bpf", cpu);
         try {
             SbulbProgram prog = thread.call(() -> SbulbProgram.load(spec));
-            return new XdpDataplane(spec.limits(), thread, prog);
+            return new XdpDataplane(spec.limits(), thread, prog, hook);
         } catch (RuntimeException e) {
             thread.close();
             throw e;
@@ -96,16 +101,10 @@ public final class XdpDataplane implements Dataplane {
     public void configure(DataplaneConfig next) {
         checkOpen();
         next.validate(limits);
-        DataplaneConfig previous = config;
         thread.call(() -> {
             try {
-                writer.apply(previous, next);
+                writer.apply(next); // a generation switch: a failure before it leaves the data path as it was
             } catch (BpfException e) {
-                try {
-                    writer.rewriteAll(previous, next);
-                } catch (BpfException rollback) {
-                    e.addSuppressed(rollback);
-                }
                 throw new ConfigException("configuration not applied, the previous one is kept: " + e.getMessage(), e);
             }
             return null;

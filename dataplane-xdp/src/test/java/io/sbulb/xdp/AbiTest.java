@@ -42,7 +42,8 @@ class AbiTest {
         expected.put(SbulbAbi.MAP_CONFIG, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.CONFIG_SIZE});
         expected.put(SbulbAbi.MAP_PORTS, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.U8});
         expected.put(SbulbAbi.MAP_RS, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.ADDR_SIZE});
-        expected.put(SbulbAbi.MAP_RS_INDEX, new int[] {MapDescription.TYPE_HASH, SbulbAbi.ADDR_SIZE, SbulbAbi.U32});
+        expected.put(SbulbAbi.MAP_RS_INDEX, new int[] {MapDescription.TYPE_HASH, SbulbAbi.ADDR_SIZE, SbulbAbi.RS_POS_SIZE});
+        expected.put(SbulbAbi.MAP_GEN, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.U32});
         expected.put(SbulbAbi.MAP_ASSOC, new int[] {MapDescription.TYPE_LRU_HASH, SbulbAbi.ASSOC_KEY_SIZE, SbulbAbi.ASSOC_SIZE});
         expected.put(SbulbAbi.MAP_STATE, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.STATE_SIZE});
         expected.put(SbulbAbi.MAP_COUNTERS, new int[] {MapDescription.TYPE_PERCPU_ARRAY, SbulbAbi.U32, SbulbAbi.COUNTER_SIZE});

@@ -43,8 +43,10 @@ class XdpDataplaneTest {
         try (XdpDataplane dp = XdpDataplane.create(limits)) {
             SbulbProgram p = dp.program();
             assertThat(p.associations.description().maxEntries()).isEqualTo(1000);
-            assertThat(p.realServers.description().maxEntries()).isEqualTo(7);
-            assertThat(p.realServerIndex.description().maxEntries()).as("room for the old and the new list").isEqualTo(14);
+            assertThat(p.realServers.description().maxEntries()).as("a list per generation").isEqualTo(14);
+            assertThat(p.realServerIndex.description().maxEntries())
+                    .as("room for both generations' lists and the retired servers").isEqualTo(21);
+            assertThat(p.config.description().maxEntries()).as("a configuration per generation").isEqualTo(2);
         }
     }
 

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Prints the data path's events: both endpoints, the direction and the decision, at the level
- * of the event's reason ({@link Reason#level()}, shared/DESIGN.md §1). The kernel has already
+ * of the event's reason ({@link Reason#level()}, docs/design.md §1). The kernel has already
  * dropped the events below the load-time level, so every event that arrives is printed.
  *
  * <pre>

@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A small network in network namespaces, shaped as sbulb is deployed (shared/DESIGN.md §1, like
+ * A small network in network namespaces, shaped as sbulb is deployed (docs/design.md §1, like
  * LVS-NAT): a client, real servers and the load balancer, all behind one router, the gateway.
  *
  * <pre>

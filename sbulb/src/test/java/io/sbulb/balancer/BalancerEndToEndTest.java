@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * sbulb as it runs in production, end to end (shared/DESIGN.md §3): the real command, as a
+ * sbulb as it runs in production, end to end (docs/design.md §3): the real command, as a
  * process of its own, attached to the veth of a load-balancer namespace, between a client
  * namespace and three real-server namespaces running UDP echo servers; real datagrams between
  * real sockets. bpftool and ip, not sbulb, say what is attached and what the table holds.

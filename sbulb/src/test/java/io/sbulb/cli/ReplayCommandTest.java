@@ -86,7 +86,7 @@ class ReplayCommandTest {
         Files.write(damaged, Arrays.copyOf(whole, whole.length - 10));
         Path out = dir.resolve("out.pcap");
         CliRun run = CliRun.of("replay", damaged, "--dataplane", "sim", CONFIG, "--out", out);
-        assertBadInput(run, damaged + ": record 5 cannot be read (after 4 good records): truncated dump file");
+        assertBadInput(run, damaged + ": record 7 cannot be read (after 6 good records): truncated dump file");
         assertThat(out).doesNotExist();
     }
 

@@ -68,6 +68,7 @@ final class RandomTraffic {
                 Tuple.of(35, ingress(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(25, egress(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(4, stranger(n).map(f -> FrameStep.of(f, null))),
+                Tuple.of(4, hostile(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(3, Arbitraries.oneOf(ingress(n.other()), egress(n.other())).map(f -> FrameStep.of(f, null))),
                 Tuple.of(12, malformed(n)),
                 Tuple.of(3, garbage()),
@@ -103,6 +104,36 @@ final class RandomTraffic {
         return Combinators.combine(Arbitraries.integers().between(0, SERVER_POOL - 1), port, client(n), ttl(), payload(),
                 checksum()).as((rs, p, c, ttl, pl, ck) ->
                 new FrameSpec(new Endpoint(n.rs(rs), p), c, ttl, null, pl, null, null, null, null, ck, null));
+    }
+
+    /** Addresses no client has (the data path's martians), a few of each family. */
+    private static Arbitrary<IpAddress> martian(Net n) {
+        return Arbitraries.of(n == Net.V4
+                ? List.of("0.0.0.0", "127.0.0.1", "169.254.0.1", "224.0.0.1", "255.255.255.255")
+                : List.of("::", "::1", "fe80::1", "ff02::1")).map(IpAddress::parse);
+    }
+
+    /**
+     * Datagrams the balancer must refuse: to the VIP from the VIP, a real server (of the pool,
+     * configured or not), a martian or port 0; from a real server to a real server, a martian or
+     * port 0.
+     */
+    static Arbitrary<FrameSpec> hostile(Net n) {
+        Arbitrary<IpAddress> own = Arbitraries.oneOf(Arbitraries.just(n.vip),
+                Arbitraries.integers().between(0, SERVER_POOL - 1).map(n::rs), martian(n));
+        Arbitrary<Endpoint> source = Combinators.combine(own, Arbitraries.of(Net.PORT, 40000, 0)).as(Endpoint::new);
+        Arbitrary<FrameSpec> toVip = Combinators.combine(source, ttl()).as((src, ttl) ->
+                new FrameSpec(src, new Endpoint(n.vip, Net.PORT), ttl, null, null, null, null, null, null, null, null));
+        Arbitrary<IpAddress> peer = Arbitraries.oneOf(Arbitraries.integers().between(0, SERVER_POOL - 1).map(n::rs),
+                martian(n));
+        Arbitrary<FrameSpec> fromServer = Combinators.combine(Arbitraries.integers().between(0, SERVER_POOL - 1), peer,
+                Arbitraries.of(Net.PORT, 40000, 0), ttl()).as((rs, p, port, ttl) ->
+                new FrameSpec(new Endpoint(n.rs(rs), Net.PORT), new Endpoint(p, port), ttl, null, null, null, null, null,
+                        null, null, null));
+        Arbitrary<FrameSpec> toPortZero = Combinators.combine(Arbitraries.integers().between(0, SERVER_POOL - 1),
+                client(n)).as((rs, c) -> new FrameSpec(new Endpoint(n.rs(rs), Net.PORT), new Endpoint(c.address(), 0),
+                null, null, null, null, null, null, null, null, null));
+        return Arbitraries.oneOf(toVip, fromServer, toPortZero);
     }
 
     static Arbitrary<FrameSpec> stranger(Net n) {

@@ -39,7 +39,7 @@ public final class BpfProgram {
      * {@code frame}, even one shorter than an Ethernet header (see the comment inside; this
      * needs a kernel that accepts {@code xdp_md.data_end} below the input size, as 6.18 does).
      *
-     * @param repeat how many runs (each sees the previous run's output: see shared/DESIGN.md §4)
+     * @param repeat how many runs (each sees the previous run's output: see docs/design.md §4)
      */
     public TestRun testRunXdp(byte[] frame, int repeat) {
         if (frame.length > MAX_TEST_FRAME) {

@@ -27,6 +27,14 @@ import java.util.Map;
 final class BenchCases implements AutoCloseable {
 
     static final int IPV4_SADDR_OFFSET = UdpFrame.ETH_HLEN + 12;
+    /**
+     * The client whose address the wrapper varies: 198.19/16, so that the first 65,536 variations
+     * (run number XOR the address) never give the VIP or a real server of 198.18/16, which the
+     * data path refuses as a source (loop guard). Larger runs do reach them; CaseRunner counts
+     * those runs and expects them refused.
+     */
+    static final io.sbulb.api.Endpoint VARIED_CLIENT =
+            new io.sbulb.api.Endpoint(io.sbulb.api.IpAddress.parse("198.19.2.2"), Net.CLIENT_PORT);
     /** Real servers configured in every sbulb case. */
     static final int REAL_SERVERS = 4;
 
@@ -95,7 +103,7 @@ final class BenchCases implements AutoCloseable {
         UdpFrame in6 = padded(Net.V6.toVip(Net.V6.client(0)), n);
         UdpFrame unbalanced = padded(UdpFrame.builder().source(Net.V4.client(0))
                 .destination(Net.V4.vip, Net.OTHER_PORT).payload("hello".getBytes()).build(), n);
-        fresh4 = padded(Net.V4.toVip(Net.V4.client(1)), n);
+        fresh4 = padded(Net.V4.toVip(VARIED_CLIENT), n);
         try {
             v4 = own(dataplane(limits, Net.V4));
             XdpDataplane v6 = own(dataplane(limits, Net.V6));

@@ -20,8 +20,8 @@ final class BenchReport {
 
     /** Issue 6: the IPv4 ingress hit costs at most this times the minimal baseline. Reported, not asserted. */
     static final double TARGET_VS_MINIMAL = 1.05;
-    /** The reference figures of shared/DESIGN.md §4, ns per frame on this kind of machine. */
-    private static final String REFERENCE = "DESIGN.md §4 reference: XDP_PASS 16 ns; minimal hit path 64 ns (4.0x);"
+    /** The reference figures of docs/design.md §4, ns per frame on this kind of machine. */
+    private static final String REFERENCE = "docs/design.md §4 reference: XDP_PASS 16 ns; minimal hit path 64 ns (4.0x);"
             + " the same writing the LRU every packet 131 ns (8.2x); Katran UDP hit path 150 ns (9.4x)";
 
     private final BenchCases cases;

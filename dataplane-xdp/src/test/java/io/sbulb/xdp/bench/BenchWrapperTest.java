@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The measuring wrapper really restores the frame before every repetition (shared/DESIGN.md §4):
+ * The measuring wrapper really restores the frame before every repetition (docs/design.md §4):
  * otherwise a benchmark of the NAT path would measure the program on its own output.
  */
 @Timeout(60)
@@ -88,7 +88,7 @@ class BenchWrapperTest {
         try (BenchWrapper w = BenchWrapper.load();
              XdpDataplane dp = XdpDataplane.create(new SbulbProgramSpec(Limits.DEFAULT, 0), CPU)) {
             dp.configure(n.config(2));
-            Frame in = BenchCases.padded(n.toVip(n.client(0)), w.frameLength()).toFrame();
+            Frame in = BenchCases.padded(n.toVip(BenchCases.VARIED_CLIENT), w.frameLength()).toFrame();
             w.call(dp.programFd());
             w.frame(in, BenchCases.IPV4_SADDR_OFFSET, -1);
             BpfProgram.TestRun run = w.run(REPEAT);

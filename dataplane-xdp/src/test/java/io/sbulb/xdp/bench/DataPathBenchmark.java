@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Measures the sbulb data path with BPF_PROG_TEST_RUN through the restoring wrapper
- * ({@code src/test/bpf/bench_wrapper.bpf.c}, shared/DESIGN.md §4) and prints each case as a
+ * ({@code src/test/bpf/bench_wrapper.bpf.c}, docs/design.md §4) and prints each case as a
  * ratio to two baselines measured in the same rounds, through the same wrapper: an XDP_PASS
  * program, and a minimal NAT ({@code src/test/bpf/bench_minimal.bpf.c}: one LRU lookup, a
  * destination rewrite with incremental checksums, XDP_TX).
