@@ -44,6 +44,7 @@ final class LoadRig implements AutoCloseable {
         this.lbCpu = lbCpu;
         this.frameLength = frameLength;
         this.ifindex = Netns.call(lab.gwNetns(), () -> NetInterface.byName(Lab.GW_LB_INTERFACE).index());
+        generator.choose(lab.gwNetns(), ifindex);
         for (int i = 1; i <= lab.realServerCount(); i++) {
             echo.add(EchoServer.start("rs" + i, lab.realServerNetns(i), Balancer.PORT));
         }
@@ -86,6 +87,11 @@ final class LoadRig implements AutoCloseable {
 
     Sink sink() {
         return sink;
+    }
+
+    /** Which traffic generator the rig runs, and why ({@link Generator#description()}). */
+    String generator() {
+        return generator.description();
     }
 
     /**
@@ -149,7 +155,8 @@ final class LoadRig implements AutoCloseable {
         Map<Integer, Sink.Count> counts = sink.counts();
         long delivered = counts.values().stream().mapToLong(Sink.Count::frames).sum();
         // the balancer's receive ring was full: frames the generator sent that it never saw
-        long refusedAtInput = gw.getOrDefault("tx_queue_0_xdp_xmit_errors", 0L);
+        // (live frames: veth's xdp_xmit errors; the AF_PACKET fallback: what sendmmsg was refused)
+        long refusedAtInput = gw.getOrDefault("tx_queue_0_xdp_xmit_errors", 0L) + run.refused();
         // the sink's ring was full: frames sbulb sent with XDP_TX that the rig failed to take
         long refusedAtSink = lb.getOrDefault("rx_queue_0_xdp_tx_errors", 0L);
         return new Step(pps, run.frames(), run.rate(), delivered, run.late(), after.wallSince(before),

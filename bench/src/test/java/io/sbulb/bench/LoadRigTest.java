@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The benchmark's rig counts what it claims: every frame the live-frames generator sends goes
+ * The benchmark's rig counts what it claims: every frame the generator sends (live frames, or
+ * the AF_PACKET fallback where the kernel refuses them; printed as "generator: ...") goes
  * through the real balancer (sbulb attached in native mode, nftables DNAT, nginx's proxy) and
  * is counted at the sink under the real server that client was given. 30 clients in turn, 100
  * frames each, new to the balancer: round robin gives each of the 3 servers 10 clients, 1000
@@ -40,6 +41,7 @@ class LoadRigTest {
             Privileges.skipOrFail("the rig needs 2 CPUs, this machine has " + Machine.onlineCpus());
         }
         rig = LoadRig.create(3, 0, 1, CLIENTS, 128);
+        System.out.println("generator: " + rig.generator());
     }
 
     @AfterAll
