@@ -62,6 +62,8 @@ public final class LabBenchmark {
         long start = System.nanoTime();
         LabReport report = new LabReport(s);
         try (LoadRig rig = LoadRig.create(3, s.genCpu(), s.lbCpu(), s.clients(), s.frameLength())) {
+            report.generator(rig.generator());
+            System.out.println("generator: " + rig.generator());
             Map<String, Supplier<Balancer>> balancers = new LinkedHashMap<>();
             balancers.put("sbulb", () -> new SbulbBalancer(rig.lab(), work, SbulbBalancer.allServers(rig.lab())));
             balancers.put("nftables", () -> new NftablesBalancer(rig.lab(), work));

@@ -110,6 +110,7 @@ final class LabReport {
     private final LabBenchmark.Settings settings;
     private final Map<String, List<Run>> runs = new LinkedHashMap<>();
     private List<Long> configLatencies = List.of();
+    private String generator = "unknown";
 
     LabReport(LabBenchmark.Settings settings) {
         this.settings = settings;
@@ -117,6 +118,11 @@ final class LabReport {
 
     void add(Run run) {
         runs.computeIfAbsent(run.balancer, k -> new ArrayList<>()).add(run);
+    }
+
+    /** Which traffic generator ran, and why ({@link LoadRig#generator()}). */
+    void generator(String description) {
+        this.generator = description;
     }
 
     void configLatencies(List<Long> ns) {
@@ -193,6 +199,7 @@ final class LabReport {
                         + "%d-byte IPv4 UDP frames; generator and sink on CPU %d, the balancer on CPU %d%n%n",
                 Machine.cpuModel(), Machine.kernel(), LocalDate.now(), s.rounds(), s.clients(), s.frameLength(),
                 s.genCpu(), s.lbCpu()));
+        b.append("- generator: ").append(generator).append('\n');
         for (List<Run> rs : runs.values()) {
             b.append("- ").append(rs.get(0).balancer).append(": ").append(rs.get(0).description).append('\n');
         }
