@@ -89,6 +89,11 @@ final class LoadRig implements AutoCloseable {
         return sink;
     }
 
+    /** How the balancer core's busy time is measured ({@link CpuMeter#source}). */
+    String busyMeter() {
+        return CpuMeter.source(Machine.HOST, lbCpu);
+    }
+
     /** Which traffic generator the rig runs, and why ({@link Generator#description()}). */
     String generator() {
         return generator.description();
@@ -125,9 +130,9 @@ final class LoadRig implements AutoCloseable {
             return sent == 0 ? 0 : Math.max(0, (double) (sent - delivered) / sent);
         }
 
-        /** The balancer core's busy share over the step. */
+        /** The balancer core's busy share over the step; NaN when its idle time is unavailable. */
         double busy() {
-            return (double) busyNs / wallNs;
+            return busyNs < 0 ? Double.NaN : (double) busyNs / wallNs;
         }
     }
 
@@ -170,12 +175,13 @@ final class LoadRig implements AutoCloseable {
         return generator.run(lab.gwNetns(), ifindex, genCpu, pps, frames, seconds + 1, batch);
     }
 
-    /** The balancer core's busy share with no traffic, over {@code seconds}. */
+    /** The balancer core's busy share with no traffic, over {@code seconds}; NaN when unavailable. */
     double idleBusy(double seconds) {
         CpuMeter.Reading before = CpuMeter.read(lbCpu, List.of());
         Pause.ms((long) (seconds * 1000));
         CpuMeter.Reading after = CpuMeter.read(lbCpu, List.of());
-        return (double) after.busySince(before) / after.wallSince(before);
+        long busy = after.busySince(before);
+        return busy < 0 ? Double.NaN : (double) busy / after.wallSince(before);
     }
 
     /** Round-trip times of request/response exchanges between real sockets, through the balancer. */
