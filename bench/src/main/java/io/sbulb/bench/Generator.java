@@ -1,6 +1,7 @@
 package io.sbulb.bench;
 
 import io.sbulb.api.frame.UdpFrame;
+import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
@@ -15,6 +16,10 @@ import java.nio.ByteOrder;
  * source port cycles over {@code clients} ports. The program paces itself (one call is one
  * load step: a live-frames call costs some 20 ms of setup); a run is bounded in frames and in
  * seconds.
+ *
+ * <p>Some kernels refuse live frames (EPERM for any program, though plain test runs work). The
+ * first run probes once ({@link #choose}); when refused, every run sends the same frames from an
+ * AF_PACKET socket instead ({@link PacketSender}), and {@link #description()} says so and why.
  */
 final class Generator implements AutoCloseable {
 
@@ -24,6 +29,8 @@ final class Generator implements AutoCloseable {
     /** struct gen_cfg of lab_bench.h: field offsets, host byte order. */
     /** Ethernet, IPv4 without options, UDP: the headers the program writes (HEADER_LEN). */
     static final int HEADER_LEN = 42;
+    /** GEN_UDP_SPORT_OFF of lab_bench.h: the UDP source port's offset in the frame. */
+    static final int UDP_SPORT_OFF = 34;
     private static final int CFG_SIZE = 112;
     private static final int OFF_BASE_PORT = 42;
     private static final int OFF_CLIENTS = 44;
@@ -40,6 +47,10 @@ final class Generator implements AutoCloseable {
     private final BpfProgram program;
     private final BpfMap cfg;
     private byte[] frame;
+    private int basePort;
+    private int clients;
+    /** Null until {@link #choose} probed; empty: live frames; else why the AF_PACKET fallback runs. */
+    private String refusal;
 
     private Generator(BpfObject object) {
         this.object = object;
@@ -64,6 +75,8 @@ final class Generator implements AutoCloseable {
             throw new IllegalArgumentException(clients + " clients from port " + basePort + " do not fit in 1..65535");
         }
         this.frame = frame.toFrame().bytes();
+        this.basePort = basePort;
+        this.clients = clients;
         ByteBuffer v = ByteBuffer.allocate(CFG_SIZE).order(ByteOrder.nativeOrder());
         v.put(this.frame, 0, HEADER_LEN);
         v.putShort(OFF_BASE_PORT, (short) basePort);
@@ -72,10 +85,45 @@ final class Generator implements AutoCloseable {
     }
 
     /**
-     * What a run did: frames sent, the time from the first to the last (s), and how often the
-     * generator fell behind its schedule and gave up the lag.
+     * Probes once whether the kernel runs this program in live-frames mode on interface
+     * {@code ifindex} of namespace {@code netns} (one repetition past its deadline: the program
+     * drops the frame, nothing is sent); when it refuses, every run uses the AF_PACKET fallback.
+     * Later calls keep the first answer.
      */
-    record Run(long frames, double seconds, long late) {
+    void choose(String netns, int ifindex) {
+        if (refusal != null) {
+            return;
+        }
+        refusal = Netns.call(netns, () -> {
+            ByteBuffer v = ByteBuffer.wrap(cfg.lookup(KEY)).order(ByteOrder.nativeOrder());
+            v.putInt(OFF_CLIENTS, Math.max(1, v.getInt(OFF_CLIENTS))); // with 0 clients the program aborts
+            v.putLong(OFF_DEADLINE, 0);
+            cfg.update(KEY, v.array(), BpfMap.UpdateFlag.ANY);
+            try {
+                program.liveFrames(new byte[64], ifindex, 1).run(1);
+                return "";
+            } catch (BpfException e) {
+                return "live frames refused by the kernel: " + BpfException.errnoText(e.errno());
+            }
+        });
+    }
+
+    /** Which generator runs and why, e.g. "AF_PACKET (live frames refused by the kernel: ...)". */
+    String description() {
+        if (refusal == null) {
+            return "not chosen yet (no run)";
+        }
+        return refusal.isEmpty() ? "BPF live frames (BPF_PROG_TEST_RUN, paced in the program)"
+                : "AF_PACKET sendmmsg, paced in user space (" + refusal + ")";
+    }
+
+    /**
+     * What a run did: frames sent, the time from the first to the last (s), how often the
+     * generator fell behind its schedule and gave up the lag, and how many frames the interface
+     * refused at once (the AF_PACKET fallback learns of a full peer ring; live frames count 0,
+     * veth counts those as xdp_xmit_errors).
+     */
+    record Run(long frames, double seconds, long late, long refused) {
         /** The rate actually offered, frames a second. */
         double rate() {
             return seconds > 0 ? (frames - 1) / seconds : 0;
@@ -104,6 +152,15 @@ final class Generator implements AutoCloseable {
             throw new IllegalArgumentException("a run needs frames >= 1, pps >= 0 and a time bound > 0; got "
                     + frames + ", " + pps + ", " + maxSeconds);
         }
+        choose(netns, ifindex);
+        if (!refusal.isEmpty()) {
+            return Netns.call(netns, () -> {
+                LibC.pinCurrentThread(cpu);
+                try (PacketSender s = PacketSender.open(ifindex, frame, batch)) {
+                    return s.run(basePort, clients, pps, frames, maxSeconds);
+                }
+            });
+        }
         return Netns.call(netns, () -> {
             LibC.pinCurrentThread(cpu);
             BpfProgram.LiveFrames live = program.liveFrames(frame, ifindex, batch);
@@ -118,7 +175,7 @@ final class Generator implements AutoCloseable {
             ByteBuffer after = ByteBuffer.wrap(cfg.lookup(KEY)).order(ByteOrder.nativeOrder());
             long sent = after.getLong(OFF_SENT);
             double seconds = (after.getLong(OFF_LAST) - after.getLong(OFF_FIRST)) / 1e9;
-            return new Run(sent, seconds, after.getLong(OFF_LATE));
+            return new Run(sent, seconds, after.getLong(OFF_LATE), 0);
         });
     }
 

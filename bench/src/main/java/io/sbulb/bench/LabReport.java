@@ -70,6 +70,9 @@ final class LabReport {
         }
 
         double corePerPacket(LoadRig.Step s) {
+            if (s.busyNs() < 0) {
+                return Double.NaN; // the core's idle time was unavailable
+            }
             return Math.max(0, s.busyNs() - idleBusy * s.wallNs()) / Math.max(1, s.delivered());
         }
 
@@ -110,6 +113,8 @@ final class LabReport {
     private final LabBenchmark.Settings settings;
     private final Map<String, List<Run>> runs = new LinkedHashMap<>();
     private List<Long> configLatencies = List.of();
+    private String generator = "unknown";
+    private String busyMeter = "unknown";
 
     LabReport(LabBenchmark.Settings settings) {
         this.settings = settings;
@@ -119,17 +124,33 @@ final class LabReport {
         runs.computeIfAbsent(run.balancer, k -> new ArrayList<>()).add(run);
     }
 
+    /** Which traffic generator ran, and why ({@link LoadRig#generator()}); how the core's busy time was read. */
+    void rig(String generator, String busyMeter) {
+        this.generator = generator;
+        this.busyMeter = busyMeter;
+    }
+
     void configLatencies(List<Long> ns) {
         this.configLatencies = List.copyOf(ns);
     }
 
     static String describe(LoadRig.Step s, double idleBusy) {
         return String.format(Locale.ROOT, "target %8s: offered %9.0f/s, delivered %9.0f/s, loss %6.2f %%, "
-                        + "balancer core %5.1f %% busy (idle %.1f %%), threads %6.0f ns/packet; lost at its input ring %d, "
+                        + "balancer core %s busy (idle %s), threads %6.0f ns/packet; lost at its input ring %d, "
                         + "at the sink's %d; steal %d ms", target(s.targetPps()),
-                s.offeredPps(), s.deliveredPps(), 100 * s.loss(), 100 * s.busy(), 100 * idleBusy,
+                s.offeredPps(), s.deliveredPps(), 100 * s.loss(), share(s.busy()), share(idleBusy),
                 (double) s.lbTasksNs() / Math.max(1, s.delivered()), s.refusedAtInput(),
                 s.refusedAtSink(), s.stealNs() / 1_000_000);
+    }
+
+    /** A share as "12.3 %", or "n/a" when it was not measured (NaN). */
+    static String share(double share) {
+        return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.1f %%", 100 * share);
+    }
+
+    /** "123 ns", or "n/a" when it was not measured (NaN). */
+    static String nanos(double ns) {
+        return Double.isNaN(ns) ? "n/a" : String.format(Locale.ROOT, "%.0f ns", ns);
     }
 
     static String target(double pps) {
@@ -138,19 +159,6 @@ final class LabReport {
 
     private static String trim(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    static long rssKb(long pid) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (l.startsWith("VmRSS:")) {
-                    return Long.parseLong(l.replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException e) {
-            // gone
-        }
-        return -1;
     }
 
     void print(PrintStream out, double seconds) {
@@ -191,8 +199,10 @@ final class LabReport {
         LabBenchmark.Settings s = settings;
         b.append(String.format(Locale.ROOT, "%nLab benchmark: %s, %s, %s; %d rounds, alternating; %d clients, "
                         + "%d-byte IPv4 UDP frames; generator and sink on CPU %d, the balancer on CPU %d%n%n",
-                Machine.cpuModel(), Machine.kernel(), LocalDate.now(), s.rounds(), s.clients(), s.frameLength(),
+                Machine.HOST.cpuModel(), Machine.HOST.kernel(), LocalDate.now(), s.rounds(), s.clients(), s.frameLength(),
                 s.genCpu(), s.lbCpu()));
+        b.append("- generator: ").append(generator).append('\n');
+        b.append("- the balancer core's busy time: ").append(busyMeter).append('\n');
         for (List<Run> rs : runs.values()) {
             b.append("- ").append(rs.get(0).balancer).append(": ").append(rs.get(0).description).append('\n');
         }
@@ -207,11 +217,11 @@ final class LabReport {
             int step = i;
             b.append("| ").append(target(s.loads().get(i))).append(" |");
             for (List<Run> rs : runs.values()) {
-                b.append(String.format(Locale.ROOT, " %s/s (%s) of %s/s, core %.0f %% |",
+                b.append(String.format(Locale.ROOT, " %s/s (%s) of %s/s, core %s |",
                         kilo(median(rs, r -> r.steps.get(step).deliveredPps())),
                         percent(median(rs, r -> r.steps.get(step).loss())),
                         kilo(median(rs, r -> r.steps.get(step).offeredPps())),
-                        100 * median(rs, r -> r.steps.get(step).busy())));
+                        share(median(rs, r -> r.steps.get(step).busy()))));
             }
             b.append('\n');
         }
@@ -240,9 +250,9 @@ final class LabReport {
                     kilo(capacity), ratio(capacity, nft == null ? 0 : median(nft, Run::capacityPps))));
             for (double l : s.cpuLoads()) {
                 double cpu = median(rs, r -> r.cpuPerPacketNs(l));
-                b.append(String.format(Locale.ROOT, " %.0f ns%s [%.0f ns]%s |", cpu,
+                b.append(String.format(Locale.ROOT, " %.0f ns%s [%s]%s |", cpu,
                         ratio(cpu, nft == null ? 0 : median(nft, r -> r.cpuPerPacketNs(l))),
-                        median(rs, r -> r.corePerPacketNs(l)),
+                        nanos(median(rs, r -> r.corePerPacketNs(l))),
                         median(rs, r -> r.step(l).loss()) >= 0.01 ? " saturated" : ""));
             }
             double busiest = median(rs, Run::cpuPerPacketBusiestNs);

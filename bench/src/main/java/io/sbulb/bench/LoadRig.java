@@ -44,6 +44,7 @@ final class LoadRig implements AutoCloseable {
         this.lbCpu = lbCpu;
         this.frameLength = frameLength;
         this.ifindex = Netns.call(lab.gwNetns(), () -> NetInterface.byName(Lab.GW_LB_INTERFACE).index());
+        generator.choose(lab.gwNetns(), ifindex);
         for (int i = 1; i <= lab.realServerCount(); i++) {
             echo.add(EchoServer.start("rs" + i, lab.realServerNetns(i), Balancer.PORT));
         }
@@ -88,6 +89,16 @@ final class LoadRig implements AutoCloseable {
         return sink;
     }
 
+    /** How the balancer core's busy time is measured ({@link CpuMeter#source}). */
+    String busyMeter() {
+        return CpuMeter.source(Machine.HOST, lbCpu);
+    }
+
+    /** Which traffic generator the rig runs, and why ({@link Generator#description()}). */
+    String generator() {
+        return generator.description();
+    }
+
     /**
      * From the next step on, the generator's clients are {@code clients} source ports from
      * {@code basePort} of the lab's client address.
@@ -119,9 +130,9 @@ final class LoadRig implements AutoCloseable {
             return sent == 0 ? 0 : Math.max(0, (double) (sent - delivered) / sent);
         }
 
-        /** The balancer core's busy share over the step. */
+        /** The balancer core's busy share over the step; NaN when its idle time is unavailable. */
         double busy() {
-            return (double) busyNs / wallNs;
+            return busyNs < 0 ? Double.NaN : (double) busyNs / wallNs;
         }
     }
 
@@ -149,7 +160,8 @@ final class LoadRig implements AutoCloseable {
         Map<Integer, Sink.Count> counts = sink.counts();
         long delivered = counts.values().stream().mapToLong(Sink.Count::frames).sum();
         // the balancer's receive ring was full: frames the generator sent that it never saw
-        long refusedAtInput = gw.getOrDefault("tx_queue_0_xdp_xmit_errors", 0L);
+        // (live frames: veth's xdp_xmit errors; the AF_PACKET fallback: what sendmmsg was refused)
+        long refusedAtInput = gw.getOrDefault("tx_queue_0_xdp_xmit_errors", 0L) + run.refused();
         // the sink's ring was full: frames sbulb sent with XDP_TX that the rig failed to take
         long refusedAtSink = lb.getOrDefault("rx_queue_0_xdp_tx_errors", 0L);
         return new Step(pps, run.frames(), run.rate(), delivered, run.late(), after.wallSince(before),
@@ -163,12 +175,13 @@ final class LoadRig implements AutoCloseable {
         return generator.run(lab.gwNetns(), ifindex, genCpu, pps, frames, seconds + 1, batch);
     }
 
-    /** The balancer core's busy share with no traffic, over {@code seconds}. */
+    /** The balancer core's busy share with no traffic, over {@code seconds}; NaN when unavailable. */
     double idleBusy(double seconds) {
         CpuMeter.Reading before = CpuMeter.read(lbCpu, List.of());
         Pause.ms((long) (seconds * 1000));
         CpuMeter.Reading after = CpuMeter.read(lbCpu, List.of());
-        return (double) after.busySince(before) / after.wallSince(before);
+        long busy = after.busySince(before);
+        return busy < 0 ? Double.NaN : (double) busy / after.wallSince(before);
     }
 
     /** Round-trip times of request/response exchanges between real sockets, through the balancer. */

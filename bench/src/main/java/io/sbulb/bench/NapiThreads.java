@@ -2,14 +2,10 @@ package io.sbulb.bench;
 
 import io.sbulb.lab.Commands;
 import io.sbulb.lab.LabException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Threaded NAPI for a veth: its receive processing (XDP included) runs in a kernel thread of
@@ -59,32 +55,11 @@ final class NapiThreads {
 
     private static void setThreaded(String ns, String dev, boolean on) {
         Commands.run("ip", "netns", "exec", ns, "sh", "-c",
-                "echo " + (on ? 1 : 0) + " > /sys/class/net/" + dev + "/threaded");
+                "echo " + (on ? 1 : 0) + " > " + Machine.HOST.path("/sys/class/net/" + dev + "/threaded"));
     }
 
     /** PIDs of the kernel threads named {@code napi/DEV-*}. */
     private static Set<Long> napiThreads(String dev) {
-        String prefix = "napi/" + dev + "-";
-        Set<Long> pids = new HashSet<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) procs::iterator) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String comm = Files.readString(p.resolve("comm")).strip();
-                    if (comm.startsWith(prefix)) {
-                        pids.add(Long.parseLong(name));
-                    }
-                } catch (IOException e) {
-                    // the process ended while we looked
-                }
-            }
-        } catch (IOException e) {
-            throw new LabException("cannot list /proc: " + e.getMessage(), e);
-        }
-        return pids;
+        return new HashSet<>(Machine.HOST.tasksNamed("napi/" + dev + "-"));
     }
-
 }

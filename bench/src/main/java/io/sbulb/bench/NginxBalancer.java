@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class NginxBalancer implements Balancer {
 
-    static final Path MODULE = Path.of("/usr/lib/nginx/modules/ngx_stream_module.so");
+    /** Debian's libnginx-mod-stream, as an absolute path of the host ({@link Machine#path}). */
+    static final String MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
     private final Lab lab;
     private final Path workDir;
@@ -56,7 +57,7 @@ final class NginxBalancer implements Balancer {
         for (int i = 1; i <= lab.realServerCount(); i++) {
             upstream.append("    server ").append(lab.realServer(i)).append(':').append(PORT).append(";\n");
         }
-        String conf = "load_module " + MODULE + ";\n"
+        String conf = "load_module " + Machine.HOST.path(MODULE) + ";\n"
                 + "daemon off;\n"
                 + "worker_processes 1;\n"
                 + "worker_cpu_affinity 1" + "0".repeat(cpu) + ";\n"

@@ -1,9 +1,6 @@
 package io.sbulb.api;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.sbulb.api.host.HostFacts;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,6 +11,7 @@ import java.util.regex.Pattern;
  *
  * @param possibleCpus the count in {@code /sys/devices/system/cpu/possible}; not the online count
  *                     and not {@link Runtime#availableProcessors()}, which shrinks under taskset
+ *                     (the last resort of {@link HostFacts#possibleCpus()} when sysfs has no list)
  * @param batchRule    how the kernel sizes the batch of free nodes a CPU reserves at a refill
  */
 public record LruParameters(int possibleCpus, BatchRule batchRule) {
@@ -23,7 +21,6 @@ public record LruParameters(int possibleCpus, BatchRule batchRule) {
     /** System property that overrides the detected batch rule ({@code SINCE_6_16} or {@code BEFORE_6_16}). */
     public static final String BATCH_RULE_PROPERTY = "sbulb.lru.batchRule";
 
-    private static final Path POSSIBLE = Path.of("/sys/devices/system/cpu/possible");
     private static final Pattern KERNEL_VERSION = Pattern.compile("^(\\d+)\\.(\\d+)");
 
     /** The kernel's rule for the common-LRU batch size {@code T}. */
@@ -68,52 +65,40 @@ public record LruParameters(int possibleCpus, BatchRule batchRule) {
     }
 
     /**
-     * Reads the parameters of this machine: possible CPUs from sysfs, the batch rule from the
-     * kernel release ({@code os.version}). Each can be overridden with a system property
-     * ({@value #POSSIBLE_CPUS_PROPERTY}, {@value #BATCH_RULE_PROPERTY}).
+     * Reads the parameters of this machine ({@link #detect(HostFacts)} of {@link HostFacts#SYSTEM}).
      */
     public static LruParameters detect() {
+        return detect(HostFacts.SYSTEM);
+    }
+
+    /**
+     * Reads the parameters of the host {@code host} describes: possible CPUs from sysfs (with
+     * {@link HostFacts#possibleCpus()}' fallbacks), the batch rule from the kernel release
+     * ({@link HostFacts#kernelRelease()}). Each can be overridden with a system property
+     * ({@value #POSSIBLE_CPUS_PROPERTY}, {@value #BATCH_RULE_PROPERTY}). {@link #sources} says
+     * where each came from.
+     */
+    public static LruParameters detect(HostFacts host) {
         String cpus = System.getProperty(POSSIBLE_CPUS_PROPERTY);
-        int possible = cpus != null ? Integer.parseInt(cpus.trim()) : readPossibleCpus(POSSIBLE);
+        int possible = cpus != null ? Integer.parseInt(cpus.trim()) : host.possibleCpus().value();
         String rule = System.getProperty(BATCH_RULE_PROPERTY);
         BatchRule batchRule = rule != null
                 ? BatchRule.valueOf(rule.trim())
-                : BatchRule.forKernelRelease(System.getProperty("os.version", ""));
+                : BatchRule.forKernelRelease(host.kernelRelease().value());
         return new LruParameters(possible, batchRule);
     }
 
-    /** Counts the CPUs in a sysfs CPU list such as {@code 0-3,6,8-9}. */
-    public static int countCpuList(String list) {
-        int count = 0;
-        for (String part : list.trim().split(",")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            int dash = part.indexOf('-');
-            if (dash < 0) {
-                Integer.parseInt(part);
-                count++;
-            } else {
-                int from = Integer.parseInt(part.substring(0, dash));
-                int to = Integer.parseInt(part.substring(dash + 1));
-                if (to < from) {
-                    throw new IllegalArgumentException("bad CPU range '" + part + "' in '" + list + "'");
-                }
-                count += to - from + 1;
-            }
-        }
-        if (count == 0) {
-            throw new IllegalArgumentException("empty CPU list '" + list + "'");
-        }
-        return count;
+    /** Where {@link #detect(HostFacts)} takes its two facts from on that host, in words. */
+    public static String sources(HostFacts host) {
+        return "possible CPUs: " + (System.getProperty(POSSIBLE_CPUS_PROPERTY) != null
+                ? "-D" + POSSIBLE_CPUS_PROPERTY : host.possibleCpus().source())
+                + "; kernel release: " + (System.getProperty(BATCH_RULE_PROPERTY) != null
+                ? "-D" + BATCH_RULE_PROPERTY : host.kernelRelease().source());
     }
 
-    private static int readPossibleCpus(Path path) {
-        try {
-            return countCpuList(Files.readString(path));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path, e);
-        }
+    /** Counts the CPUs in a sysfs CPU list such as {@code 0-3,6,8-9} ({@link HostFacts#countCpuList}). */
+    public static int countCpuList(String list) {
+        return HostFacts.countCpuList(list);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.sbulb.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sbulb.api.IpAddress;
+import io.sbulb.api.host.HostFacts;
 import io.sbulb.xdp.attach.AttachOptions;
 import io.sbulb.xdp.attach.PassProgram;
 import io.sbulb.xdp.attach.XdpAttachment;
@@ -238,9 +239,27 @@ public final class Lab implements AutoCloseable {
         Commands.run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off");
     }
 
-    /** Writes {@code value} to {@code /proc/sys/KEY} inside namespace {@code ns} (e.g. "net/ipv4/ip_forward"). */
+    /**
+     * Writes {@code value} to {@code /proc/sys/KEY} inside namespace {@code ns} (e.g. "net/ipv4/ip_forward").
+     *
+     * @throws LabException naming the key, the namespace and the file when the write fails
+     */
     public static void sysctl(String ns, String key, String value) {
-        Commands.run("ip", "netns", "exec", ns, "sh", "-c", "echo " + value + " > /proc/sys/" + key);
+        Path file = sysctlPath(HostFacts.SYSTEM, key);
+        try {
+            Commands.run("ip", "netns", "exec", ns, "sh", "-c", "echo " + value + " > " + file);
+        } catch (LabException e) {
+            throw new LabException("cannot set sysctl " + key + " = " + value + " in network namespace " + ns
+                    + " (" + file + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** The file of sysctl {@code key} ("net/ipv4/ip_forward") on the host {@code host} describes. */
+    static Path sysctlPath(HostFacts host, String key) {
+        if (!key.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*") || key.contains("..")) {
+            throw new IllegalArgumentException("'" + key + "' is not a sysctl key such as net/ipv4/ip_forward");
+        }
+        return host.path("/proc/sys/" + key);
     }
 
     private static String ip(String... args) {

@@ -1,9 +1,7 @@
 package io.sbulb.api.testing;
 
-import java.io.IOException;
+import io.sbulb.api.host.HostFacts;
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -37,7 +35,7 @@ public final class Privileges {
     /** Skips (or, under CI, fails) unless this process may create network namespaces and attach XDP. */
     public static void requireNetAdmin() {
         requireBpf();
-        BigInteger caps = effectiveCapabilities();
+        BigInteger caps = effectiveCapabilities(HostFacts.SYSTEM);
         if (caps == null || !caps.testBit(CAP_NET_ADMIN) || !caps.testBit(CAP_SYS_ADMIN)) {
             skipOrFail("needs CAP_NET_ADMIN and CAP_SYS_ADMIN (run as root) for network namespaces");
         }
@@ -53,7 +51,12 @@ public final class Privileges {
 
     /** Null if BPF is usable, else why not. */
     public static String missingBpf() {
-        BigInteger caps = effectiveCapabilities();
+        return missingBpf(HostFacts.SYSTEM);
+    }
+
+    /** Null if BPF is usable on the host {@code host} describes, else why not (naming the path it missed). */
+    public static String missingBpf(HostFacts host) {
+        BigInteger caps = effectiveCapabilities(host);
         if (caps == null) {
             return "cannot read capabilities from /proc/self/status";
         }
@@ -61,22 +64,17 @@ public final class Privileges {
         if (!bpf) {
             return "the process has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON (run as root)";
         }
-        if (!Files.isDirectory(Path.of("/sys/kernel/btf")) && !Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
+        if (!host.exists("/sys/kernel/btf") && !host.exists("/sys/kernel/btf/vmlinux")) {
             return "the kernel exposes no BTF (/sys/kernel/btf/vmlinux)";
         }
         return null;
     }
 
-    private static BigInteger effectiveCapabilities() {
+    private static BigInteger effectiveCapabilities(HostFacts host) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return new BigInteger(line.substring(7).trim(), 16);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
+            return host.status("self", "CapEff").map(v -> new BigInteger(v, 16)).orElse(null);
+        } catch (NumberFormatException e) {
             return null;
         }
-        return null;
     }
 }

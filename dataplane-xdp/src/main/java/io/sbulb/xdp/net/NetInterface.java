@@ -1,13 +1,10 @@
 package io.sbulb.xdp.net;
 
 import io.sbulb.api.ConfigException;
+import io.sbulb.api.host.HostFacts;
 import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.LibC;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * A network interface as the kernel names it: its name, its index, and the network namespace
@@ -22,7 +19,7 @@ public record NetInterface(String name, int index, String netns) {
     /** IFNAMSIZ - 1: the longest name the kernel accepts, in bytes. */
     public static final int MAX_NAME_BYTES = 15;
     private static final int ENODEV = 19;
-    private static final Path THREAD_NETNS = Path.of("/proc/thread-self/ns/net");
+    private static final String THREAD_NETNS = "/proc/thread-self/ns/net";
 
     public NetInterface {
         checkName(name);
@@ -52,13 +49,13 @@ public record NetInterface(String name, int index, String netns) {
         return new NetInterface(name, index, ns);
     }
 
-    /** The calling thread's network namespace, e.g. "net:[4026531840]". */
+    /**
+     * The calling thread's network namespace, e.g. "net:[4026531840]".
+     *
+     * @throws HostFacts.MissingFact naming {@value #THREAD_NETNS} when it cannot be read (no /proc)
+     */
     public static String currentNetns() {
-        try {
-            return Files.readSymbolicLink(THREAD_NETNS).toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException("read the thread's network namespace (" + THREAD_NETNS + ")", e);
-        }
+        return HostFacts.SYSTEM.readLink(THREAD_NETNS);
     }
 
     /**

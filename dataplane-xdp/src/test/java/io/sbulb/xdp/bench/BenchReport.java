@@ -3,9 +3,7 @@ package io.sbulb.xdp.bench;
 import io.sbulb.xdp.SbulbProgram;
 import io.sbulb.xdp.bpf.BpfProgram;
 import io.sbulb.xdp.bpf.JitedCode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.sbulb.api.host.HostFacts;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -146,19 +144,13 @@ final class BenchReport {
     }
 
     private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("CPU model unknown");
-        } catch (IOException e) {
-            return "CPU model unknown";
-        }
+        return HostFacts.SYSTEM.lines("/proc/cpuinfo").stream().filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst()
+                .orElse("CPU model unknown (no model name in /proc/cpuinfo)");
     }
 
+    /** A host file's text (through the host door), or "? (no PATH)". */
     private static String read(String path) {
-        try {
-            return Files.readString(Path.of(path)).trim();
-        } catch (IOException e) {
-            return "?";
-        }
+        return HostFacts.SYSTEM.read(path).orElse("? (no " + path + ")");
     }
 }
