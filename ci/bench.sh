@@ -8,7 +8,8 @@
 #  2. Model: the reference model's frames per second on one core, the JVM pinned with taskset
 #     (io.sbulb.sim.bench.ModelBenchmark).
 #  3. Lab: end to end in network namespaces, sbulb (XDP attached to a veth) against nftables DNAT
-#     with conntrack and nginx's UDP stream proxy, same generator (BPF_PROG_TEST_RUN live frames),
+#     with conntrack, nginx's UDP stream proxy and the limit (the minimal NAT of part 1, attached
+#     as sbulb is, ingress only), same generator (BPF_PROG_TEST_RUN live frames),
 #     sink and real servers, alternating rounds: delivered frames/s and loss at offered loads, the
 #     balancer core's CPU per packet, request/response RTT; sbulb's memory, start-up to READY=1
 #     and -cfg change latency (io.sbulb.bench.LabBenchmark; writes bench/target/lab/: the results

@@ -12,7 +12,7 @@ interface Balancer extends AutoCloseable {
     /** The UDP port every balancer balances. */
     int PORT = 5683;
 
-    /** Short name for tables: sbulb, nftables, nginx. */
+    /** Short name for tables: sbulb, nftables, nginx, minimal-nat. */
     String name();
 
     /** What exactly runs (version, mode), for the report. */
@@ -25,6 +25,14 @@ interface Balancer extends AutoCloseable {
      * worker); the kernel's NAPI thread is counted apart.
      */
     List<Long> userTasks();
+
+    /**
+     * Whether the real servers' replies come back through it to the client (the source made the
+     * VIP again): the round trips need it, the load steps do not (the sink drops every frame).
+     */
+    default boolean carriesReplies() {
+        return true;
+    }
 
     @Override
     void close();

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The end-to-end benchmark in the namespace lab (issue 6, items 3 to 5): sbulb against
- * nftables DNAT with conntrack and nginx's UDP stream proxy, with the same generator, sink and
- * real servers, in alternating rounds. Per balancer and round: the balancer core's CPU time per
+ * The end-to-end benchmark in the namespace lab (issue 6, items 3 to 5; issue 12, item 3): sbulb
+ * against nftables DNAT with conntrack, nginx's UDP stream proxy and the limit, the data-path
+ * benchmark's minimal XDP NAT attached as sbulb is, with the same generator, sink and real
+ * servers, in alternating rounds. Per balancer and round: the balancer core's CPU time per
  * packet at a fixed load, delivered packets and loss at each offered load, request/response
  * round trips between real sockets. Then sbulb's memory and control-plane latencies.
  *
@@ -65,6 +66,7 @@ public final class LabBenchmark {
             balancers.put("sbulb", () -> new SbulbBalancer(rig.lab(), work, SbulbBalancer.allServers(rig.lab())));
             balancers.put("nftables", () -> new NftablesBalancer(rig.lab(), work));
             balancers.put("nginx", () -> new NginxBalancer(rig.lab(), work, s.lbCpu()));
+            balancers.put("minimal-nat", () -> new MinimalNatBalancer(rig.lab(), LoadRig.BASE_PORT, s.clients()));
             List<String> names = s.balancers();
             for (String n : names) {
                 if (!balancers.containsKey(n)) {
@@ -107,9 +109,11 @@ public final class LabBenchmark {
             run.steps.add(step);
             System.out.printf("  %s%n", LabReport.describe(step, run.idleBusy));
         }
-        run.rtt = rig.rtt(s.rttExchanges(), 100, 8);
-        System.out.printf("  rtt p50 %.1f us, p99 %.1f us, %d lost%n", run.rtt.percentileUs(50),
-                run.rtt.percentileUs(99), run.rtt.lost());
+        if (b.carriesReplies()) {
+            run.rtt = rig.rtt(s.rttExchanges(), 100, 8);
+            System.out.printf("  rtt p50 %.1f us, p99 %.1f us, %d lost%n", run.rtt.percentileUs(50),
+                    run.rtt.percentileUs(99), run.rtt.lost());
+        }
         if (b instanceof SbulbBalancer sb) {
             run.maps = Bpftool.maps(sb.programId());
             run.rssKb = Machine.HOST.rssKb(sb.pid());
@@ -129,7 +133,7 @@ public final class LabBenchmark {
         int genCpu = 0;
         int lbCpu = 1;
         int changes = 5;
-        List<String> balancers = List.of("sbulb", "nftables", "nginx");
+        List<String> balancers = List.of("sbulb", "nftables", "nginx", "minimal-nat");
         Path out = Path.of("bench/target/lab");
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -149,7 +153,7 @@ public final class LabBenchmark {
                 default -> fail("unknown argument " + args[i] + " (accepted: --rounds N, --step-seconds S, "
                         + "--loads PPS,PPS,...,0 (0: as fast as the generator goes), "
                         + "--cpu-loads PPS,... (of --loads), --clients N, --frame BYTES, --rtt N, --gen-cpu N, --lb-cpu N, "
-                        + "--config-changes N, --balancers sbulb,nftables,nginx, --out DIR)");
+                        + "--config-changes N, --balancers sbulb,nftables,nginx,minimal-nat, --out DIR)");
             }
             i++;
         }

@@ -13,12 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.LongStream;
 
 /**
  * The lab benchmark's results: every round's figures, their medians per balancer, ratios to
- * the nftables baseline, printed as Markdown tables (the shape of BENCHMARKS.md), and written
+ * the nftables baseline and sbulb's ratios to every other balancer (the minimal XDP NAT, the
+ * limit, among them), printed as Markdown tables (the shape of BENCHMARKS.md), and written
  * with the raw steps (CSV) and a chart of delivered against offered load (PNG).
  */
 final class LabReport {
@@ -33,6 +35,7 @@ final class LabReport {
         final int round;
         double idleBusy;
         final List<LoadRig.Step> steps = new ArrayList<>();
+        /** Null for a balancer that does not carry replies (the minimal NAT): no round trips measured. */
         LoadRig.Rtt rtt;
         long readyNs;
         List<Bpftool.MapInfo> maps = List.of();
@@ -242,8 +245,9 @@ final class LabReport {
         for (List<Run> rs : runs.values()) {
             double lossFree = median(rs, Run::lossFreePps);
             double capacity = median(rs, Run::capacityPps);
-            long[] rtt = rs.stream().flatMapToLong(r -> LongStream.of(r.rtt.sortedNs())).sorted().toArray();
-            LoadRig.Rtt pooled = new LoadRig.Rtt(rtt, rs.stream().mapToInt(r -> r.rtt.lost()).sum());
+            List<LoadRig.Rtt> rtts = rs.stream().map(r -> r.rtt).filter(Objects::nonNull).toList();
+            long[] rtt = rtts.stream().flatMapToLong(r -> LongStream.of(r.sortedNs())).sorted().toArray();
+            LoadRig.Rtt pooled = new LoadRig.Rtt(rtt, rtts.stream().mapToInt(LoadRig.Rtt::lost).sum());
             boolean limited = rs.stream().allMatch(Run::generatorLimited);
             b.append(String.format(Locale.ROOT, "| %s | %s%s/s%s | %s/s%s |", rs.get(0).balancer, limited ? ">= " : "",
                     kilo(lossFree), ratio(lossFree, nft == null ? 0 : median(nft, Run::lossFreePps)),
@@ -258,14 +262,17 @@ final class LabReport {
             double busiest = median(rs, Run::cpuPerPacketBusiestNs);
             double stealShare = rs.stream().flatMap(r -> r.steps.stream()).mapToLong(LoadRig.Step::stealNs).sum()
                     / (double) Math.max(1, rs.stream().flatMap(r -> r.steps.stream()).mapToLong(LoadRig.Step::wallNs).sum());
-            b.append(String.format(Locale.ROOT, " %.0f ns%s | %.0f us | %.0f us | %d | %.0f %% |%n", busiest,
+            b.append(String.format(Locale.ROOT, " %.0f ns%s | %s | %.0f %% |%n", busiest,
                     ratio(busiest, nft == null ? 0 : median(nft, Run::cpuPerPacketBusiestNs)),
-                    pooled.percentileUs(50), pooled.percentileUs(99), pooled.lost(), 100 * stealShare));
+                    rtts.isEmpty() ? "no replies | no replies | -" : String.format(Locale.ROOT, "%.0f us | %.0f us | %d",
+                            pooled.percentileUs(50), pooled.percentileUs(99), pooled.lost()), 100 * stealShare));
         }
         b.append("\n\">= \": the generator's top rate was delivered loss-free: the balancer was not the limit. "
                 + "\"saturated\": 1 % or more lost at that load. Steal: the share of the balancer core's time the "
                 + "hypervisor gave to others during the steps; frames that arrive then wait, and beyond veth's "
-                + "ring of 256 they are lost.\n");
+                + "ring of 256 they are lost. \"no replies\": the balancer does not carry the real servers' "
+                + "replies back (the minimal NAT is ingress only), so no round trips.\n");
+        sbulbRatios(b);
         List<Run> sb = runs.get("sbulb");
         if (sb != null) {
             b.append("\nsbulb, memory and control plane:\n\n");
@@ -307,6 +314,51 @@ final class LabReport {
             b.append(String.format(Locale.ROOT, "%nThe lab benchmark took %.0f s%n", seconds));
         }
         return b.toString();
+    }
+
+    /**
+     * sbulb's loss-free rate, capacity and CPU per packet as ratios to every other balancer's: the
+     * minimal XDP NAT (the limit of an XDP balancer here), nftables, nginx.
+     */
+    private void sbulbRatios(StringBuilder b) {
+        List<Run> sb = runs.get("sbulb");
+        if (sb == null || runs.size() < 2) {
+            return;
+        }
+        b.append("\nsbulb as a ratio to each other balancer, medians of the rounds (rate and capacity: above 1 "
+                + "is sbulb ahead; CPU/packet: below 1 is sbulb cheaper)\n\n| sbulb against | loss-free rate | capacity |");
+        settings.cpuLoads().forEach(l -> b.append(" CPU/packet at ").append(kilo(l)).append("/s |"));
+        b.append(" CPU/packet, busiest |\n|---|---|---|");
+        settings.cpuLoads().forEach(l -> b.append("---|"));
+        b.append("---|\n");
+        for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
+            List<Run> base = e.getValue();
+            if (base == sb) {
+                continue;
+            }
+            b.append(String.format(Locale.ROOT, "| %s | %s | %.2fx |", e.getKey(), lossFreeRatio(sb, base),
+                    median(sb, Run::capacityPps) / median(base, Run::capacityPps)));
+            for (double l : settings.cpuLoads()) {
+                b.append(String.format(Locale.ROOT, " %.2fx |",
+                        median(sb, r -> r.cpuPerPacketNs(l)) / median(base, r -> r.cpuPerPacketNs(l))));
+            }
+            b.append(String.format(Locale.ROOT, " %.2fx |%n",
+                    median(sb, Run::cpuPerPacketBusiestNs) / median(base, Run::cpuPerPacketBusiestNs)));
+        }
+    }
+
+    /** The ratio of the loss-free rates, bounded where the generator's top rate bounded either. */
+    static String lossFreeRatio(List<Run> sb, List<Run> base) {
+        double baseRate = median(base, Run::lossFreePps);
+        if (baseRate == 0) {
+            return "not measurable (the baseline lost " + percent(LOSS_FREE) + " or more at every load)";
+        }
+        double r = median(sb, Run::lossFreePps) / baseRate;
+        boolean sbLimited = sb.stream().allMatch(Run::generatorLimited);
+        boolean baseLimited = base.stream().allMatch(Run::generatorLimited);
+        String x = String.format(Locale.ROOT, "%.2fx", r);
+        return sbLimited && baseLimited ? x + ", both loss-free at the generator's top rate"
+                : sbLimited ? ">= " + x : baseLimited ? "<= " + x : x;
     }
 
     private static String ratio(double value, double base) {

@@ -7,7 +7,7 @@ import io.sbulb.lab.Lab;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark's rig counts what it claims: every frame the generator sends (live frames, or
  * the AF_PACKET fallback where the kernel refuses them; printed as "generator: ...") goes
- * through the real balancer (sbulb attached in native mode, nftables DNAT, nginx's proxy) and
- * is counted at the sink under the real server that client was given. 30 clients in turn, 100
+ * through the real balancer (sbulb attached in native mode, nftables DNAT, nginx's proxy, the
+ * minimal XDP NAT attached as sbulb is, its table filled beforehand as sbulb's round robin would
+ * fill it) and is counted at the sink under the real server that client was given. 30 clients in turn, 100
  * frames each, new to the balancer: round robin gives each of the 3 servers 10 clients, 1000
  * frames, exactly. A rig that lost, duplicated or misattributed frames would fail here.
  */
@@ -52,19 +53,21 @@ class LoadRigTest {
         }
     }
 
-    static Map<String, Function<LoadRig, Balancer>> balancers() {
+    static Map<String, BiFunction<LoadRig, Integer, Balancer>> balancers() {
         return Map.of(
-                "sbulb", r -> new SbulbBalancer(r.lab(), dir, SbulbBalancer.allServers(r.lab())),
-                "nftables", r -> new NftablesBalancer(r.lab(), dir),
-                "nginx", r -> new NginxBalancer(r.lab(), dir, 1));
+                "sbulb", (r, basePort) -> new SbulbBalancer(r.lab(), dir, SbulbBalancer.allServers(r.lab())),
+                "nftables", (r, basePort) -> new NftablesBalancer(r.lab(), dir),
+                "nginx", (r, basePort) -> new NginxBalancer(r.lab(), dir, 1),
+                "minimal-nat", (r, basePort) -> new MinimalNatBalancer(r.lab(), basePort, CLIENTS));
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sbulb", "nftables", "nginx"})
+    @ValueSource(strings = {"sbulb", "nftables", "nginx", "minimal-nat"})
     void everyFrameReachesTheSinkUnderItsClientsRealServer(String name) {
         // fresh client ports for each balancer: the ones before may still be known (conntrack)
-        rig.clients(LoadRig.BASE_PORT + CLIENTS * List.of("sbulb", "nftables", "nginx").indexOf(name), CLIENTS);
-        try (Balancer b = balancers().get(name).apply(rig)) {
+        int basePort = LoadRig.BASE_PORT + CLIENTS * List.of("sbulb", "nftables", "nginx", "minimal-nat").indexOf(name);
+        rig.clients(basePort, CLIENTS);
+        try (Balancer b = balancers().get(name).apply(rig, basePort)) {
             b.start();
             List<Long> napi = rig.pinBalancer();
             assertThat(napi).as("the balancer's NAPI thread").isNotEmpty();
