@@ -11,8 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Reads a small configuration text file, never more than a bound: a device such as
- * {@code /dev/zero} or a huge file given by mistake is refused, not read into memory.
+ * Reads a small configuration text file, never more than a bound: a huge file given by mistake
+ * is refused, not read into memory, and anything but a regular file (a FIFO, whose opening
+ * would block; a device such as {@code /dev/zero}) is refused before it is opened.
  */
 public final class TextFiles {
 
@@ -41,11 +42,16 @@ public final class TextFiles {
      * The file's bytes, for a caller that compares contents before decoding them.
      *
      * @throws Unreadable saying why: missing (its cause a {@link NoSuchFileException}), a directory,
-     *     longer than {@code maxBytes}
+     *     not a regular file, longer than {@code maxBytes}
      */
     public static byte[] readBytes(Path file, long maxBytes) throws Unreadable {
         if (Files.isDirectory(file)) {
             throw new Unreadable("it is a directory", null);
+        }
+        // Checked before opening: opening a FIFO blocks until a writer comes, which once hung the
+        // daemon's loop (and with it its answer to SIGTERM).
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new Unreadable("it is not a regular file (a FIFO, a device or a socket?)", null);
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {

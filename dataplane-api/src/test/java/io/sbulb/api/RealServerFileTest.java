@@ -155,9 +155,20 @@ class RealServerFileTest {
         assertThatThrownBy(() -> RealServerFile.read(huge)).isInstanceOf(ConfigException.class)
                 .hasMessage("cannot read real-server file " + huge + ": it is longer than " + RealServerFile.MAX_BYTES
                         + " bytes, the most allowed");
-        // a device never ends: it is read only up to the bound
+        // a device is refused before it is opened
         assertThatThrownBy(() -> RealServerFile.read(Path.of("/dev/zero"))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("longer than");
+                .hasMessage("cannot read real-server file /dev/zero: it is not a regular file (a FIFO, a device or a socket?)");
+    }
+
+    /** Opening a FIFO blocks until a writer comes: it is refused before it is opened, at once. */
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void aFifoIsRefusedWithoutWaitingForAWriter() throws Exception {
+        Path fifo = dir.resolve("rs.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+        assertThatThrownBy(() -> RealServerFile.read(fifo)).isInstanceOf(ConfigException.class)
+                .hasMessage("cannot read real-server file " + fifo + ": it is not a regular file (a FIFO, a device or a socket?)");
     }
 
     @Test

@@ -68,6 +68,23 @@ class RealServerFileWatcherTest {
         return w.poll();
     }
 
+    /** A FIFO in the file's place would block the daemon's loop in open(): it is reported, and the list kept. */
+    @Test
+    @Timeout(10)
+    void aFifoInTheFilesPlaceIsReportedWithoutBlocking() throws Exception {
+        RealServerFileWatcher w = started();
+        Files.delete(file);
+        Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+        Poll p = settle(w);
+        assertThat(p).isInstanceOf(Invalid.class);
+        assertThat(((Invalid) p).error()).hasMessageContaining("not a regular file");
+        assertThat(w.current()).isEqualTo(FLEET);
+        Files.delete(file);
+        Files.writeString(file, ini("198.18.1.7"));
+        assertThat(settle(w)).isEqualTo(new Changed(servers("198.18.1.7")));
+    }
+
     @Test
     void aChangedListIsReportedOnceAndBecomesTheRunningOne() throws IOException {
         RealServerFileWatcher w = started();
