@@ -3,10 +3,12 @@ package io.sbulb.cli;
 import io.sbulb.balancer.Balancer;
 import io.sbulb.balancer.SdNotify;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Runs a started {@link Balancer} in the foreground until SIGINT or SIGTERM, then detaches.
@@ -45,8 +47,17 @@ final class BalanceRun {
         }, "sbulb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            Signal.handle(new Signal("INT"), s -> requestStop(stopRequest, running, "SIGINT"));
-            Signal.handle(new Signal("TERM"), s -> requestStop(stopRequest, running, "SIGTERM"));
+            for (String name : List.of("INT", "TERM")) {
+                // a signal the parent left ignored stays ignored (a shell's background job ignores
+                // SIGINT): the JVM then installs no handler; say so rather than seem deaf to it
+                if (Signal.handle(new Signal(name), s -> requestStop(stopRequest, running, "SIG" + name))
+                        == SignalHandler.SIG_IGN) {
+                    out.println("sbulb: warning: SIG" + name + " is ignored (inherited from the parent process, "
+                            + "as a shell does for a background job), so it will not stop sbulb; "
+                            + (name.equals("INT") ? "SIGTERM" : "SIGINT") + " does");
+                    out.flush();
+                }
+            }
             Balancer balancer = Balancer.start(settings, out, SdNotify.fromEnvironment());
             running.set(balancer);
             try {

@@ -30,8 +30,9 @@ final class BalancerOptions {
     @Option(names = {"-cfg", "--config_file"}, paramLabel = "CONFIG_FILE",
             description = "<Required> a path to a file containing real server address(es), instead of -rs. "
                     + "File will be polled for modification and configuration updated dynamically: a change "
-                    + "applies within a second, position by position; an invalid file is reported and the "
-                    + "running configuration kept (replay reads it once). A file content example:%n"
+                    + "applies within a second, switched whole (a server that stays keeps its clients; a removed "
+                    + "server's late replies are dropped); an invalid file is reported and the "
+                    + "running configuration kept (replay reads it once). It must be a regular file. A file content example:%n"
                     + "  [Real Servers]%n  10.0.0.4%n  10.0.0.2%n  10.0.0.6%n"
                     + "One address per line, in round-robin order; blank lines and lines starting with # or ; "
                     + "are ignored, as are other sections.")

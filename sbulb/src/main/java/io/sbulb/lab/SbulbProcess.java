@@ -35,7 +35,15 @@ public final class SbulbProcess implements AutoCloseable {
      * @param logDir       where {@code sbulb.out} and {@code sbulb.err} go
      */
     public static SbulbProcess start(String netns, List<String> args, String notifySocket, Path logDir) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns,
+        // the stop signals reset: a parent that ignores SIGINT (a background job of a script)
+        // would otherwise pass that on, and a SIGINT sent to stop sbulb would be ignored
+        return start(netns, args, notifySocket, logDir, "--default-signal=INT,TERM");
+    }
+
+    /** As {@link #start(String, List, String, Path)}, with the signal dispositions given as env(1)'s option. */
+    public static SbulbProcess start(String netns, List<String> args, String notifySocket, Path logDir,
+                                     String envSignalOption) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, "env", envSignalOption,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "io.sbulb.cli.Sbulb"));

@@ -180,6 +180,19 @@ class BalancerCommandTest {
         }
     }
 
+    /** A script's background job inherits SIGINT ignored: sbulb says so, and SIGTERM still stops it. */
+    @Test
+    void aSigintIgnoredByTheParentIsReportedAndSigtermStillStops() throws Exception {
+        try (SbulbProcess sbulb = SbulbProcess.start(NS, withArgs(VETH, CONFIG), null, runDir(),
+                "--ignore-signal=INT")) {
+            awaitAttached(sbulb, VETH);
+            assertThat(sbulb.out()).contains("warning: SIGINT is ignored (inherited from the parent process");
+            Commands.run("kill", "-TERM", String.valueOf(sbulb.pid()));
+            assertThat(sbulb.await(Duration.ofSeconds(20))).as("%s", sbulb).hasValue(0);
+            assertThat(sbulb.out()).contains("stopping: SIGTERM", "detached from va");
+        }
+    }
+
     @Test
     void aProgramDetachedBehindItsBackIsFatalExitStatus3() throws Exception {
         try (SbulbProcess sbulb = SbulbProcess.start(NS, withArgs(VETH, CONFIG), null, runDir())) {
