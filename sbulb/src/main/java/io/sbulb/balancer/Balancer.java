@@ -6,6 +6,8 @@ import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LogLevel;
 import io.sbulb.api.Reason;
+import io.sbulb.control.config.RealServerFileWatcher;
+import io.sbulb.control.daemon.SdNotify;
 import io.sbulb.xdp.SbulbEvent;
 import io.sbulb.xdp.SbulbProgram;
 import io.sbulb.xdp.SbulbProgramSpec;

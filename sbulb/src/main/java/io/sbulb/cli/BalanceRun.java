@@ -1,7 +1,7 @@
 package io.sbulb.cli;
 
 import io.sbulb.balancer.Balancer;
-import io.sbulb.balancer.SdNotify;
+import io.sbulb.control.daemon.SdNotify;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

@@ -1,7 +1,7 @@
 package io.sbulb.lab;
 
-import io.sbulb.balancer.UnixDatagram;
-import io.sbulb.balancer.UnixSocketException;
+import io.sbulb.control.daemon.UnixDatagram;
+import io.sbulb.control.daemon.UnixSocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

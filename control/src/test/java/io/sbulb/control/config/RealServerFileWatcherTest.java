@@ -1,4 +1,4 @@
-package io.sbulb.balancer;
+package io.sbulb.control.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,13 +7,13 @@ import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
-import io.sbulb.balancer.RealServerFileWatcher.Changed;
-import io.sbulb.balancer.RealServerFileWatcher.Invalid;
-import io.sbulb.balancer.RealServerFileWatcher.Meta;
-import io.sbulb.balancer.RealServerFileWatcher.Missing;
-import io.sbulb.balancer.RealServerFileWatcher.Poll;
-import io.sbulb.balancer.RealServerFileWatcher.Restored;
-import io.sbulb.balancer.RealServerFileWatcher.Unchanged;
+import io.sbulb.control.config.RealServerFileWatcher.Changed;
+import io.sbulb.control.config.RealServerFileWatcher.Invalid;
+import io.sbulb.control.config.RealServerFileWatcher.Meta;
+import io.sbulb.control.config.RealServerFileWatcher.Missing;
+import io.sbulb.control.config.RealServerFileWatcher.Poll;
+import io.sbulb.control.config.RealServerFileWatcher.Restored;
+import io.sbulb.control.config.RealServerFileWatcher.Unchanged;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.sbulb.balancer;
+package io.sbulb.control.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

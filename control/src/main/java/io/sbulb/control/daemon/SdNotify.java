@@ -1,4 +1,4 @@
-package io.sbulb.balancer;
+package io.sbulb.control.daemon;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

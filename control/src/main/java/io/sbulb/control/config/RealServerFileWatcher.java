@@ -1,4 +1,4 @@
-package io.sbulb.balancer;
+package io.sbulb.control.config;
 
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.IpAddress;

@@ -1,4 +1,4 @@
-package io.sbulb.balancer;
+package io.sbulb.control.daemon;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
