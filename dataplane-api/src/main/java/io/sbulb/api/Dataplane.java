@@ -2,35 +2,18 @@ package io.sbulb.api;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The seam between the load balancer's behaviour and what implements it (docs/design.md §2):
  * the XDP program in the kernel, and the pure-Java reference model. Both take the same
- * configuration and frames and must give the same verdict, output bytes, reason and
- * association table, frame for frame.
+ * configuration and frames and must give the same verdict, output bytes, reason, association
+ * table and events, frame for frame.
  *
- * <p>Limits are fixed at creation. A dataplane starts with {@link DataplaneConfig#empty()}.
- * Implementations are not required to be thread-safe.
+ * <p>A {@link DataplaneControl} that also runs frames on request. Limits are fixed at creation.
+ * A dataplane starts with {@link DataplaneConfig#empty()}. Implementations are not required to
+ * be thread-safe.
  */
-public interface Dataplane extends AutoCloseable {
-
-    /** A short name for reports ("xdp", "sim"). */
-    String name();
-
-    /** The limits this dataplane was created with. */
-    Limits limits();
-
-    /**
-     * Replaces the configuration. Validates first ({@link DataplaneConfig#validate(Limits)}):
-     * on a {@link ConfigException} the running configuration is unchanged. Real-server list
-     * changes are applied position by position; a real server that stays in the list keeps its
-     * associations, wherever it moves.
-     */
-    void configure(DataplaneConfig config);
-
-    /** The configuration in force. */
-    DataplaneConfig configuration();
+public interface Dataplane extends DataplaneControl {
 
     /** Runs one Ethernet frame through the data path. */
     Result process(Frame frame);
@@ -52,14 +35,4 @@ public interface Dataplane extends AutoCloseable {
         }
         return results;
     }
-
-    /** The association table, sorted by client. */
-    List<Association> associations();
-
-    /** Counters per reason; reasons never seen are absent or zero. */
-    Map<Reason, Counter> counters();
-
-    /** Releases what the dataplane holds (for the XDP one: kernel objects). Idempotent. */
-    @Override
-    void close();
 }

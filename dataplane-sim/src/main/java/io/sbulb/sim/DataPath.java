@@ -1,20 +1,26 @@
 package io.sbulb.sim;
 
 import io.sbulb.api.Counter;
+import io.sbulb.api.DataplaneEvent;
+import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Verdict;
 import io.sbulb.sim.lru.KernelLruMap;
 import io.sbulb.sim.lru.KernelLruMap.UpdateFlag;
 import io.sbulb.sim.lru.KernelLruMap.UpdateResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The decision logic of sbulb.bpf.c, function for function, with the program's maps as state:
  * the configuration maps ({@link ModelConfig}), {@code sbulb_state} (the round-robin cursor),
  * {@code sbulb_assoc} (a {@link KernelLruMap}, accessed exactly where and in the order the C
- * accesses it) and {@code sbulb_counters}. The event ring buffer is not modelled.
+ * accesses it), {@code sbulb_counters} and the event ring buffer {@code sbulb_events} (a queue of
+ * {@link DataplaneEvent#CAPACITY} events: when it is full, new events are lost).
  */
 final class DataPath {
 
@@ -25,12 +31,24 @@ final class DataPath {
     private final KernelLruMap<AssocKey, AssocValue> assoc;
     private final long[] packets = new long[Reason.CODE_COUNT];
     private final long[] bytes = new long[Reason.CODE_COUNT];
+    private final long eventMask;
+    private final ArrayDeque<DataplaneEvent> events = new ArrayDeque<>();
     private ModelConfig cfg = ModelConfig.EMPTY;
     /** {@code sbulb_state[0].next_rs}, a {@code __u32}. */
     private int nextRs;
 
-    DataPath(KernelLruMap<AssocKey, AssocValue> assoc) {
+    DataPath(KernelLruMap<AssocKey, AssocValue> assoc, long eventMask) {
         this.assoc = assoc;
+        this.eventMask = eventMask;
+    }
+
+    /** At most {@code max} of the events waiting, oldest first; they leave the queue. */
+    List<DataplaneEvent> drainEvents(int max) {
+        List<DataplaneEvent> out = new ArrayList<>(Math.min(max, events.size()));
+        while (out.size() < max && !events.isEmpty()) {
+            out.add(events.poll());
+        }
+        return out;
     }
 
     /** The control plane's map writes: replaces the configuration maps, keeps state and associations. */
@@ -137,7 +155,7 @@ final class DataPath {
             rs = fresh.rs;
             reason = Reason.INGRESS_NEW_NAT;
         }
-        decide(p, reason, Verdict.TX);
+        decide(p, reason, Verdict.TX, rs);
         Rewrite.rewrite(p, true, rs);
         return new Decision(Verdict.TX, reason);
     }
@@ -187,7 +205,7 @@ final class DataPath {
             }
         }
         // nat:
-        decide(p, reason, Verdict.TX);
+        decide(p, reason, Verdict.TX, cfg.vip);
         Rewrite.rewrite(p, false, cfg.vip);
         return new Decision(Verdict.TX, reason);
     }
@@ -260,10 +278,38 @@ final class DataPath {
         return new AssocValue(cfg.rs(idx), idx);
     }
 
-    /** Mirrors {@code decide}: counts the frame under {@code reason} (whole frame bytes). */
+    /** Mirrors {@code decide}: counts the frame under {@code reason} (whole frame bytes) and logs it. */
     private Decision decide(Packet p, Reason reason, Verdict action) {
+        return decide(p, reason, action, null);
+    }
+
+    /** As {@link #decide(Packet, Reason, Verdict)}; {@code nat} is the address the NAT writes. */
+    private Decision decide(Packet p, Reason reason, Verdict action, IpAddress nat) {
         packets[reason.code()]++;
         bytes[reason.code()] += p.data.length;
+        emitEvent(p, reason, nat);
         return new Decision(action, reason);
+    }
+
+    /** Mirrors {@code emit_event}: the frame's headers as received, for a reason in the mask, if the log has room. */
+    private void emitEvent(Packet p, Reason reason, IpAddress nat) {
+        if ((eventMask & (1L << reason.code())) == 0 || events.size() >= DataplaneEvent.CAPACITY) {
+            return;
+        }
+        byte[] srcMac = new byte[6];
+        byte[] dstMac = new byte[6];
+        if (p.eth >= 0) {
+            System.arraycopy(p.data, p.eth + 6, srcMac, 0, 6);
+            System.arraycopy(p.data, p.eth, dstMac, 0, 6);
+        }
+        Endpoint src = null;
+        Endpoint dst = null;
+        int family = 0;
+        if (p.ip4 >= 0 || p.ip6 >= 0) {
+            family = p.family;
+            src = new Endpoint(p.saddr(), p.udp >= 0 ? p.udpSource() : 0);
+            dst = new Endpoint(p.daddr(), p.udp >= 0 ? p.udpDest() : 0);
+        }
+        events.add(new DataplaneEvent(reason, family, src, dst, family == 0 ? null : nat, srcMac, dstMac));
     }
 }

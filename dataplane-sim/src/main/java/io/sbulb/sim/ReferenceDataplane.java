@@ -4,6 +4,7 @@ import io.sbulb.api.Association;
 import io.sbulb.api.Counter;
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
 import io.sbulb.api.Limits;
@@ -40,10 +41,20 @@ public final class ReferenceDataplane implements Dataplane {
         this(limits, LruParameters.detect());
     }
 
-    /** A model with these limits whose association table evicts as a kernel with {@code lru} would. */
+    /** A model with these limits whose association table evicts as a kernel with {@code lru} would; no event log. */
     public ReferenceDataplane(Limits limits, LruParameters lru) {
+        this(limits, lru, 0);
+    }
+
+    /**
+     * A model whose association table evicts as a kernel with {@code lru} would, logging the
+     * events of the reasons in {@code eventMask} ({@link Reason#eventMask}), as the XDP program
+     * loaded with that mask does.
+     */
+    public ReferenceDataplane(Limits limits, LruParameters lru, long eventMask) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.path = new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")));
+        this.path = new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")),
+                eventMask);
     }
 
     @Override
@@ -97,6 +108,11 @@ public final class ReferenceDataplane implements Dataplane {
     @Override
     public Map<Reason, Counter> counters() {
         return path.counters();
+    }
+
+    @Override
+    public List<DataplaneEvent> drainEvents(int max) {
+        return path.drainEvents(max);
     }
 
     /** The round-robin cursor ({@code sbulb_state[0].next_rs}), for tests. */

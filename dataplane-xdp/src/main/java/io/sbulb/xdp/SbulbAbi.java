@@ -2,8 +2,10 @@ package io.sbulb.xdp;
 
 import io.sbulb.api.Association;
 import io.sbulb.api.Counter;
+import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
+import io.sbulb.api.Reason;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -169,5 +171,30 @@ public final class SbulbAbi {
     /** struct sbulb_params. */
     public static byte[] params(long eventMask, int maxRealServers) {
         return buffer(PARAMS_SIZE).putLong(eventMask).putInt(maxRealServers).array();
+    }
+
+    /** Decodes a struct sbulb_event (layout: src/main/bpf/sbulb_abi.h). */
+    public static DataplaneEvent event(byte[] b) {
+        if (b.length != EVENT_SIZE) {
+            throw new IllegalArgumentException("an sbulb event has " + EVENT_SIZE + " bytes, got " + b.length);
+        }
+        Reason reason = Reason.ofCode(wrap(b).getInt(0));
+        int family = b[4];
+        Endpoint src = null;
+        Endpoint dst = null;
+        IpAddress nat = null;
+        if (family == 4 || family == 6) {
+            src = new Endpoint(IpAddress.read(b, 12, family), networkPort(b, 6));
+            dst = new Endpoint(IpAddress.read(b, 28, family), networkPort(b, 8));
+            if (!java.util.Arrays.equals(java.util.Arrays.copyOfRange(b, 44, 60), new byte[ADDR_SIZE])) {
+                nat = IpAddress.read(b, 44, family);
+            }
+        }
+        return new DataplaneEvent(reason, family, src, dst, nat, java.util.Arrays.copyOfRange(b, 60, 66),
+                java.util.Arrays.copyOfRange(b, 66, 72));
+    }
+
+    private static int networkPort(byte[] b, int off) {
+        return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
     }
 }

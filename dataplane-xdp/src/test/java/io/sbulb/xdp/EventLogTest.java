@@ -2,6 +2,7 @@ package io.sbulb.xdp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Frame;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LogLevel;
@@ -36,10 +37,10 @@ class EventLogTest {
             dp.process(hello.toBuilder().ttl(0).build().toFrame());                   // LIFETIME_EXPIRED (WARNING)
             dp.process(Frame.of(new byte[10]));                                       // INVALID_ETH_SIZE (WARNING)
 
-            List<SbulbEvent> events = dp.drainEvents();
-            assertThat(events).extracting(SbulbEvent::reason).containsExactly(Reason.INGRESS_NEW_NAT,
+            List<DataplaneEvent> events = dp.drainEvents();
+            assertThat(events).extracting(DataplaneEvent::reason).containsExactly(Reason.INGRESS_NEW_NAT,
                     Reason.EGRESS_NOT_AUTHORIZED, Reason.LIFETIME_EXPIRED, Reason.INVALID_ETH_SIZE);
-            SbulbEvent nat = events.get(0);
+            DataplaneEvent nat = events.get(0);
             assertThat(nat.family()).isEqualTo(n == Net.V4 ? 4 : 6);
             assertThat(nat.source()).isEqualTo(hello.source());
             assertThat(nat.destination()).isEqualTo(hello.destination());

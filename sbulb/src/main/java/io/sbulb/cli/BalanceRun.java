@@ -1,8 +1,23 @@
 package io.sbulb.cli;
 
-import io.sbulb.balancer.Balancer;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Limits;
+import io.sbulb.api.LogLevel;
+import io.sbulb.api.Reason;
+import io.sbulb.control.daemon.Daemon;
+import io.sbulb.control.daemon.EventLog;
 import io.sbulb.control.daemon.SdNotify;
+import io.sbulb.xdp.SbulbProgram;
+import io.sbulb.xdp.SbulbProgramSpec;
+import io.sbulb.xdp.XdpLiveDataplane;
+import io.sbulb.xdp.attach.AttachOptions;
+import io.sbulb.xdp.attach.ModeChoice;
+import io.sbulb.xdp.attach.XdpAttachment;
+import io.sbulb.xdp.attach.XdpMode;
+import io.sbulb.xdp.net.NetInterface;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +26,9 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Runs a started {@link Balancer} in the foreground until SIGINT or SIGTERM, then detaches.
+ * Runs the balancer in the foreground until SIGINT or SIGTERM, then detaches: loads the XDP
+ * program ({@link XdpLiveDataplane}), hands it to the {@link Daemon}, which configures it and
+ * has it attached here, then runs the daemon's tasks.
  * The signals are handled, not left to the JVM's default (which exits with 128+signal), so a
  * stop asked for ends with status 0; a JVM shutdown for any other reason (SIGHUP, an exit
  * elsewhere) still detaches through a shutdown hook.
@@ -19,6 +36,24 @@ import sun.misc.SignalHandler;
 final class BalanceRun {
 
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
+
+    /**
+     * What to run.
+     *
+     * @param netInterface   the interface to balance
+     * @param limits         -mp, -mrs, -ma
+     * @param config         the VIP, ports and real servers to start with
+     * @param realServerFile the -cfg file the real servers came from, watched; null with -rs
+     * @param attach         XDP mode and whether an attached program may be replaced
+     * @param level          -l: the data path reports events at this level and above
+     * @param debug          -d, 0..4: 3 and 4 ask the kernel verifier for its log (levels 1 and 2)
+     */
+    record Settings(NetInterface netInterface, Limits limits, DataplaneConfig config, Path realServerFile,
+                    AttachOptions attach, LogLevel level, int debug) {
+        int verifierLogLevel() {
+            return Math.max(0, Math.min(2, debug - 2));
+        }
+    }
 
     private BalanceRun() {
     }
@@ -29,9 +64,9 @@ final class BalanceRun {
      * SIGTERM that arrives while sbulb starts (systemctl stop right after start) still ends in a
      * clean stop: the balancer, once started, stops at once.
      */
-    static int run(Balancer.Settings settings, PrintWriter out) throws InterruptedException {
+    static int run(Settings settings, PrintWriter out) throws InterruptedException {
         AtomicReference<String> stopRequest = new AtomicReference<>();
-        AtomicReference<Balancer> running = new AtomicReference<>();
+        AtomicReference<Daemon> running = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             requestStop(stopRequest, running, "the JVM is shutting down");
@@ -47,19 +82,22 @@ final class BalanceRun {
         }, "sbulb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
+            List<String> ignored = new ArrayList<>();
             for (String name : List.of("INT", "TERM")) {
                 // a signal the parent left ignored stays ignored (a shell's background job ignores
-                // SIGINT): the JVM then installs no handler; say so rather than seem deaf to it
+                // SIGINT): the JVM then installs no handler; said once running, not to seem deaf to it
                 if (Signal.handle(new Signal(name), s -> requestStop(stopRequest, running, "SIG" + name))
                         == SignalHandler.SIG_IGN) {
-                    out.println("sbulb: warning: SIG" + name + " is ignored (inherited from the parent process, "
-                            + "as a shell does for a background job), so it will not stop sbulb; "
-                            + (name.equals("INT") ? "SIGTERM" : "SIGINT") + " does");
-                    out.flush();
+                    ignored.add(name);
                 }
             }
-            Balancer balancer = Balancer.start(settings, out, SdNotify.fromEnvironment());
+            Daemon balancer = start(settings, out, SdNotify.fromEnvironment());
             running.set(balancer);
+            for (String name : ignored) {
+                say(out, "warning: SIG" + name + " is ignored (inherited from the parent process, as a shell does "
+                        + "for a background job), so it will not stop sbulb; " + (name.equals("INT") ? "SIGTERM" : "SIGINT")
+                        + " does");
+            }
             try {
                 if (stopRequest.get() != null) {
                     balancer.requestStop(stopRequest.get()); // it came while starting
@@ -86,9 +124,42 @@ final class BalanceRun {
         }
     }
 
-    private static void requestStop(AtomicReference<String> request, AtomicReference<Balancer> running, String why) {
+    /**
+     * Loads the program, has the daemon configure it, attaches it; on any failure nothing stays
+     * loaded or attached.
+     */
+    private static Daemon start(Settings s, PrintWriter out, SdNotify notify) {
+        long mask = Reason.eventMask(Reason.admittedBy(s.level()));
+        XdpLiveDataplane dp = XdpLiveDataplane.load(new SbulbProgramSpec(s.limits(), mask, s.verifierLogLevel()));
+        try {
+            say(out, "XDP program loaded (sha256 " + SbulbProgram.objectSha256().substring(0, 16) + "...); limits: "
+                    + s.limits().maxPorts() + " ports, " + s.limits().maxRealServers() + " real servers, "
+                    + s.limits().maxAssociations() + " associations");
+        } catch (RuntimeException | Error e) {
+            dp.close();
+            throw e;
+        }
+        NetInterface nif = s.netInterface();
+        return Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.realServerFile()), dp, out, notify, () -> {
+            XdpAttachment a = dp.attach(nif, s.attach());
+            say(out, "attached to " + nif.name() + " in " + a.mode().toString().toLowerCase()
+                    + " mode (XDP program " + a.programId() + ", BPF link " + a.linkId() + ")"
+                    + a.replaced().map(p -> ", replacing program " + p.id() + " '" + p.name() + "'").orElse(""));
+            if (a.mode() == XdpMode.GENERIC && s.attach().mode() == ModeChoice.AUTO) {
+                say(out, "warning: the driver of " + nif.name() + " cannot run XDP in native mode, so "
+                        + "sbulb runs in generic mode, which is slower (--xdp-mode generic says it is intended)");
+            }
+        }, EventLog::log);
+    }
+
+    private static void say(PrintWriter out, String line) {
+        out.println("sbulb: " + line);
+        out.flush();
+    }
+
+    private static void requestStop(AtomicReference<String> request, AtomicReference<Daemon> running, String why) {
         request.compareAndSet(null, why);
-        Balancer b = running.get();
+        Daemon b = running.get();
         if (b != null) {
             b.requestStop(why);
         }

@@ -2,9 +2,8 @@ package io.sbulb.cli;
 
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DataplaneFailure;
 import io.sbulb.api.Limits;
-import io.sbulb.balancer.Balancer;
-import io.sbulb.balancer.BalancerException;
 import io.sbulb.xdp.attach.AttachOptions;
 import io.sbulb.xdp.attach.ModeChoice;
 import io.sbulb.xdp.bpf.BpfException;
@@ -112,7 +111,7 @@ public final class Sbulb implements Callable<Integer> {
         }
         config.validate(limits);
         NetInterface nif = NetInterface.byName(ifnet);
-        Balancer.Settings settings = new Balancer.Settings(nif, limits, config, balancer.realServerFile,
+        BalanceRun.Settings settings = new BalanceRun.Settings(nif, limits, config, balancer.realServerFile,
                 new AttachOptions(xdpMode, replace), logging.level(), debug);
         return BalanceRun.run(settings, spec.commandLine().getOut());
     }
@@ -161,7 +160,7 @@ public final class Sbulb implements Callable<Integer> {
                 || e instanceof PcapException) { // a pcap that could not be written
             status = ExitCodes.FAILURE;
             err.println(who + ": " + e.getMessage());
-        } else if (e instanceof BalancerException) {
+        } else if (e instanceof DataplaneFailure) {
             status = ExitCodes.FAILURE;
             err.println(who + ": " + e.getMessage() + "; stopped");
         } else if (e instanceof BpfException b) { // loading or attaching the XDP program

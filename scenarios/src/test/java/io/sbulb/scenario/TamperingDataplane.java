@@ -93,6 +93,11 @@ final class TamperingDataplane implements Dataplane {
     }
 
     @Override
+    public java.util.List<io.sbulb.api.DataplaneEvent> drainEvents(int max) {
+        return inner.drainEvents(max);
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

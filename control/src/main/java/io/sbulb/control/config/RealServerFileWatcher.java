@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 
 /**
  * Watches the real-server file of {@code -cfg} for the balancer's main loop. It has no thread:
- * the loop calls {@link #poll()} every 100 ms (Balancer.POLL_MILLIS), and each call says what, if anything,
+ * the loop calls {@link #poll()} every 100 ms (Daemon.POLL_MILLIS), and each call says what, if anything,
  * the loop must do.
  *
  * <p><b>Never missing a change.</b> A file of at most {@link #ALWAYS_READ_BYTES} (any sensible

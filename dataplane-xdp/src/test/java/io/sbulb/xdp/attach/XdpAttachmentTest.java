@@ -10,7 +10,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.Limits;
 import io.sbulb.api.testing.Privileges;
-import io.sbulb.xdp.XdpDataplane;
+import io.sbulb.xdp.SbulbProgramSpec;
+import io.sbulb.xdp.XdpLiveDataplane;
 import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.xdp.testing.TestNetns;
 import java.io.IOException;
@@ -88,7 +89,7 @@ class XdpAttachmentTest {
 
     @Test
     void nativeAttachOnVethRunsOurProgramInDriverModeAndCloseDetachesIt() {
-        try (XdpDataplane dp = ns.call(() -> XdpDataplane.create(Limits.DEFAULT))) {
+        try (XdpLiveDataplane dp = ns.call(() -> XdpLiveDataplane.load(SbulbProgramSpec.of(Limits.DEFAULT)))) {
             int ours = dp.programInfo().id();
             XdpAttachment a = dp.attach(nif("va"), AttachOptions.DEFAULT);
             assertThat(a.mode()).isEqualTo(XdpMode.NATIVE);
@@ -107,8 +108,22 @@ class XdpAttachmentTest {
     }
 
     @Test
+    void theWatchdogNamesAProgramDetachedBehindItsBack() {
+        try (XdpLiveDataplane dp = ns.call(() -> XdpLiveDataplane.load(SbulbProgramSpec.of(Limits.DEFAULT)))) {
+            ns.run(dp::checkRunning); // not attached yet: nothing to watch
+            XdpAttachment a = dp.attach(nif("va"), AttachOptions.DEFAULT);
+            ns.run(dp::checkRunning); // the watchdog runs in the interface's namespace, as sbulb does
+            ns.exec("bpftool", "link", "detach", "id", Integer.toString(a.linkId()));
+            assertThatThrownBy(() -> ns.run(dp::checkRunning)).isInstanceOf(io.sbulb.api.DataplaneFailure.class)
+                    .hasMessage("XDP program " + a.programId() + " is no longer attached to va (no XDP program "
+                            + "there now): something else detached it");
+        }
+        ns.assertNoXdp("va");
+    }
+
+    @Test
     void closingTheDataplaneDetachesWhatItAttached() {
-        XdpDataplane dp = ns.call(() -> XdpDataplane.create(Limits.DEFAULT));
+        XdpLiveDataplane dp = ns.call(() -> XdpLiveDataplane.load(SbulbProgramSpec.of(Limits.DEFAULT)));
         try {
             XdpAttachment a = dp.attach(nif("va"), AttachOptions.mode(ModeChoice.GENERIC));
             assertAttached("va", a.programId(), XdpMode.GENERIC);
@@ -165,7 +180,7 @@ class XdpAttachmentTest {
     @EnumSource(XdpMode.class)
     void replaceSwapsANetlinkAttachedProgramAndCloseThenLeavesNone(XdpMode mode) throws IOException {
         int theirs = attachWithIpLink("va", mode);
-        try (XdpDataplane dp = ns.call(() -> XdpDataplane.create(Limits.DEFAULT))) {
+        try (XdpLiveDataplane dp = ns.call(() -> XdpLiveDataplane.load(SbulbProgramSpec.of(Limits.DEFAULT)))) {
             XdpAttachment a = dp.attach(nif("va"), AttachOptions.DEFAULT.withReplace(true));
             assertThat(a.replaced()).contains(new AttachedProgram(theirs, "xdp_pass", mode));
             assertAttached("va", dp.programInfo().id(), XdpMode.NATIVE);
@@ -219,7 +234,7 @@ class XdpAttachmentTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("va (index " + va.index() + ")").hasMessageContaining(va.netns());
         }
-        try (XdpDataplane dp = XdpDataplane.create(Limits.DEFAULT)) { // its BPF thread is in this namespace
+        try (XdpLiveDataplane dp = XdpLiveDataplane.load(SbulbProgramSpec.of(Limits.DEFAULT))) { // its BPF thread is in this namespace
             assertThatThrownBy(() -> dp.attach(va, AttachOptions.DEFAULT))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("run in that namespace");
         }

@@ -9,7 +9,8 @@ import io.sbulb.api.Limits;
 import io.sbulb.api.Net;
 import io.sbulb.api.Reason;
 import io.sbulb.api.testing.Privileges;
-import io.sbulb.xdp.XdpDataplane;
+import io.sbulb.xdp.SbulbProgramSpec;
+import io.sbulb.xdp.XdpLiveDataplane;
 import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.xdp.testing.RawFrames;
 import io.sbulb.xdp.testing.TestNetns;
@@ -69,7 +70,7 @@ class XdpTxOnVethTest {
         Endpoint client = n.client(0);
         byte[] frame = n.toVip(client).toBuilder().srcMac(mac.parseHex(PEER_MAC)).dstMac(mac.parseHex(LB_MAC))
                 .build().toFrame().bytes();
-        try (XdpDataplane dp = ns.call(() -> XdpDataplane.create(Limits.DEFAULT));
+        try (XdpLiveDataplane dp = ns.call(() -> XdpLiveDataplane.load(SbulbProgramSpec.of(Limits.DEFAULT)));
              DatagramSocket server = ns.call(() -> new DatagramSocket(
                      new InetSocketAddress(InetAddress.getByName(n.rs(0).toString()), Net.PORT)));
              PassProgram pass = PassProgram.load()) {
@@ -98,7 +99,7 @@ class XdpTxOnVethTest {
     }
 
     /** veth runs va's program in its NAPI poll, after the send returned: the count is awaited, bounded. */
-    private static void awaitCount(XdpDataplane dp, Reason reason, long packets) throws InterruptedException {
+    private static void awaitCount(XdpLiveDataplane dp, Reason reason, long packets) throws InterruptedException {
         long deadline = System.nanoTime() + ARRIVAL_WAIT_MS * 1_000_000L;
         long seen;
         while ((seen = dp.counters().getOrDefault(reason, Counter.ZERO).packets()) < packets

@@ -1,11 +1,11 @@
-package io.sbulb.balancer;
+package io.sbulb.control.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Reason;
-import io.sbulb.xdp.SbulbEvent;
+import io.sbulb.api.DataplaneEvent;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -19,8 +19,8 @@ class EventLogTest {
     private static final Endpoint VIP = Endpoint.of("198.18.0.10", 5683);
     private static final Endpoint RS = Endpoint.of("198.18.2.11", 5683);
 
-    private static SbulbEvent event(Reason r, Endpoint src, Endpoint dst, String nat) {
-        return new SbulbEvent(r, src == null ? 0 : src.address().family(), src, dst,
+    private static DataplaneEvent event(Reason r, Endpoint src, Endpoint dst, String nat) {
+        return new DataplaneEvent(r, src == null ? 0 : src.address().family(), src, dst,
                 nat == null ? null : IpAddress.parse(nat), MAC_A, MAC_B);
     }
 

@@ -1,8 +1,8 @@
-package io.sbulb.balancer;
+package io.sbulb.control.daemon;
 
+import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.Reason;
-import io.sbulb.xdp.SbulbEvent;
 import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +28,7 @@ public final class EventLog {
     }
 
     /** Logs {@code e} at its reason's level. */
-    public static void log(SbulbEvent e) {
+    public static void log(DataplaneEvent e) {
         String line = format(e);
         switch (e.reason().level()) {
             case TRACE -> LOG.trace(line);
@@ -40,7 +40,7 @@ public final class EventLog {
     }
 
     /** The event as one line. */
-    public static String format(SbulbEvent e) {
+    public static String format(DataplaneEvent e) {
         Reason r = e.reason();
         if (e.source() == null) { // no IP header: the MACs are all there is
             HexFormat mac = HexFormat.ofDelimiter(":");

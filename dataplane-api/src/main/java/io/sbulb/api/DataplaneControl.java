@@ -1,0 +1,67 @@
+package io.sbulb.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a live data path offers its control plane (docs/design.md §2): its limits, a
+ * configuration applied whole, the association table, the counters and the event log. The XDP
+ * program attached to an interface implements it (io.sbulb.xdp.XdpLiveDataplane), and so does
+ * every {@link Dataplane}, the reference model included, so that the daemon's logic is tested
+ * against the model without root.
+ *
+ * <p>Limits are fixed at creation; so is the event mask (which reasons are logged). A data path
+ * starts with {@link DataplaneConfig#empty()}. Implementations are not required to be
+ * thread-safe: one control loop drives them.
+ */
+public interface DataplaneControl extends AutoCloseable {
+
+    /** A short name for reports ("xdp", "sim"). */
+    String name();
+
+    /** The limits this data path was created with. */
+    Limits limits();
+
+    /**
+     * Replaces the configuration. Validates first ({@link DataplaneConfig#validate(Limits)}):
+     * on a {@link ConfigException} the running configuration is unchanged, and no frame ever
+     * sees a half-applied one. Real-server list changes keep the original's position semantics;
+     * a real server that stays in the list keeps its associations, wherever it moves.
+     */
+    void configure(DataplaneConfig config);
+
+    /** The configuration in force. */
+    DataplaneConfig configuration();
+
+    /** The association table, sorted by client. */
+    List<Association> associations();
+
+    /** Counters per reason; reasons never seen are absent or zero. */
+    Map<Reason, Counter> counters();
+
+    /**
+     * At most {@code max} of the events logged since the last call, oldest first: those whose
+     * reason is in the event mask given at creation. When the log is full
+     * ({@link DataplaneEvent#CAPACITY}), new events are lost, never frames.
+     */
+    List<DataplaneEvent> drainEvents(int max);
+
+    /** All the events waiting, oldest first. */
+    default List<DataplaneEvent> drainEvents() {
+        return drainEvents(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Checks that the data path still runs where it was put (a live one: its program still
+     * attached, its interface still there). Nothing to check for a data path that runs frames
+     * only when asked.
+     *
+     * @throws DataplaneFailure when it no longer does its job
+     */
+    default void checkRunning() {
+    }
+
+    /** Releases what the data path holds (for the XDP one: detaches, unloads). Idempotent. */
+    @Override
+    void close();
+}

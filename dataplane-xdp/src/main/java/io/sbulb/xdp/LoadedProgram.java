@@ -1,0 +1,160 @@
+package io.sbulb.xdp;
+
+import io.sbulb.api.Association;
+import io.sbulb.api.ConfigException;
+import io.sbulb.api.Counter;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DataplaneEvent;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Reason;
+import io.sbulb.xdp.bpf.BpfException;
+import io.sbulb.xdp.bpf.RingBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The sbulb program loaded into the kernel, and what both handles on it share: the thread every
+ * kernel call runs on, the configuration writer, the association table, the counters and the
+ * event ring buffer. {@link XdpDataplane} runs frames through it with BPF_PROG_TEST_RUN;
+ * {@link XdpLiveDataplane} attaches it to an interface.
+ */
+final class LoadedProgram {
+
+    private final Limits limits;
+    private final PinnedThread thread;
+    private final SbulbProgram prog;
+    private final ConfigWriter writer;
+    private DataplaneConfig config = DataplaneConfig.empty();
+    private boolean closed;
+    /** The event ring buffer's consumer, opened on first use (on the BPF thread). */
+    private RingBuffer events;
+    private final List<DataplaneEvent> pending = new ArrayList<>();
+
+    private LoadedProgram(Limits limits, PinnedThread thread, SbulbProgram prog, ConfigWriter.WriteHook hook) {
+        this.limits = limits;
+        this.thread = thread;
+        this.prog = prog;
+        this.writer = new ConfigWriter(prog, limits.maxRealServers(), hook);
+    }
+
+    /**
+     * Loads the program as {@code spec} says; all kernel work runs on one thread, pinned to
+     * {@code cpu} unless it is {@link XdpDataplane#ANY_CPU}.
+     */
+    static LoadedProgram load(SbulbProgramSpec spec, int cpu, ConfigWriter.WriteHook hook) {
+        PinnedThread thread = new PinnedThread("sbulb-bpf", cpu);
+        try {
+            SbulbProgram prog = thread.call(() -> SbulbProgram.load(spec));
+            return new LoadedProgram(spec.limits(), thread, prog, hook);
+        } catch (RuntimeException e) {
+            thread.close();
+            throw e;
+        }
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    SbulbProgram program() {
+        return prog;
+    }
+
+    /** Runs {@code task} on the BPF thread. */
+    <T> T call(Callable<T> task) {
+        checkOpen();
+        return thread.call(task);
+    }
+
+    void configure(DataplaneConfig next) {
+        checkOpen();
+        next.validate(limits);
+        thread.call(() -> {
+            try {
+                writer.apply(next); // a generation switch: a failure before it leaves the data path as it was
+            } catch (BpfException e) {
+                throw new ConfigException("configuration not applied, the previous one is kept: " + e.getMessage(), e);
+            }
+            return null;
+        });
+        config = next;
+    }
+
+    DataplaneConfig configuration() {
+        return config;
+    }
+
+    List<Association> associations() {
+        List<Association> list = call(() -> {
+            List<Association> out = new ArrayList<>();
+            prog.associations.forEach((k, v) -> out.add(SbulbAbi.association(k, v)));
+            return out;
+        });
+        Collections.sort(list);
+        return list;
+    }
+
+    Map<Reason, Counter> counters() {
+        return call(this::readCounters);
+    }
+
+    /** The per-CPU counters summed, non-zero ones only; one batch lookup. On the BPF thread. */
+    Map<Reason, Counter> readCounters() {
+        Map<Reason, Counter> out = new EnumMap<>(Reason.class);
+        int stride = prog.counters.perCpuStride();
+        int cpus = prog.counters.possibleCpus();
+        prog.counters.forEach((key, value) -> {
+            int code = SbulbAbi.wrap(key).getInt(0);
+            Counter c = SbulbAbi.counter(value, stride, cpus);
+            if (code != 0 && c.packets() != 0) {
+                out.put(Reason.ofCode(code), c);
+            }
+        });
+        return out;
+    }
+
+    List<DataplaneEvent> drainEvents(int max) {
+        return call(() -> {
+            if (events == null) {
+                events = new RingBuffer(prog.events, record -> pending.add(SbulbAbi.event(record)));
+            }
+            events.consume(max);
+            List<DataplaneEvent> out = new ArrayList<>(pending);
+            pending.clear();
+            return out;
+        });
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Unloads the program and ends its thread. Idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            thread.call(() -> {
+                if (events != null) {
+                    events.close();
+                }
+                prog.close();
+                return null;
+            });
+        } finally {
+            thread.close();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("XDP dataplane is closed");
+        }
+    }
+}
