@@ -4,6 +4,7 @@ import io.sbulb.api.Association;
 import io.sbulb.api.Counter;
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
 import io.sbulb.api.IpAddress;
@@ -22,8 +23,9 @@ import java.util.Objects;
 /**
  * Runs one scenario (or a plain list of steps) on two dataplanes in lockstep: a reference
  * ({@code a}, normally the model) and another ({@code b}, normally the XDP program). After every
- * frame and every other step it compares verdict, reason, output bytes and the full association
- * table (real-server positions included); at the end, the counters. The scenario's own
+ * frame and every other step it compares verdict, reason, output bytes, the events logged (for
+ * dataplanes created with the same event mask, {@link Dataplanes#ALL_EVENTS} in the harness) and
+ * the full association table (real-server positions included); at the end, the counters. The scenario's own
  * expectations are not checked here ({@link ScenarioRunner} does that); this only asks whether the
  * two agree. The first divergence comes with a reproducer scenario.
  */
@@ -103,6 +105,9 @@ public final class DifferentialRunner {
                 Result rb = b.process(in);
                 frames++;
                 String d = resultDifference(ra, rb);
+                if (d == null) {
+                    d = eventDifference(a.drainEvents(), b.drainEvents());
+                }
                 List<Association> ta = a.associations();
                 List<Association> tb = b.associations();
                 if (d == null && !ta.equals(tb)) {
@@ -193,6 +198,11 @@ public final class DifferentialRunner {
             d.add("output bytes differ" + FrameCheck.difference(rb.output(), ra.output()));
         }
         return d.isEmpty() ? null : String.join("; ", d);
+    }
+
+    /** Null if the two dataplanes logged the same events for a frame, else what differs. */
+    static String eventDifference(List<DataplaneEvent> ea, List<DataplaneEvent> eb) {
+        return ea.equals(eb) ? null : "events differ: " + ea + " vs " + eb;
     }
 
     /** The expectation that the reference's result meets (for a reproducer). */

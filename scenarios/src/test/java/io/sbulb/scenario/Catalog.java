@@ -35,7 +35,7 @@ final class Catalog {
 
     /** The reference model, evicting as the scenario assumes (else as this machine does). */
     static Dataplane modelFor(Scenario s) {
-        return new ReferenceDataplane(s.limits(), lruFor(s));
+        return new ReferenceDataplane(s.limits(), lruFor(s), Dataplanes.ALL_EVENTS);
     }
 
     static LruParameters lruFor(Scenario s) {
@@ -43,6 +43,6 @@ final class Catalog {
     }
 
     static Dataplane model(Limits limits) {
-        return new ReferenceDataplane(limits, LruParameters.detect());
+        return new ReferenceDataplane(limits, LruParameters.detect(), Dataplanes.ALL_EVENTS);
     }
 }

@@ -80,6 +80,15 @@ class DifferentialRunnerTest {
     }
 
     @Test
+    void differentEventsAreADivergence() {
+        DifferentialReport r = new DifferentialRunner(Catalog::model,
+                l -> new TamperingDataplane(Catalog.model(l), "silent").tamperEvents(e -> List.of())).run(scenario());
+        assertThat(r.agreed()).isFalse();
+        assertThat(r.divergence().step()).isEqualTo(1);
+        assertThat(r.divergence().difference()).startsWith("events differ: [INGRESS_NEW_NAT ").endsWith(" vs []");
+    }
+
+    @Test
     void differentFinalCountersAreADivergence() {
         DifferentialReport r = new DifferentialRunner(Catalog::model,
                 l -> new TamperingDataplane(Catalog.model(l), "miscounting").tamperCounters(c -> {

@@ -4,6 +4,7 @@ import io.sbulb.api.Association;
 import io.sbulb.api.Counter;
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Frame;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Reason;
@@ -21,6 +22,7 @@ final class TamperingDataplane implements Dataplane {
     private BiFunction<Integer, Result, Result> results = (n, r) -> r;
     private UnaryOperator<List<Association>> tables = t -> t;
     private UnaryOperator<Map<Reason, Counter>> counterMap = c -> c;
+    private UnaryOperator<List<DataplaneEvent>> eventMap = e -> e;
     private int frames;
 
     TamperingDataplane(Dataplane inner, String name) {
@@ -48,6 +50,11 @@ final class TamperingDataplane implements Dataplane {
 
     TamperingDataplane tamperTable(UnaryOperator<List<Association>> f) {
         tables = f;
+        return this;
+    }
+
+    TamperingDataplane tamperEvents(UnaryOperator<List<DataplaneEvent>> f) {
+        eventMap = f;
         return this;
     }
 
@@ -93,8 +100,8 @@ final class TamperingDataplane implements Dataplane {
     }
 
     @Override
-    public java.util.List<io.sbulb.api.DataplaneEvent> drainEvents(int max) {
-        return inner.drainEvents(max);
+    public List<DataplaneEvent> drainEvents(int max) {
+        return eventMap.apply(inner.drainEvents(max));
     }
 
     @Override
