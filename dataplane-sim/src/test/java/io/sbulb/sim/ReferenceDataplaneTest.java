@@ -7,6 +7,7 @@ import io.sbulb.api.Association;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.Counter;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
 import io.sbulb.api.IpAddress;
@@ -280,5 +281,28 @@ class ReferenceDataplaneTest {
         dp.close();
         dp.close();
         assertThat(dp.name()).isEqualTo("sim");
+    }
+
+    /** As the XDP program's ring buffer: a full log loses the new events, never the frames. */
+    @Test
+    void aFullEventLogLosesTheNewEventsNeverTheFrames() {
+        long mask = Reason.eventMask(EnumSet.of(Reason.INGRESS_UNHANDLED_PORT, Reason.INGRESS_NEW_NAT));
+        ReferenceDataplane dp = new ReferenceDataplane(new Limits(4, 8, 64), LruParameters.detect(), mask);
+        dp.configure(DataplaneConfig.of(IpAddress.parse("198.18.0.1"), Set.of(5683), List.of(IpAddress.parse("198.18.1.1"))));
+        UdpFrame hello = UdpFrame.builder().source("198.18.2.1", 40000).destination("198.18.0.1", 5683).build();
+        Frame other = hello.toBuilder().destination(IpAddress.parse("198.18.0.1"), 5684).build().toFrame();
+        assertThat(dp.process(hello.toFrame()).reason()).isEqualTo(Reason.INGRESS_NEW_NAT);
+        assertThat(dp.drainEvents(1)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo(Reason.INGRESS_NEW_NAT);
+            assertThat(e.source()).isEqualTo(hello.source());
+            assertThat(e.nat()).isEqualTo(IpAddress.parse("198.18.1.1"));
+        });
+        dp.process(hello.toFrame()); // INGRESS_REUSED_NAT: not in the mask
+        for (int i = 0; i < DataplaneEvent.CAPACITY + 5; i++) {
+            dp.process(other);
+        }
+        assertThat(dp.counters().get(Reason.INGRESS_UNHANDLED_PORT).packets()).isEqualTo(DataplaneEvent.CAPACITY + 5);
+        assertThat(dp.drainEvents(10)).hasSize(10);
+        assertThat(dp.drainEvents()).hasSize(DataplaneEvent.CAPACITY - 10);
     }
 }

@@ -67,4 +67,21 @@ class EventLogTest {
             assertThat(dp.drainEvents()).isEmpty();
         }
     }
+
+    /** The ring buffer holds DataplaneEvent.CAPACITY records: the reference model's log is as large. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aFullLogLosesTheNewEventsNeverTheFrames(Net n) {
+        Privileges.requireBpf();
+        long mask = Reason.eventMask(java.util.EnumSet.of(Reason.INGRESS_UNHANDLED_PORT));
+        try (XdpDataplane dp = XdpDataplane.create(new SbulbProgramSpec(new Limits(4, 8, 64), mask), XdpDataplane.DEFAULT_CPU)) {
+            dp.configure(n.config(2));
+            Frame other = n.toVip(n.client(0)).toBuilder().destination(n.vip, Net.OTHER_PORT).build().toFrame();
+            dp.processAll(java.util.Collections.nCopies(DataplaneEvent.CAPACITY + 5, other));
+            assertThat(dp.counters().get(Reason.INGRESS_UNHANDLED_PORT).packets()).isEqualTo(DataplaneEvent.CAPACITY + 5);
+            assertThat(dp.drainEvents()).hasSize(DataplaneEvent.CAPACITY);
+            dp.process(other);
+            assertThat(dp.drainEvents()).as("room again").hasSize(1);
+        }
+    }
 }

@@ -38,9 +38,11 @@ public final class Daemon implements AutoCloseable {
     /**
      * Most events printed per drain: at a verbose level under heavy traffic the log never
      * empties, and the daemon must still watch the file, the data path and the stop request.
-     * What does not fit waits in the data path's log; what does not fit there is lost (never a frame).
+     * What does not fit waits in the data path's log; what does not fit there is lost (never a
+     * frame). A quarter of the log's capacity ({@link DataplaneEvent#CAPACITY}): a full budget
+     * means more are waiting, and the drain runs again at once.
      */
-    public static final int EVENTS_PER_DRAIN = 4096;
+    public static final int EVENTS_PER_DRAIN = 1024;
     public static final String EVENTS_TASK = "events";
     public static final String FILE_TASK = "real-server file";
     public static final String WATCHDOG_TASK = "watchdog";
