@@ -190,18 +190,28 @@ class ReplayTest {
     @Test
     void aFrameTheDataplaneCannotRunIsNamed() throws IOException {
         Path in = capture("in.pcap", toVip(40000));
-        Dataplane broken = new Dataplane() {
-            @Override public String name() { return "broken"; }
-            @Override public Limits limits() { return dp.limits(); }
-            @Override public void configure(DataplaneConfig config) { dp.configure(config); }
-            @Override public DataplaneConfig configuration() { return dp.configuration(); }
-            @Override public java.util.Map<Reason, io.sbulb.api.Counter> counters() { return dp.counters(); }
-            @Override public List<io.sbulb.api.Association> associations() { return dp.associations(); }
-            @Override public void close() { }
-            @Override public io.sbulb.api.Result process(io.sbulb.api.Frame frame) {
+        class Broken extends io.sbulb.api.testing.ForwardingControl implements Dataplane {
+            @Override
+            protected Dataplane delegate() {
+                return dp;
+            }
+
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public void close() {
+                // dp is closed by the test's teardown
+            }
+
+            @Override
+            public io.sbulb.api.Result process(io.sbulb.api.Frame frame) {
                 throw new IllegalArgumentException("frame of " + frame.length() + " bytes is too long here");
             }
-        };
+        }
+        Dataplane broken = new Broken();
         assertThatThrownBy(() -> Replay.through(broken).run(in)).isInstanceOf(ReplayException.class)
                 .hasMessage(in + ": record 1 (log index 0, " + toVip(40000).length + " bytes): the broken dataplane "
                         + "cannot run it: frame of " + toVip(40000).length + " bytes is too long here");

@@ -3,19 +3,18 @@ package io.sbulb.scenario;
 import io.sbulb.api.Association;
 import io.sbulb.api.Counter;
 import io.sbulb.api.Dataplane;
-import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Frame;
-import io.sbulb.api.Limits;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
+import io.sbulb.api.testing.ForwardingControl;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /** A dataplane that gives what another one gives, except where a test makes it lie. */
-final class TamperingDataplane implements Dataplane {
+final class TamperingDataplane extends ForwardingControl implements Dataplane {
 
     private final Dataplane inner;
     private final String name;
@@ -24,6 +23,11 @@ final class TamperingDataplane implements Dataplane {
     private UnaryOperator<Map<Reason, Counter>> counterMap = c -> c;
     private UnaryOperator<List<DataplaneEvent>> eventMap = e -> e;
     private int frames;
+
+    @Override
+    protected Dataplane delegate() {
+        return inner;
+    }
 
     TamperingDataplane(Dataplane inner, String name) {
         this.inner = inner;
@@ -69,21 +73,6 @@ final class TamperingDataplane implements Dataplane {
     }
 
     @Override
-    public Limits limits() {
-        return inner.limits();
-    }
-
-    @Override
-    public void configure(DataplaneConfig config) {
-        inner.configure(config);
-    }
-
-    @Override
-    public DataplaneConfig configuration() {
-        return inner.configuration();
-    }
-
-    @Override
     public Result process(Frame frame) {
         frames++;
         return results.apply(frames, inner.process(frame));
@@ -104,8 +93,4 @@ final class TamperingDataplane implements Dataplane {
         return eventMap.apply(inner.drainEvents(max));
     }
 
-    @Override
-    public void close() {
-        inner.close();
-    }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sbulb.api.Association;
-import io.sbulb.api.Counter;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.DataplaneControl;
 import io.sbulb.api.DataplaneEvent;
@@ -18,6 +17,7 @@ import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
 import io.sbulb.api.Verdict;
 import io.sbulb.api.frame.UdpFrame;
+import io.sbulb.api.testing.ForwardingControl;
 import io.sbulb.sim.ReferenceDataplane;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -56,7 +55,7 @@ class DaemonTest {
     private long now;
 
     /** The model, with a watchdog a test can fail and a count of closes. */
-    private static final class Model implements DataplaneControl {
+    private static final class Model extends ForwardingControl {
         final ReferenceDataplane inner;
         String failure;
         int closes;
@@ -65,43 +64,13 @@ class DaemonTest {
             this.inner = inner;
         }
 
+        @Override
+        protected DataplaneControl delegate() {
+            return inner;
+        }
+
         Result send(UdpFrame f) {
             return inner.process(f.toFrame());
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public Limits limits() {
-            return inner.limits();
-        }
-
-        @Override
-        public void configure(DataplaneConfig config) {
-            inner.configure(config);
-        }
-
-        @Override
-        public DataplaneConfig configuration() {
-            return inner.configuration();
-        }
-
-        @Override
-        public List<Association> associations() {
-            return inner.associations();
-        }
-
-        @Override
-        public Map<Reason, Counter> counters() {
-            return inner.counters();
-        }
-
-        @Override
-        public List<DataplaneEvent> drainEvents(int max) {
-            return inner.drainEvents(max);
         }
 
         @Override
