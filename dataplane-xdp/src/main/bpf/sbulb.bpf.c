@@ -225,7 +225,7 @@ static __always_inline bool balanced(const struct sbulb_view *v, __u32 port)
 /*
  * Binds the peer `key` to `val`. A peer that has an entry whose server left (`a`) is re-bound
  * in place, through the lookup's pointer: a map update of an existing key would take a free
- * node first (shared/kernel-lru §2.3), which on a full table evicts another client, and a
+ * node first (docs/kernel-lru.md §2.3), which on a full table evicts another client, and a
  * re-assignment is not a new association. Another CPU may read the entry half-written; it then
  * fails the validity check and picks a server itself, as two CPUs racing on a new peer may.
  * Only a peer without an entry is inserted, with BPF_NOEXIST: if another CPU inserted the

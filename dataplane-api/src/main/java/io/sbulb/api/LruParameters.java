@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * The two facts about the running kernel that decide how a BPF LRU hash map evicts
- * (shared/kernel-lru/README.md §2.1): the number of <em>possible</em> CPUs and the rule for
+ * (docs/kernel-lru.md §2.1): the number of <em>possible</em> CPUs and the rule for
  * the size of the common-LRU refill batch.
  *
  * @param possibleCpus the count in {@code /sys/devices/system/cpu/possible}; not the online count

@@ -165,7 +165,7 @@ public abstract class DataplaneContractTest {
     }
 
     /**
-     * The original's LRU test, with the kernel's real eviction rule (shared/kernel-lru B6):
+     * The original's LRU test, with the kernel's real eviction rule (docs/kernel-lru.md B6):
      * four associations, clients 0 and 1 touched, a fifth client arrives. With a refill batch
      * T = 1 (kernel 6.16+, 2 or more possible CPUs) only client 2 is evicted; with a larger
      * batch (1 possible CPU, or a kernel before 6.16) clients 2 and 3 both are. Either way the
@@ -196,7 +196,7 @@ public abstract class DataplaneContractTest {
 
     // --- beyond the original ---------------------------------------------------------------
 
-    /** A hit must not write the map: on a full LRU table any update would evict a key (kernel-lru B4). */
+    /** A hit must not write the map: on a full LRU table any update would evict a key (docs/kernel-lru.md B4). */
     @ParameterizedTest(name = "{0}")
     @EnumSource(Net.class)
     void trafficOfExistingAssociationsChangesNoAssociation(Net n) {
@@ -219,7 +219,7 @@ public abstract class DataplaneContractTest {
     /**
      * An association is removed only when a new one needs room (docs/design.md §1): re-binding
      * a client whose server left, from either side, must not evict anyone, even in a full table
-     * (a map update of an existing key would: kernel-lru §2.3).
+     * (a map update of an existing key would: docs/kernel-lru.md §2.3).
      */
     @ParameterizedTest(name = "{0}")
     @EnumSource(Net.class)

@@ -24,7 +24,7 @@ class LruParametersTest {
         assertThat(BatchRule.forKernelRelease(release)).isEqualTo(rule);
     }
 
-    /** shared/kernel-lru README table B1 and §2.1. */
+    /** docs/kernel-lru.md table B1 and §2.1. */
     @Test
     void batchSizesMatchTheMeasuredTable() {
         LruParameters here = new LruParameters(2, BatchRule.SINCE_6_16);

@@ -154,7 +154,7 @@ class ReferenceDataplaneTest {
         assertThat(dp.process(from(stranger, client(0))).reason()).isEqualTo(Reason.UNHANDLED_TRAFFIC);
         assertThat(dp.process(from(stranger, client(1))).reason()).isEqualTo(Reason.UNHANDLED_TRAFFIC);
         dp.process(toVip(client(4)));
-        // as if clients 0 and 1 had sent frames themselves (kernel-lru B6, batch T = 1)
+        // as if clients 0 and 1 had sent frames themselves (docs/kernel-lru.md B6, batch T = 1)
         assertThat(dp.associations()).extracting(Association::client)
                 .containsExactlyInAnyOrder(client(0), client(1), client(3), client(4));
     }

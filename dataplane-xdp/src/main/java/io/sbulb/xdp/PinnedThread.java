@@ -9,7 +9,7 @@ import java.util.concurrent.Future;
 
 /**
  * One thread pinned to one CPU that runs every kernel operation of a dataplane. The kernel's
- * LRU map keeps per-CPU state (shared/kernel-lru/README.md §4.3): only if every test run and
+ * LRU map keeps per-CPU state (docs/kernel-lru.md §4.3): only if every test run and
  * map syscall comes from the same CPU is its eviction deterministic and reproducible by the
  * reference model.
  */

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The program's association table evicts as the kernel's LRU hash really does (not strict LRU):
- * its key set after every frame equals that of the kernel-LRU model (shared/kernel-lru) fed the
+ * its key set after every frame equals that of the kernel-LRU model (docs/kernel-lru.md) fed the
  * same map operations. The model is given this machine's possible-CPU count and batch rule
  * ({@link LruParameters#detect()}), and every operation runs on one pinned CPU of a fresh map.
  */

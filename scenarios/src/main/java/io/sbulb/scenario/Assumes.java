@@ -5,7 +5,7 @@ import io.sbulb.api.LruParameters.BatchRule;
 
 /**
  * The kernel LRU parameters a scenario's LRU-dependent expectations were derived for
- * (shared/kernel-lru/README.md §2.1). On a dataplane with other parameters those expectations
+ * (docs/kernel-lru.md §2.1). On a dataplane with other parameters those expectations
  * are reported as not applicable, never as passed.
  *
  * @param possibleCpus number of possible CPUs

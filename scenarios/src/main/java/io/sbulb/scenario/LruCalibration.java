@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Checks, before comparing the XDP program with the reference model, that the model's LRU
  * parameters (possible CPUs, batch rule) are those of the running kernel: on a fresh
  * 64-entry association table, 200 distinct clients arrive through the real program and the
- * kernel's key set must equal the LRU model's after every frame (shared/kernel-lru README
+ * kernel's key set must equal the LRU model's after every frame (docs/kernel-lru.md
  * §4.2: on 6.16+ with 2 possible CPUs, client 65 evicts 16; before 6.16 it would evict all
  * 64). A mismatch means the model is set up for another machine, not that the data path is
  * wrong: it fails loudly, naming the parameters that would fit.

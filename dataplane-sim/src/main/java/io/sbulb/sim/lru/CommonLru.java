@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The default LRU_HASH lists (shared/kernel-lru/README.md §2.2, §2.4): one global set of
+ * The default LRU_HASH lists (docs/kernel-lru.md §2.2, §2.4): one global set of
  * ACTIVE/INACTIVE/FREE lists with the rotation cursor, plus per-CPU local free and PENDING
  * lists that batch the reservation of {@code T} nodes at a time.
  */

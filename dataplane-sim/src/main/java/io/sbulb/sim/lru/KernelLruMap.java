@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * An executable model of one Linux {@code BPF_MAP_TYPE_LRU_HASH} map as the kernel behaves for
- * sequential use (shared/kernel-lru/README.md §2; a port of {@code model.py}). It reproduces
+ * sequential use (docs/kernel-lru.md §2; a port of {@code model.py}). It reproduces
  * which keys the kernel evicts, step for step: batched eviction through per-CPU pending lists,
  * the ACTIVE/INACTIVE second-chance lists with their rotation cursor and scan limits, the ref
  * bit set by program lookups, and "pop a free node first" on every update.

@@ -8,7 +8,7 @@ interface LruBackend<K, V> {
 
     /**
      * Takes a free node for an update on {@code cpu}, evicting keys if needed
-     * (shared/kernel-lru/README.md §2.4, §2.5). Returns {@code null} if none could be found.
+     * (docs/kernel-lru.md §2.4, §2.5). Returns {@code null} if none could be found.
      */
     LruNode<K, V> popFree(int cpu);
 

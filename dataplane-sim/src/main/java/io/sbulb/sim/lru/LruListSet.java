@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 
 /**
  * One set of ACTIVE, INACTIVE and FREE lists with its rotation cursor
- * (shared/kernel-lru/README.md §2.2): the global set of the common LRU, or one CPU's set with
+ * (docs/kernel-lru.md §2.2): the global set of the common LRU, or one CPU's set with
  * {@code BPF_F_NO_COMMON_LRU}. Holds the list operations both variants share:
  * {@link #move}, {@link #rotateActive}, {@link #rotateInactive} and {@link #shrink} (§2.4).
  *

@@ -1,7 +1,7 @@
 package io.sbulb.sim.lru;
 
 /**
- * One element of the map (shared/kernel-lru/README.md §2.2): a key, its value, the
+ * One element of the map (docs/kernel-lru.md §2.2): a key, its value, the
  * {@code ref} bit, the list it currently sits on, the links of that list and the CPU that owns
  * it (while pending for the common LRU; always, for {@code BPF_F_NO_COMMON_LRU}).
  */

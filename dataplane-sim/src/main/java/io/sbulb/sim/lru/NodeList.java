@@ -1,7 +1,7 @@
 package io.sbulb.sim.lru;
 
 /**
- * Intrusive circular doubly linked list with a sentinel (shared/kernel-lru/README.md §2.2).
+ * Intrusive circular doubly linked list with a sentinel (docs/kernel-lru.md §2.2).
  * The head ({@code sentinel.next}) is the newest node, the tail ({@code sentinel.prev}) the
  * oldest; so a node's {@code prev} is its newer neighbour and its {@code next} the older one.
  */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The LRU_HASH lists with {@code BPF_F_NO_COMMON_LRU} (shared/kernel-lru/README.md §2.5): each
+ * The LRU_HASH lists with {@code BPF_F_NO_COMMON_LRU} (docs/kernel-lru.md §2.5): each
  * CPU has its own ACTIVE/INACTIVE/FREE set and cursor over its own share of
  * {@code C = roundup(N, P) / P} nodes; no pending stage, scan limit and shrink target 4.
  */

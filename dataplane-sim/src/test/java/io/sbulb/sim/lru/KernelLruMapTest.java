@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Invariants of {@link KernelLruMap}, written as the facts of shared/kernel-lru/README.md
+ * Invariants of {@link KernelLruMap}, written as the facts of docs/kernel-lru.md
  * (§2.6 and the measured tables B1, B2, B4, B6). Unless stated otherwise the parameters are
  * those of the machine the facts were measured on: 2 possible CPUs, Linux 6.16+ batch rule.
  */

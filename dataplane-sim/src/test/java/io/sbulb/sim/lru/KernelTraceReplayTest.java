@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Replays every recorded kernel trace ({@code kernel-lru/traces/*.txt}, with the kernel's output
  * in {@code *.txt.kernel}) through {@link KernelLruMap} and requires the same output, line for
- * line, as {@code shared/kernel-lru/model.py}'s {@code run()} and the real kernel. Every step
+ * line, as the kernel-LRU model's {@code run()} (model.py, docs/kernel-lru.md) and the real kernel. Every step
  * prints the keys that disappeared and appeared, so this proves that the model's key set after
  * every step equals the kernel's.
  */

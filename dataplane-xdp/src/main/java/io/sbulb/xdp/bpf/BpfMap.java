@@ -8,7 +8,7 @@ import java.util.function.BiConsumer;
  * A live map of a loaded {@link BpfObject}, addressed by fd. Keys and values are raw bytes laid
  * out as the ABI header says. The fd belongs to the object: closing the object closes it.
  *
- * <p>Lookups from user space do not touch an LRU map's recency (shared/kernel-lru §2.3);
+ * <p>Lookups from user space do not touch an LRU map's recency (docs/kernel-lru.md §2.3);
  * updates from user space behave like program updates on the calling CPU.
  */
 public final class BpfMap {
