@@ -95,16 +95,24 @@ struct sbulb_addr {
 };
 
 /* The bit of an address in sbulb_config.rs_filter: its four 32-bit words as they lie in memory
- * (network byte order read as host integers), folded and mixed (one multiply). The Java side
+ * (network byte order read as host integers), combined in turn and mixed. The Java side
  * (io.sbulb.xdp.SbulbAbi.filterBit) computes the same; a wrong bit would let a real server's
  * frames to the VIP through, which the scenarios and the differential tests would see. */
 static inline __attribute__((always_inline)) __u32 sbulb_rs_filter_bit(const struct sbulb_addr *a)
 {
-	__u32 h = a->words[0] ^ a->words[1] ^ a->words[2] ^ a->words[3];
+	/* the words combined in turn (order matters: fd00:2::1 and fd00:1::2 must differ, which a
+	 * XOR of the words would not), then murmur3's finalizer, so that every input bit moves the
+	 * low bits the filter takes */
+	__u32 h = a->words[0] * 0x9e3779b1u;
 
+	h = (h ^ a->words[1]) * 0x85ebca77u;
+	h = (h ^ a->words[2]) * 0xc2b2ae3du;
+	h ^= a->words[3];
 	h ^= h >> 16;
-	h *= 0x7feb352du;
-	h ^= h >> 15;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h & (SBULB_RS_FILTER_BITS - 1);
 }
 

@@ -121,14 +121,20 @@ public final class SbulbAbi {
 
     /**
      * {@code sbulb_rs_filter_bit}: the address's four 32-bit words as they lie in memory (read in
-     * the machine's byte order, as the data path loads them), folded and mixed.
+     * the machine's byte order, as the data path loads them), combined in turn, then mixed by
+     * murmur3's finalizer; the bit is the low bits of the result.
      */
     public static int filterBit(IpAddress a) {
         ByteBuffer w = wrap(addr(a));
-        int h = w.getInt(0) ^ w.getInt(4) ^ w.getInt(8) ^ w.getInt(12);
+        int h = w.getInt(0) * 0x9e3779b1;
+        h = (h ^ w.getInt(4)) * 0x85ebca77;
+        h = (h ^ w.getInt(8)) * 0xc2b2ae3d;
+        h ^= w.getInt(12);
+        h ^= h >>> 16; // murmur3's finalizer
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
         h ^= h >>> 16;
-        h *= 0x7feb352d;
-        h ^= h >>> 15;
         return h & (RS_FILTER_BITS - 1);
     }
 

@@ -92,4 +92,20 @@ class AbiTest {
         assertThat(c.get("SBULB_R__COUNT")).isEqualTo(Reason.CODE_COUNT);
         assertThat(c.get("SBULB_R_NONE")).isZero();
     }
+
+    /** The real-server filter's bit tells apart addresses that differ only by which word holds what. */
+    @org.junit.jupiter.api.Test
+    void theFilterBitMixesEveryWordInOrder() {
+        java.util.function.ToIntFunction<String> bit = t -> SbulbAbi.filterBit(io.sbulb.api.IpAddress.parse(t));
+        org.assertj.core.api.Assertions.assertThat(bit.applyAsInt("fd00:2::1")).isNotEqualTo(bit.applyAsInt("fd00:1::2"));
+        java.util.Set<Integer> bits = new java.util.HashSet<>();
+        for (int i = 1; i <= 256; i++) {
+            int b = bit.applyAsInt("198.18.1." + (i - 1));
+            org.assertj.core.api.Assertions.assertThat(b).isBetween(0, SbulbAbi.RS_FILTER_BITS - 1);
+            bits.add(b);
+            bits.add(bit.applyAsInt("fd00:1::" + Integer.toHexString(i)));
+        }
+        // 512 addresses into 1024 bits: a fair hash leaves about 400 distinct (1024 (1 - e^-0.5))
+        org.assertj.core.api.Assertions.assertThat(bits.size()).isGreaterThan(360);
+    }
 }
