@@ -2,10 +2,8 @@ package io.sbulb.xdp.attach;
 
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
+import io.sbulb.xdp.bpf.PackagedObject;
 import io.sbulb.xdp.net.NetInterface;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * A loaded XDP program that passes every frame (xdp_pass.bpf.o, packaged in the jar). On a
@@ -28,27 +26,17 @@ public final class PassProgram implements AutoCloseable {
 
     /** The compiled object as packaged in the jar. */
     public static byte[] objectImage() {
-        try (InputStream in = PassProgram.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("BPF object " + RESOURCE + " is missing from the classpath "
-                        + "(the Maven build compiles it with clang: was dataplane-xdp built?)");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("read " + RESOURCE + " from the jar", e);
-        }
+        return Packaged.OBJECT.image();
     }
 
     /** Loads the program into the kernel (needs CAP_BPF); not attached anywhere yet. */
     public static PassProgram load() {
-        BpfObject obj = BpfObject.openMem("xdp_pass", objectImage());
-        try {
-            obj.load();
-            return new PassProgram(obj);
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
-        }
+        return Packaged.OBJECT.load(NAME, PassProgram::new);
+    }
+
+    /** The packaged object, read on first use. */
+    private static final class Packaged {
+        static final PackagedObject OBJECT = PackagedObject.read(PassProgram.class, RESOURCE);
     }
 
     /** The program's fd, valid until {@link #close()}. */
