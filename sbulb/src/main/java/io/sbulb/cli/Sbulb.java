@@ -124,6 +124,7 @@ public final class Sbulb implements Callable<Integer> {
     /** Runs the command line with these streams; returns the exit status. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Sbulb());
+        ReplayCommand.listDataplanesInHelp(cl.getSubcommands().get("replay"));
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
