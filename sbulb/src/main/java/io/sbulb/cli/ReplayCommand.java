@@ -7,8 +7,7 @@ import io.sbulb.api.DataplaneProvider;
 import io.sbulb.api.Limits;
 import io.sbulb.pcap.Replay;
 import io.sbulb.pcap.ReplayReport;
-import io.sbulb.scenario.Scenario;
-import io.sbulb.scenario.ScenarioReader;
+import io.sbulb.scenariofile.ScenarioFile;
 import io.sbulb.xdp.bpf.BpfException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -76,7 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", paramLabel = "FILE",
             description = "Take the limits and the initial config from this scenario file instead of "
-                    + "-vs/-rs/-cfg/-p (its steps are not run); -mp/-mrs/-ma still override its limits.")
+                    + "-vs/-rs/-cfg/-p (its steps are neither read nor run); -mp/-mrs/-ma still override its limits.")
     Path scenario;
 
     @Option(names = "--out", paramLabel = "FILE.pcap", description = "Write the transmitted frames here, in order, "
@@ -108,9 +107,9 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new ConfigException("--scenario takes the configuration from " + scenario
                         + ": do not give -vs, -rs, -cfg or -p with it");
             }
-            Scenario s = ScenarioReader.read(scenario);
+            ScenarioFile.Header s = ScenarioFile.readHeader(scenario);
             limits = balancer.limits(s.limits());
-            config = s.initialConfig();
+            config = s.config();
         } else {
             limits = balancer.limits(Limits.DEFAULT);
             config = balancer.config();

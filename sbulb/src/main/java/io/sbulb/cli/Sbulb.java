@@ -12,7 +12,7 @@ import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.pcap.OutputException;
 import io.sbulb.pcap.PcapException;
 import io.sbulb.pcap.ReplayException;
-import io.sbulb.scenario.ScenarioException;
+import io.sbulb.scenariofile.ScenarioException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
