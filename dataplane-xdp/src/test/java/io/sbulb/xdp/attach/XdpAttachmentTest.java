@@ -12,6 +12,7 @@ import io.sbulb.api.Limits;
 import io.sbulb.api.testing.Privileges;
 import io.sbulb.xdp.XdpDataplane;
 import io.sbulb.xdp.net.NetInterface;
+import io.sbulb.xdp.testing.PassProgram;
 import io.sbulb.xdp.testing.TestNetns;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -11,6 +11,7 @@ import io.sbulb.api.Reason;
 import io.sbulb.api.testing.Privileges;
 import io.sbulb.xdp.XdpDataplane;
 import io.sbulb.xdp.net.NetInterface;
+import io.sbulb.xdp.testing.PassProgram;
 import io.sbulb.xdp.testing.RawFrames;
 import io.sbulb.xdp.testing.TestNetns;
 import java.net.DatagramPacket;

@@ -1,18 +1,22 @@
-package io.sbulb.xdp.attach;
+package io.sbulb.xdp.testing;
 
+import io.sbulb.xdp.attach.AttachOptions;
+import io.sbulb.xdp.attach.XdpAttachment;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
 import io.sbulb.xdp.bpf.PackagedObject;
 import io.sbulb.xdp.net.NetInterface;
 
 /**
- * A loaded XDP program that passes every frame (xdp_pass.bpf.o, packaged in the jar). On a
- * veth pair, frames one end sends with XDP_TX reach the peer only while the peer also has an
- * XDP program: the namespace lab attaches this one to the peer ends for sbulb's frames to arrive.
+ * A loaded XDP program that passes every frame (xdp_pass.bpf.o, compiled from
+ * {@code src/test/bpf} next to this class: test code, in dataplane-xdp's test-jar, never in the
+ * shipped jar). On a veth pair, frames one end sends with XDP_TX reach the peer only while the
+ * peer also has an XDP program: the namespace lab attaches this one to the peer ends for
+ * sbulb's frames to arrive; the attachment tests attach it where any program would do.
  */
 public final class PassProgram implements AutoCloseable {
 
-    static final String RESOURCE = "/io/sbulb/xdp/xdp_pass.bpf.o";
+    static final String RESOURCE = "xdp_pass.bpf.o";
     /** The program's name, in the C source and as the kernel and bpftool show it. */
     public static final String NAME = "xdp_pass";
 
@@ -24,7 +28,7 @@ public final class PassProgram implements AutoCloseable {
         this.program = object.program(NAME);
     }
 
-    /** The compiled object as packaged in the jar. */
+    /** The compiled object as packaged in the test-jar. */
     public static byte[] objectImage() {
         return Packaged.OBJECT.image();
     }
