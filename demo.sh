@@ -11,6 +11,11 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 ci/install-deps.sh
-echo "Building sbulb/target/sbulb.jar (the first run downloads Maven dependencies)..."
-mvn -q -B -ntp -pl sbulb -am package -DskipTests
-exec java --enable-native-access=ALL-UNNAMED -cp sbulb/target/sbulb.jar io.sbulb.lab.LabDemo
+echo "Building sbulb and the lab (the first run downloads Maven dependencies)..."
+# The demo lives in the lab module, which the shipped jar does not carry: it runs with the lab's
+# runtime classpath (sbulb's module and its dependencies, the XDP testing kit), written by
+# build-classpath; the sbulb it starts in the load balancer's namespace runs from that classpath.
+mvn -q -B -ntp -pl lab -am package -DskipTests \
+  dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/runtime.classpath
+exec java --enable-native-access=ALL-UNNAMED -cp "lab/target/classes:$(cat lab/target/runtime.classpath)" \
+  io.sbulb.lab.LabDemo

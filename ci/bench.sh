@@ -76,8 +76,9 @@ start=$(date +%s)
 build_log=$(mktemp)
 trap 'rm -f "$build_log"' EXIT
 # shellcheck disable=SC2086 # BENCH_MVN_ARGS is a list of flags
-# package (tests compiled, not run) also makes the lab's runnable sbulb.jar, which the lab part runs
-# with the bench module's classes.
+# package (tests compiled, not run) packages the reactor's modules; the lab part runs the bench
+# module's classes with its classpath (the lab, sbulb's module, the XDP testing kit), and the sbulb
+# it starts runs from that classpath too.
 if ! timeout 600 mvn -q -B -ntp ${BENCH_MVN_ARGS:-} -pl dataplane-xdp,bench -am package -DskipTests \
     dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath \
     >"$build_log" 2>&1; then
@@ -114,7 +115,7 @@ if [ "$only" = all ] || [ "$only" = lab ]; then
   fi
   [ "$lb_cpu" -gt "$gen_cpu" ] || lb_cpu=$((gen_cpu + 1))
   timeout 1200 taskset -c "$gen_cpu" java --enable-native-access=ALL-UNNAMED \
-    -cp bench/target/classes:sbulb/target/sbulb.jar \
+    -cp "bench/target/classes:$(cat bench/target/bench.classpath)" \
     io.sbulb.bench.LabBenchmark --gen-cpu "$gen_cpu" --lb-cpu "$lb_cpu" "${lab_args[@]}"
 fi
 echo "ci/bench.sh took $(($(date +%s) - start)) s"

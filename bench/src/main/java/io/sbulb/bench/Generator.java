@@ -6,7 +6,7 @@ import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
 import io.sbulb.xdp.bpf.LibC;
-import io.sbulb.xdp.net.Netns;
+import io.sbulb.xdp.testing.Netns;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

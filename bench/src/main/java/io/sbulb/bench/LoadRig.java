@@ -5,7 +5,7 @@ import io.sbulb.lab.EchoServer;
 import io.sbulb.lab.Lab;
 import io.sbulb.lab.LabClient;
 import io.sbulb.xdp.net.NetInterface;
-import io.sbulb.xdp.net.Netns;
+import io.sbulb.xdp.testing.Netns;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

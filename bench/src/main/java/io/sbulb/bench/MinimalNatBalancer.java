@@ -9,7 +9,7 @@ import io.sbulb.xdp.attach.XdpAttachment;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.net.NetInterface;
-import io.sbulb.xdp.net.Netns;
+import io.sbulb.xdp.testing.Netns;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

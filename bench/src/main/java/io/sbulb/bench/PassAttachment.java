@@ -2,10 +2,10 @@ package io.sbulb.bench;
 
 import io.sbulb.lab.Lab;
 import io.sbulb.xdp.attach.AttachOptions;
-import io.sbulb.xdp.attach.PassProgram;
 import io.sbulb.xdp.attach.XdpAttachment;
 import io.sbulb.xdp.net.NetInterface;
-import io.sbulb.xdp.net.Netns;
+import io.sbulb.xdp.testing.Netns;
+import io.sbulb.xdp.testing.PassProgram;
 
 /**
  * The XDP_PASS program on the balancer's veth, for the baselines: the generator's frames reach

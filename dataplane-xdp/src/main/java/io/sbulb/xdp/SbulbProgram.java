@@ -3,12 +3,7 @@ package io.sbulb.xdp;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.sbulb.xdp.bpf.PackagedObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,38 +47,17 @@ public final class SbulbProgram implements AutoCloseable {
 
     /** The packaged object and its SHA-256, read once: every load opens the same image. */
     private static final class Packaged {
-        static final byte[] IMAGE = read();
-        static final String SHA256 = sha256(IMAGE);
+        static final PackagedObject OBJECT = PackagedObject.read(SbulbProgram.class, RESOURCE);
     }
 
     /** The compiled object as packaged in the jar (a copy). */
     public static byte[] objectImage() {
-        return Packaged.IMAGE.clone();
+        return Packaged.OBJECT.image();
     }
 
     /** The hex SHA-256 of the packaged object. */
     public static String objectSha256() {
-        return Packaged.SHA256;
-    }
-
-    private static byte[] read() {
-        try (InputStream in = SbulbProgram.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("BPF object " + RESOURCE + " is missing from the classpath "
-                        + "(the Maven build compiles it with clang: was dataplane-xdp built?)");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("read " + RESOURCE + " from the jar", e);
-        }
-    }
-
-    private static String sha256(byte[] image) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Packaged.OBJECT.sha256();
     }
 
     /** Opens the packaged object without loading it (needs no privilege). */
@@ -92,7 +66,7 @@ public final class SbulbProgram implements AutoCloseable {
     }
 
     private static BpfObject open(int verifierLogLevel) {
-        return BpfObject.openMem(OBJECT_NAME, Packaged.IMAGE, verifierLogLevel); // openMem copies it
+        return Packaged.OBJECT.open(OBJECT_NAME, verifierLogLevel);
     }
 
     /** Opens, sizes, configures and loads the program. On failure nothing stays in the kernel. */

@@ -3,24 +3,30 @@ package io.sbulb.cli;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DataplaneProvider;
 import io.sbulb.api.Limits;
 import io.sbulb.pcap.Replay;
 import io.sbulb.pcap.ReplayReport;
-import io.sbulb.scenario.Dataplanes;
-import io.sbulb.scenario.Scenario;
-import io.sbulb.scenario.ScenarioReader;
+import io.sbulb.scenariofile.ScenarioFile;
 import io.sbulb.xdp.bpf.BpfException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 
 /** {@code sbulb replay}: runs a capture through a dataplane configured like the balancer. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
@@ -48,8 +54,9 @@ final class ReplayCommand implements Callable<Integer> {
     private static final int EPERM = 1;
     private static final int EACCES = 13;
 
-    /** The dataplanes a capture can be replayed through. */
-    enum Choice { xdp, sim }
+    /** The dataplane replayed through when --dataplane is not given. */
+    static final String DEFAULT_DATAPLANE = "xdp";
+    private static final String HELP_SECTION = "dataplanes";
 
     @Spec
     CommandSpec spec;
@@ -57,17 +64,18 @@ final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CAPTURE", description = "The capture to replay (Ethernet link type).")
     Path capture;
 
-    @Option(names = "--dataplane", paramLabel = "NAME", defaultValue = "xdp",
-            description = "xdp: the XDP program in the running kernel (BPF_PROG_TEST_RUN; needs root); "
-                    + "sim: the pure-Java reference model. Default: ${DEFAULT-VALUE}.")
-    Choice dataplane;
+    @Option(names = "--dataplane", paramLabel = "NAME", defaultValue = DEFAULT_DATAPLANE,
+            completionCandidates = DataplaneNames.class,
+            description = "The dataplane to replay through: ${COMPLETION-CANDIDATES} (listed below). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String dataplane;
 
     @Mixin
     BalancerOptions balancer;
 
     @Option(names = "--scenario", paramLabel = "FILE",
             description = "Take the limits and the initial config from this scenario file instead of "
-                    + "-vs/-rs/-cfg/-p (its steps are not run); -mp/-mrs/-ma still override its limits.")
+                    + "-vs/-rs/-cfg/-p (its steps are neither read nor run); -mp/-mrs/-ma still override its limits.")
     Path scenario;
 
     @Option(names = "--out", paramLabel = "FILE.pcap", description = "Write the transmitted frames here, in order, "
@@ -89,6 +97,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         logging.apply();
+        DataplaneProvider provider = DataplaneProvider.named(dataplane).orElseThrow(() -> new ParameterException(
+                spec.commandLine(), "--dataplane: no dataplane named '" + dataplane + "'; the dataplanes found are "
+                        + String.join(", ", new DataplaneNames())));
         Limits limits;
         DataplaneConfig config;
         if (scenario != null) {
@@ -96,9 +107,9 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new ConfigException("--scenario takes the configuration from " + scenario
                         + ": do not give -vs, -rs, -cfg or -p with it");
             }
-            Scenario s = ScenarioReader.read(scenario);
+            ScenarioFile.Header s = ScenarioFile.readHeader(scenario);
             limits = balancer.limits(s.limits());
-            config = s.initialConfig();
+            config = s.config();
         } else {
             limits = balancer.limits(Limits.DEFAULT);
             config = balancer.config();
@@ -107,7 +118,7 @@ final class ReplayCommand implements Callable<Integer> {
         Replay.checkPaths(capture, out, "-".equals(log) ? null : logPath(), expect);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter report = "-".equals(log) ? spec.commandLine().getErr() : stdout;
-        try (Dataplane dp = create(limits)) {
+        try (Dataplane dp = create(provider, limits)) {
             dp.configure(config);
             Replay replay = Replay.through(dp);
             if (out != null) {
@@ -147,23 +158,55 @@ final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private Dataplane create(Limits limits) {
-        if (dataplane == Choice.sim) {
-            return Dataplanes.model(limits);
-        }
+    private Dataplane create(DataplaneProvider provider, Limits limits) {
         try {
-            return Dataplanes.xdp(limits);
+            return provider.create(limits);
         } catch (BpfException e) {
             LOG.debug("loading the XDP program failed; libbpf said:\n{}", e.log());
             if (e.errno() == EPERM || e.errno() == EACCES) {
-                throw new DataplaneUnavailableException("the xdp dataplane needs root (CAP_BPF and CAP_PERFMON, or "
-                        + "CAP_SYS_ADMIN) to load its XDP program (" + e.getMessage().lines().findFirst().orElse("")
+                throw new DataplaneUnavailableException("the " + dataplane + " dataplane needs root (CAP_BPF and "
+                        + "CAP_PERFMON, or CAP_SYS_ADMIN) to load its XDP program ("
+                        + e.getMessage().lines().findFirst().orElse("")
                         + "); --dataplane sim replays through the reference model instead", e);
             }
-            throw new DataplaneUnavailableException("the xdp dataplane cannot load its XDP program: " + e.getMessage(), e);
+            throw new DataplaneUnavailableException("the " + dataplane + " dataplane cannot load its XDP program: "
+                    + e.getMessage(), e);
         } catch (UnsatisfiedLinkError e) {
-            throw new DataplaneUnavailableException("the xdp dataplane needs libbpf (apt-get install libbpf1): "
-                    + e.getMessage() + "; --dataplane sim replays through the reference model instead", e);
+            throw new DataplaneUnavailableException("the " + dataplane + " dataplane needs libbpf (apt-get install "
+                    + "libbpf1): " + e.getMessage() + "; --dataplane sim replays through the reference model instead", e);
+        }
+    }
+
+    /**
+     * Adds a "Dataplanes:" section to {@code replay}'s help, before the exit statuses: each
+     * dataplane found on the classpath ({@link DataplaneProvider}) with its description.
+     */
+    static void listDataplanesInHelp(CommandLine replay) {
+        UsageMessageSpec usage = replay.getCommandSpec().usageMessage();
+        List<String> keys = new ArrayList<>(usage.sectionKeys());
+        keys.add(keys.indexOf(UsageMessageSpec.SECTION_KEY_FOOTER_HEADING), HELP_SECTION);
+        usage.sectionKeys(keys);
+        usage.sectionMap().put(HELP_SECTION, help -> {
+            StringBuilder text = new StringBuilder(String.format("%nDataplanes (--dataplane):%n"));
+            for (DataplaneProvider p : found()) {
+                text.append(String.format("  %-5s %s%n", p.name(), p.description()));
+            }
+            return text.toString();
+        });
+    }
+
+    /** The dataplanes on the classpath ({@link DataplaneProvider}), the default first. */
+    private static List<DataplaneProvider> found() {
+        List<DataplaneProvider> all = new ArrayList<>(DataplaneProvider.available());
+        all.sort(Comparator.comparing(p -> !p.name().equals(DEFAULT_DATAPLANE))); // stable: then by name
+        return all;
+    }
+
+    /** Their names, for the help and the error of an unknown name. */
+    static final class DataplaneNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return found().stream().map(DataplaneProvider::name).iterator();
         }
     }
 }

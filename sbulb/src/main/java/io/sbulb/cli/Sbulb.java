@@ -11,7 +11,7 @@ import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.pcap.OutputException;
 import io.sbulb.pcap.PcapException;
 import io.sbulb.pcap.ReplayException;
-import io.sbulb.scenario.ScenarioException;
+import io.sbulb.scenariofile.ScenarioException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -123,6 +123,7 @@ public final class Sbulb implements Callable<Integer> {
     /** Runs the command line with these streams; returns the exit status. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Sbulb());
+        ReplayCommand.listDataplanesInHelp(cl.getSubcommands().get("replay"));
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -242,4 +242,16 @@ class ReplayCommandTest {
                 "-rs, --real_server", "-cfg, --config_file", "-p, --port", "-mp, --max_ports", "-mrs, --max_realservers",
                 "-ma, --max_associations", "[Real Servers]", "--scenario", "--out", "--log", "--expect", "-l, --loglevel", "Exit status:");
     }
+
+    @Test
+    void helpListsTheDataplanesFoundAndAnUnknownOneIsNamedWithThem() {
+        CliRun run = CliRun.of("replay", "--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("The dataplane to replay through: xdp, sim", "Dataplanes (--dataplane):")
+                .containsPattern("(?m)^  xdp +the XDP program in the running kernel")
+                .containsPattern("(?m)^  sim +the pure-Java reference model");
+        assertThat(run.out().indexOf("Dataplanes (--dataplane):")).isLessThan(run.out().indexOf("Exit status:"));
+        CliRun unknown = CliRun.of("replay", "nothing.pcap", "--dataplane", "dpdk", CONFIG);
+        assertBadInput(unknown, "--dataplane: no dataplane named 'dpdk'; the dataplanes found are xdp, sim");
+    }
 }

@@ -1,18 +1,17 @@
 package io.sbulb.scenario;
 
 import io.sbulb.api.Dataplane;
+import io.sbulb.api.DataplaneProvider;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
 import io.sbulb.api.Reason;
 import io.sbulb.sim.ReferenceDataplane;
-import io.sbulb.xdp.SbulbProgramSpec;
-import io.sbulb.xdp.XdpDataplane;
 import java.util.EnumSet;
 
 /**
- * Creates the dataplanes scenarios run on: {@code xdp} (the real program, needs root) and
- * {@code sim} (the reference model). Both log every event ({@link #ALL_EVENTS}), so that the
- * differential runner compares their event logs too.
+ * The dataplanes scenarios run on, found through their {@link DataplaneProvider}s: {@code xdp}
+ * (the real program, needs root) and {@code sim} (the reference model). Both log every event
+ * ({@link #ALL_EVENTS}), so that the differential runner compares their event logs too.
  */
 public final class Dataplanes {
 
@@ -28,14 +27,20 @@ public final class Dataplanes {
     private Dataplanes() {
     }
 
+    /** The two providers, looked up once. */
+    private static final class Found {
+        static final Factory XDP = byName("xdp");
+        static final Factory SIM = byName("sim");
+    }
+
     /** The XDP program loaded into the running kernel; its kernel work runs pinned to CPU 0. */
     public static Dataplane xdp(Limits limits) {
-        return XdpDataplane.create(new SbulbProgramSpec(limits, ALL_EVENTS), XdpDataplane.DEFAULT_CPU);
+        return Found.XDP.create(limits);
     }
 
     /** The reference model, with this machine's LRU parameters. */
     public static Dataplane model(Limits limits) {
-        return model(limits, LruParameters.detect());
+        return Found.SIM.create(limits);
     }
 
     /** The reference model, evicting as a kernel with {@code lru} would. */
@@ -43,12 +48,12 @@ public final class Dataplanes {
         return new ReferenceDataplane(limits, lru, ALL_EVENTS);
     }
 
-    /** {@code xdp} or {@code sim}. */
+    /** The dataplane of the provider called {@code name}. */
     public static Factory byName(String name) {
-        return switch (name) {
-            case "xdp" -> Dataplanes::xdp;
-            case "sim" -> Dataplanes::model;
-            default -> throw new IllegalArgumentException("unknown dataplane '" + name + "' (xdp, sim)");
-        };
+        DataplaneProvider p = DataplaneProvider.named(name).orElseThrow(() -> new IllegalArgumentException(
+                "unknown dataplane '" + name + "' (found: "
+                        + String.join(", ", DataplaneProvider.available().stream().map(DataplaneProvider::name).toList())
+                        + ")"));
+        return limits -> p.create(limits, ALL_EVENTS);
     }
 }

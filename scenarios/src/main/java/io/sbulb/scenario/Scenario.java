@@ -2,6 +2,7 @@ package io.sbulb.scenario;
 
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.Limits;
+import io.sbulb.scenariofile.ScenarioFile;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,7 +23,7 @@ public record Scenario(String name, String description, Limits limits, Dataplane
                        Assumes assumes, List<Step> steps) {
 
     /** Limits used when a scenario gives none: small, so nothing is sized for production. */
-    public static final Limits DEFAULT_LIMITS = new Limits(4, 8, 64);
+    public static final Limits DEFAULT_LIMITS = ScenarioFile.DEFAULT_LIMITS;
 
     public Scenario {
         Objects.requireNonNull(name, "name");

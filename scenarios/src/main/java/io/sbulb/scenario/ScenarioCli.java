@@ -2,6 +2,7 @@ package io.sbulb.scenario;
 
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.LruParameters;
+import io.sbulb.scenariofile.ScenarioException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,16 +1,14 @@
 package io.sbulb.scenario;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.sbulb.api.TextFiles;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
-import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters.BatchRule;
 import io.sbulb.api.Reason;
+import io.sbulb.scenariofile.ScenarioException;
+import io.sbulb.scenariofile.ScenarioFile;
+import io.sbulb.scenariofile.YamlFields;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,50 +23,29 @@ import java.util.stream.Stream;
 /**
  * Reads scenario files (YAML, format in {@code scenarios/README.md}) strictly: unknown fields,
  * bad addresses, missing expectations and configurations the limits refuse are errors naming the
- * file, the step and the value ({@link ScenarioException}).
+ * file, the step and the value ({@link ScenarioException}). The YAML, the top-level fields, the
+ * limits and the config are read by {@link ScenarioFile} (which the shipped replay command uses
+ * too); this reader goes on with the assumptions and the steps.
  */
 public final class ScenarioReader {
 
-    static final Set<String> TOP = YamlFields.keys("name", "description", "limits", "config", "assumes", "steps");
-    static final Set<String> LIMITS = YamlFields.keys("maxPorts", "maxRealServers", "maxAssociations");
-    static final Set<String> CONFIG = YamlFields.keys("vip", "ports", "realServers");
     static final Set<String> ASSUMES = YamlFields.keys("possibleCpus", "batchRule");
-
-    private static final YAMLMapper MAPPER = YAMLMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     private ScenarioReader() {
     }
 
-    /** Longer scenario files are refused: the catalog's largest is a few kilobytes. */
-    public static final long MAX_BYTES = 16L << 20;
-
     /** Reads one scenario file. */
     public static Scenario read(Path file) {
-        String text;
-        try {
-            text = TextFiles.read(file, MAX_BYTES);
-        } catch (TextFiles.Unreadable e) {
-            throw new ScenarioException("cannot read scenario file " + file + ": " + e.getMessage(), e);
-        }
-        return read(text, file.toString());
+        return scenario(ScenarioFile.header(ScenarioFile.parse(file), file.toString()));
     }
 
     /** Reads a scenario from YAML text; {@code source} names it in errors. */
     public static Scenario read(String yaml, String source) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            String at = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new ScenarioException(source + ": not valid YAML" + at + ": " + e.getOriginalMessage(), e);
-        }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            throw new ScenarioException(source + ": the file is empty");
-        }
-        return new ScenarioReader.Parse(source).scenario(root);
+        return scenario(ScenarioFile.header(ScenarioFile.parse(yaml, source), source));
+    }
+
+    private static Scenario scenario(ScenarioFile.Header header) {
+        return new ScenarioReader.Parse(header.source()).scenario(header);
     }
 
     /** The scenario files ({@code *.yaml}) of a directory, sorted by name. */
@@ -90,20 +67,10 @@ public final class ScenarioReader {
             this.steps = new StepReader(source);
         }
 
-        Scenario scenario(JsonNode root) {
-            YamlFields top = YamlFields.of(root, source, TOP);
-            String name = top.requiredText("name");
-            if (name.isBlank()) {
-                throw top.error("name", "must not be blank");
-            }
-            String description = top.text("description");
-            Limits limits = limits(top);
-            DataplaneConfig config = config(top);
-            try {
-                config.validate(limits);
-            } catch (ConfigException e) {
-                throw new ScenarioException(source + ": config: " + e.getMessage(), e);
-            }
+        Scenario scenario(ScenarioFile.Header header) {
+            YamlFields top = header.top();
+            Limits limits = header.limits();
+            DataplaneConfig config = header.config();
             Assumes assumes = assumes(top);
             List<JsonNode> items = top.sequence("steps");
             if (items == null || items.isEmpty()) {
@@ -118,7 +85,7 @@ public final class ScenarioReader {
                 }
                 list.add(step);
             }
-            return new Scenario(name, description, limits, config, assumes, list);
+            return new Scenario(header.name(), header.description(), limits, config, assumes, list);
         }
 
         private DataplaneConfig checkChange(ConfigureStep c, DataplaneConfig running, Limits limits, int number) {
@@ -129,34 +96,6 @@ public final class ScenarioReader {
                 return next;
             } catch (ConfigException | IllegalArgumentException e) {
                 throw new ScenarioException(where + ": " + e.getMessage(), e);
-            }
-        }
-
-        private Limits limits(YamlFields top) {
-            if (!top.has("limits")) {
-                return Scenario.DEFAULT_LIMITS;
-            }
-            YamlFields l = YamlFields.of(top.raw("limits"), source + ": limits", LIMITS);
-            Limits d = Scenario.DEFAULT_LIMITS;
-            Integer mp = l.integer("maxPorts", 1, Limits.MAX_PORTS_LIMIT);
-            Integer mrs = l.integer("maxRealServers", 1, Limits.MAX_REAL_SERVERS_LIMIT);
-            Integer ma = l.integer("maxAssociations", 1, Limits.MAX_ASSOCIATIONS_LIMIT);
-            return new Limits(mp != null ? mp : d.maxPorts(), mrs != null ? mrs : d.maxRealServers(),
-                    ma != null ? ma : d.maxAssociations());
-        }
-
-        private DataplaneConfig config(YamlFields top) {
-            if (!top.has("config")) {
-                return DataplaneConfig.empty();
-            }
-            YamlFields c = YamlFields.of(top.raw("config"), source + ": config", CONFIG);
-            IpAddress vip = vip(c);
-            List<Integer> ports = c.integers("ports", 0, 65535);
-            List<IpAddress> rs = c.addresses("realServers");
-            try {
-                return DataplaneConfig.of(vip, ports == null ? List.of() : ports, rs == null ? List.of() : rs);
-            } catch (ConfigException e) {
-                throw new ScenarioException(source + ": config: " + e.getMessage(), e);
             }
         }
 
@@ -172,15 +111,6 @@ public final class ScenarioReader {
             }
             return new Assumes(cpus, rule);
         }
-    }
-
-    /** {@code vip: <address>} or {@code vip: none} / {@code vip: null}. */
-    static IpAddress vip(YamlFields f) {
-        JsonNode v = f.raw("vip");
-        if (v == null || v.isNull() || (v.isTextual() && v.asText().trim().equalsIgnoreCase("none"))) {
-            return null;
-        }
-        return f.parsed("vip", IpAddress::parse);
     }
 
     /** Reason name to count, for {@code expectCounters}. */

@@ -6,6 +6,9 @@ import io.sbulb.api.IpAddress;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Verdict;
 import io.sbulb.api.frame.UdpFrame.ChecksumMode;
+import io.sbulb.scenariofile.ScenarioException;
+import io.sbulb.scenariofile.ScenarioFile;
+import io.sbulb.scenariofile.YamlFields;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -144,7 +147,7 @@ final class StepReader {
         YamlFields f = YamlFields.of(node, where, YamlFields.keys("configure", "note"));
         YamlFields c = YamlFields.of(f.raw("configure"), where, CONFIGURE);
         boolean setsVip = c.has("vip");
-        IpAddress vip = setsVip ? ScenarioReader.vip(c) : null;
+        IpAddress vip = setsVip ? ScenarioFile.vip(c) : null;
         return new ConfigureStep(setsVip, vip, c.integers("ports", 0, 65535), c.addresses("realServers"),
                 c.addresses("addRealServers"), c.addresses("removeRealServers"), f.text("note"));
     }

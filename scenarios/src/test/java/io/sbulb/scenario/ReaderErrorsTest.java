@@ -2,6 +2,7 @@ package io.sbulb.scenario;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sbulb.scenariofile.ScenarioException;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,7 +1,8 @@
 package io.sbulb.xdp.attach;
 
 import io.sbulb.xdp.net.NetInterface;
-import io.sbulb.xdp.net.Netns;
+import io.sbulb.xdp.testing.Netns;
+import io.sbulb.xdp.testing.PassProgram;
 
 /**
  * The child process of {@link ProcessDeathTest}: attaches the pass program to interface

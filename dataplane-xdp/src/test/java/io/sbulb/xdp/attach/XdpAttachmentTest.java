@@ -13,6 +13,7 @@ import io.sbulb.api.testing.Privileges;
 import io.sbulb.xdp.SbulbProgramSpec;
 import io.sbulb.xdp.XdpLiveDataplane;
 import io.sbulb.xdp.net.NetInterface;
+import io.sbulb.xdp.testing.PassProgram;
 import io.sbulb.xdp.testing.TestNetns;
 import java.io.IOException;
 import java.nio.file.Files;

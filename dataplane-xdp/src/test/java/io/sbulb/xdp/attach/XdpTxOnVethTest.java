@@ -12,6 +12,7 @@ import io.sbulb.api.testing.Privileges;
 import io.sbulb.xdp.SbulbProgramSpec;
 import io.sbulb.xdp.XdpLiveDataplane;
 import io.sbulb.xdp.net.NetInterface;
+import io.sbulb.xdp.testing.PassProgram;
 import io.sbulb.xdp.testing.RawFrames;
 import io.sbulb.xdp.testing.TestNetns;
 import java.net.DatagramPacket;

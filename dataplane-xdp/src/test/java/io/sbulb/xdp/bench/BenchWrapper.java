@@ -4,9 +4,7 @@ import io.sbulb.api.Frame;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.sbulb.xdp.bpf.PackagedObject;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -51,24 +49,7 @@ final class BenchWrapper implements AutoCloseable {
     }
 
     static BenchWrapper load() {
-        byte[] image;
-        try (InputStream in = BenchWrapper.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is missing from the test classpath "
-                        + "(compiled by the compile-test-bpf execution: run mvn test-compile)");
-            }
-            image = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("read " + RESOURCE, e);
-        }
-        BpfObject obj = BpfObject.openMem("bench_wrapper", image);
-        try {
-            obj.load();
-            return new BenchWrapper(obj);
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
-        }
+        return PackagedObject.read(BenchWrapper.class, RESOURCE).load("bench_wrapper", BenchWrapper::new);
     }
 
     /** The only frame length the wrapper restores (BENCH_FRAME_LEN). */

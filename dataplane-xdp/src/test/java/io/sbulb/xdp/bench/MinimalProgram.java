@@ -7,9 +7,7 @@ import io.sbulb.api.frame.UdpFrame;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.sbulb.xdp.bpf.PackagedObject;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -70,26 +68,10 @@ final class MinimalProgram implements AutoCloseable {
 
     /** Loads the program with a client table of {@code maxEntries} (sbulb's table size, for parity). */
     static MinimalProgram load(int maxEntries) {
-        byte[] image;
-        try (InputStream in = MinimalProgram.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is missing from the test classpath "
-                        + "(compiled by the compile-test-bpf execution: run mvn test-compile)");
-            }
-            image = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("read " + RESOURCE, e);
-        }
-        BpfObject obj = BpfObject.openMem("bench_minimal", image);
-        try {
+        return PackagedObject.read(MinimalProgram.class, RESOURCE).load("bench_minimal", obj -> {
             obj.setMaxEntries(MAP, maxEntries);
             obj.setMaxEntries(MAP20, maxEntries);
-            obj.load();
-            return new MinimalProgram(obj);
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
-        }
+        }, MinimalProgram::new);
     }
 
     int fd() {

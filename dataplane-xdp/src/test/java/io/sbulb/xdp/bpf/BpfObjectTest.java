@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sbulb.api.testing.Privileges;
-import java.io.IOException;
-import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 /** The libbpf binding turns every failure into an exception naming the operation and errno. */
 class BpfObjectTest {
 
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = BpfObjectTest.class.getResourceAsStream("/io/sbulb/xdp/" + name)) {
-            assertThat(in).as("test resource %s (compiled by the Maven build)", name).isNotNull();
-            return in.readAllBytes();
-        }
+    private static byte[] resource(String name) {
+        return PackagedObject.read(BpfObjectTest.class, "/io/sbulb/xdp/" + name).image(); // compiled by the Maven build
     }
 
     @Test
@@ -27,7 +22,7 @@ class BpfObjectTest {
     }
 
     @Test
-    void aProgramTheVerifierRejectsFailsToLoadWithTheVerifierLog() throws IOException {
+    void aProgramTheVerifierRejectsFailsToLoadWithTheVerifierLog() {
         Privileges.requireBpf();
         try (BpfObject obj = BpfObject.openMem("rejected", resource("rejected.bpf.o"))) {
             assertThatThrownBy(obj::load)
@@ -44,7 +39,7 @@ class BpfObjectTest {
     }
 
     @Test
-    void mapsCannotBeResizedAfterLoadNorUsedBefore() throws IOException {
+    void mapsCannotBeResizedAfterLoadNorUsedBefore() {
         Privileges.requireBpf();
         try (BpfObject obj = BpfObject.openMem("sbulb", io.sbulb.xdp.SbulbProgram.objectImage())) {
             assertThatThrownBy(() -> obj.map("sbulb_assoc")).isInstanceOf(IllegalStateException.class)

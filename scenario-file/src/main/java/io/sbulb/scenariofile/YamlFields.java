@@ -1,4 +1,4 @@
-package io.sbulb.scenario;
+package io.sbulb.scenariofile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sbulb.api.IpAddress;
@@ -14,7 +14,7 @@ import java.util.function.Function;
  * Strict, typed access to one YAML mapping. Every error names where it is ({@code where}: file,
  * step, field) and the offending value; unknown keys are errors listing the known ones.
  */
-final class YamlFields {
+public final class YamlFields {
 
     private final JsonNode node;
     private final String where;
@@ -25,7 +25,7 @@ final class YamlFields {
     }
 
     /** The mapping {@code node}; an error if it is not one, or has a key outside {@code allowed}. */
-    static YamlFields of(JsonNode node, String where, Set<String> allowed) {
+    public static YamlFields of(JsonNode node, String where, Set<String> allowed) {
         if (node == null || !node.isObject()) {
             throw new ScenarioException(where + ": expected a mapping (key: value), got " + show(node));
         }
@@ -39,28 +39,28 @@ final class YamlFields {
         return new YamlFields(node, where);
     }
 
-    static Set<String> keys(String... keys) {
+    public static Set<String> keys(String... keys) {
         return new LinkedHashSet<>(List.of(keys));
     }
 
-    String where() {
+    public String where() {
         return where;
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return node.has(key);
     }
 
-    JsonNode raw(String key) {
+    public JsonNode raw(String key) {
         return node.get(key);
     }
 
-    ScenarioException error(String key, String problem) {
+    public ScenarioException error(String key, String problem) {
         return new ScenarioException(where + ": '" + key + "' is " + show(node.get(key)) + ": " + problem);
     }
 
     /** A text value, or null if absent; a number or boolean is an error (hex and addresses must be quoted). */
-    String text(String key) {
+    public String text(String key) {
         JsonNode v = node.get(key);
         if (v == null) {
             return null;
@@ -71,7 +71,7 @@ final class YamlFields {
         return v.asText();
     }
 
-    String requiredText(String key) {
+    public String requiredText(String key) {
         String v = text(key);
         if (v == null) {
             throw new ScenarioException(where + ": '" + key + "' is missing");
@@ -80,7 +80,7 @@ final class YamlFields {
     }
 
     /** An integer, or null if absent. Accepts {@code 0x...} text for bit fields. */
-    Integer integer(String key, long min, long max) {
+    public Integer integer(String key, long min, long max) {
         JsonNode v = node.get(key);
         if (v == null) {
             return null;
@@ -103,7 +103,7 @@ final class YamlFields {
         return (int) value;
     }
 
-    Boolean bool(String key) {
+    public Boolean bool(String key) {
         JsonNode v = node.get(key);
         if (v == null) {
             return null;
@@ -115,7 +115,7 @@ final class YamlFields {
     }
 
     /** Parses a text value with {@code parser}; its IllegalArgumentException becomes a located error. */
-    <T> T parsed(String key, Function<String, T> parser) {
+    public <T> T parsed(String key, Function<String, T> parser) {
         String v = text(key);
         if (v == null) {
             return null;
@@ -127,7 +127,7 @@ final class YamlFields {
         }
     }
 
-    <E extends Enum<E>> E enumValue(String key, Class<E> type) {
+    public <E extends Enum<E>> E enumValue(String key, Class<E> type) {
         String v = text(key);
         if (v == null) {
             return null;
@@ -145,7 +145,7 @@ final class YamlFields {
     }
 
     /** A sequence of address literals, or null if absent. */
-    List<IpAddress> addresses(String key) {
+    public List<IpAddress> addresses(String key) {
         List<JsonNode> items = sequence(key);
         if (items == null) {
             return null;
@@ -166,7 +166,7 @@ final class YamlFields {
     }
 
     /** A sequence of integers in {@code min..max}, or null if absent. */
-    List<Integer> integers(String key, int min, int max) {
+    public List<Integer> integers(String key, int min, int max) {
         List<JsonNode> items = sequence(key);
         if (items == null) {
             return null;
@@ -183,7 +183,7 @@ final class YamlFields {
         return out;
     }
 
-    List<JsonNode> sequence(String key) {
+    public List<JsonNode> sequence(String key) {
         JsonNode v = node.get(key);
         if (v == null) {
             return null;
@@ -197,7 +197,7 @@ final class YamlFields {
     }
 
     /** The entries of a mapping value, in file order, or null if absent. */
-    List<Map.Entry<String, JsonNode>> mapping(String key) {
+    public List<Map.Entry<String, JsonNode>> mapping(String key) {
         JsonNode v = node.get(key);
         if (v == null) {
             return null;
@@ -210,7 +210,7 @@ final class YamlFields {
         return out;
     }
 
-    static String show(JsonNode n) {
+    public static String show(JsonNode n) {
         if (n == null || n.isMissingNode()) {
             return "missing";
         }

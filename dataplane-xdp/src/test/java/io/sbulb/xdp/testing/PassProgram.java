@@ -1,20 +1,22 @@
-package io.sbulb.xdp.attach;
+package io.sbulb.xdp.testing;
 
+import io.sbulb.xdp.attach.AttachOptions;
+import io.sbulb.xdp.attach.XdpAttachment;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
+import io.sbulb.xdp.bpf.PackagedObject;
 import io.sbulb.xdp.net.NetInterface;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
- * A loaded XDP program that passes every frame (xdp_pass.bpf.o, packaged in the jar). On a
- * veth pair, frames one end sends with XDP_TX reach the peer only while the peer also has an
- * XDP program: the namespace lab attaches this one to the peer ends for sbulb's frames to arrive.
+ * A loaded XDP program that passes every frame (xdp_pass.bpf.o, compiled from
+ * {@code src/test/bpf} next to this class: test code, in dataplane-xdp's test-jar, never in the
+ * shipped jar). On a veth pair, frames one end sends with XDP_TX reach the peer only while the
+ * peer also has an XDP program: the namespace lab attaches this one to the peer ends for
+ * sbulb's frames to arrive; the attachment tests attach it where any program would do.
  */
 public final class PassProgram implements AutoCloseable {
 
-    static final String RESOURCE = "/io/sbulb/xdp/xdp_pass.bpf.o";
+    static final String RESOURCE = "xdp_pass.bpf.o";
     /** The program's name, in the C source and as the kernel and bpftool show it. */
     public static final String NAME = "xdp_pass";
 
@@ -26,29 +28,19 @@ public final class PassProgram implements AutoCloseable {
         this.program = object.program(NAME);
     }
 
-    /** The compiled object as packaged in the jar. */
+    /** The compiled object as packaged in the test-jar. */
     public static byte[] objectImage() {
-        try (InputStream in = PassProgram.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("BPF object " + RESOURCE + " is missing from the classpath "
-                        + "(the Maven build compiles it with clang: was dataplane-xdp built?)");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("read " + RESOURCE + " from the jar", e);
-        }
+        return Packaged.OBJECT.image();
     }
 
     /** Loads the program into the kernel (needs CAP_BPF); not attached anywhere yet. */
     public static PassProgram load() {
-        BpfObject obj = BpfObject.openMem("xdp_pass", objectImage());
-        try {
-            obj.load();
-            return new PassProgram(obj);
-        } catch (RuntimeException e) {
-            obj.close();
-            throw e;
-        }
+        return Packaged.OBJECT.load(NAME, PassProgram::new);
+    }
+
+    /** The packaged object, read on first use. */
+    private static final class Packaged {
+        static final PackagedObject OBJECT = PackagedObject.read(PassProgram.class, RESOURCE);
     }
 
     /** The program's fd, valid until {@link #close()}. */

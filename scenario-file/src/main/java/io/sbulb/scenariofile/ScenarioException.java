@@ -1,4 +1,4 @@
-package io.sbulb.scenario;
+package io.sbulb.scenariofile;
 
 /**
  * A scenario that cannot be read or is inconsistent. The message names the file, the step

@@ -1,15 +1,9 @@
-package io.sbulb.balancer;
+package io.sbulb.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.testing.Privileges;
-import io.sbulb.lab.Bpftool;
-import io.sbulb.lab.EchoServer;
-import io.sbulb.lab.Lab;
-import io.sbulb.lab.LabClient;
-import io.sbulb.lab.NotifyListener;
-import io.sbulb.lab.SbulbProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

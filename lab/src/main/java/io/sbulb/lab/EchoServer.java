@@ -1,6 +1,6 @@
 package io.sbulb.lab;
 
-import io.sbulb.xdp.net.Netns;
+import io.sbulb.xdp.testing.Netns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;

@@ -1,4 +1,4 @@
-package io.sbulb.xdp.net;
+package io.sbulb.xdp.testing;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -17,6 +17,9 @@ import java.util.concurrent.FutureTask;
  * namespace. What the task creates stays in that namespace after the thread ends: a socket
  * opened there sends and receives there, from any thread; an interface index means an
  * interface of that namespace.
+ *
+ * <p>Test code (dataplane-xdp's test-jar, reused by the lab), not in the shipped jar: sbulb
+ * itself runs in whatever namespace it is started in.
  */
 public final class Netns {
 

@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SbulbProcess implements AutoCloseable {
 
+    /** sbulb's logging setup, a resource of its module (sbulb/src/main/resources). */
+    private static final String LOGGING = "logback.xml";
+
     private final Process process;
     private final Path stdout;
     private final Path stderr;
@@ -29,7 +32,7 @@ public final class SbulbProcess implements AutoCloseable {
 
     /**
      * Starts {@code sbulb ARGS} in namespace {@code netns} with this JVM's classpath (which holds
-     * sbulb: the runnable jar, or the build's classes under test).
+     * sbulb: its module's jar or classes, with the lab's).
      *
      * @param notifySocket the $NOTIFY_SOCKET to give it, or null for none
      * @param logDir       where {@code sbulb.out} and {@code sbulb.err} go
@@ -43,10 +46,12 @@ public final class SbulbProcess implements AutoCloseable {
     /** As {@link #start(String, List, String, Path)}, with the signal dispositions given as env(1)'s option. */
     public static SbulbProcess start(String netns, List<String> args, String notifySocket, Path logDir,
                                      String envSignalOption) {
+        // sbulb's own logging setup (its logback.xml, as in the shipped jar), never a test's
+        // logback-test.xml that a test classpath may hold (a module's test-classes)
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, "env", envSignalOption,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.sbulb.cli.Sbulb"));
+                "--enable-native-access=ALL-UNNAMED", "-Dlogback.configurationFile=" + LOGGING,
+                "-cp", System.getProperty("java.class.path"), "io.sbulb.cli.Sbulb"));
         cmd.addAll(args);
         Path out = logDir.resolve("sbulb.out");
         Path err = logDir.resolve("sbulb.err");

@@ -1,0 +1,140 @@
+package io.sbulb.scenariofile;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.sbulb.api.ConfigException;
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.IpAddress;
+import io.sbulb.api.Limits;
+import io.sbulb.api.TextFiles;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A scenario file (YAML, format in {@code scenarios/README.md}) as far as the shipped command
+ * reads it: the YAML itself, its top-level fields, and the {@code limits} and {@code config}
+ * sections ({@code sbulb replay --scenario}). The scenario engine's reader
+ * ({@code io.sbulb.scenario.ScenarioReader}) starts here and goes on with the steps. Strict:
+ * unknown fields, bad values and a config the limits refuse are {@link ScenarioException}s
+ * naming the file, the section and the value.
+ */
+public final class ScenarioFile {
+
+    /** The top-level fields of a scenario file. */
+    public static final Set<String> TOP = YamlFields.keys("name", "description", "limits", "config", "assumes", "steps");
+    static final Set<String> LIMITS = YamlFields.keys("maxPorts", "maxRealServers", "maxAssociations");
+    static final Set<String> CONFIG = YamlFields.keys("vip", "ports", "realServers");
+
+    /** Limits used when a scenario gives none: small, so nothing is sized for production. */
+    public static final Limits DEFAULT_LIMITS = new Limits(4, 8, 64);
+
+    /** Longer scenario files are refused: the catalog's largest is a few kilobytes. */
+    public static final long MAX_BYTES = 16L << 20;
+
+    private static final YAMLMapper MAPPER = YAMLMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private ScenarioFile() {
+    }
+
+    /**
+     * What a scenario file says before its steps, its config checked against its limits.
+     *
+     * @param top    the top-level mapping, for the fields read after these (assumes, steps)
+     * @param source names the file in errors
+     */
+    public record Header(YamlFields top, String source, String name, String description, Limits limits,
+                         DataplaneConfig config) {
+    }
+
+    /** Reads the header of scenario file {@code file} (its steps are not read). */
+    public static Header readHeader(Path file) {
+        return header(parse(file), file.toString());
+    }
+
+    /** The YAML of scenario file {@code file}: a tree, not yet checked against the format. */
+    public static JsonNode parse(Path file) {
+        String text;
+        try {
+            text = TextFiles.read(file, MAX_BYTES);
+        } catch (TextFiles.Unreadable e) {
+            throw new ScenarioException("cannot read scenario file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /** The YAML of a scenario; {@code source} names it in errors. Duplicate keys are errors. */
+    public static JsonNode parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            String at = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ScenarioException(source + ": not valid YAML" + at + ": " + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ScenarioException(source + ": the file is empty");
+        }
+        return root;
+    }
+
+    /** Reads the top-level fields and the limits and config sections of a parsed scenario. */
+    public static Header header(JsonNode root, String source) {
+        YamlFields top = YamlFields.of(root, source, TOP);
+        String name = top.requiredText("name");
+        if (name.isBlank()) {
+            throw top.error("name", "must not be blank");
+        }
+        String description = top.text("description");
+        Limits limits = limits(top, source);
+        DataplaneConfig config = config(top, source);
+        try {
+            config.validate(limits);
+        } catch (ConfigException e) {
+            throw new ScenarioException(source + ": config: " + e.getMessage(), e);
+        }
+        return new Header(top, source, name, description, limits, config);
+    }
+
+    /** {@code vip: <address>} or {@code vip: none} / {@code vip: null} (none). */
+    public static IpAddress vip(YamlFields f) {
+        JsonNode v = f.raw("vip");
+        if (v == null || v.isNull() || (v.isTextual() && v.asText().trim().equalsIgnoreCase("none"))) {
+            return null;
+        }
+        return f.parsed("vip", IpAddress::parse);
+    }
+
+    private static Limits limits(YamlFields top, String source) {
+        Limits d = DEFAULT_LIMITS;
+        if (!top.has("limits")) {
+            return d;
+        }
+        YamlFields l = YamlFields.of(top.raw("limits"), source + ": limits", LIMITS);
+        Integer mp = l.integer("maxPorts", 1, Limits.MAX_PORTS_LIMIT);
+        Integer mrs = l.integer("maxRealServers", 1, Limits.MAX_REAL_SERVERS_LIMIT);
+        Integer ma = l.integer("maxAssociations", 1, Limits.MAX_ASSOCIATIONS_LIMIT);
+        return new Limits(mp != null ? mp : d.maxPorts(), mrs != null ? mrs : d.maxRealServers(),
+                ma != null ? ma : d.maxAssociations());
+    }
+
+    private static DataplaneConfig config(YamlFields top, String source) {
+        if (!top.has("config")) {
+            return DataplaneConfig.empty();
+        }
+        YamlFields c = YamlFields.of(top.raw("config"), source + ": config", CONFIG);
+        IpAddress vip = vip(c);
+        List<Integer> ports = c.integers("ports", 0, 65535);
+        List<IpAddress> rs = c.addresses("realServers");
+        try {
+            return DataplaneConfig.of(vip, ports == null ? List.of() : ports, rs == null ? List.of() : rs);
+        } catch (ConfigException e) {
+            throw new ScenarioException(source + ": config: " + e.getMessage(), e);
+        }
+    }
+}
