@@ -35,4 +35,17 @@ public interface Dataplane extends DataplaneControl {
         }
         return results;
     }
+
+    /**
+     * Closes this instance and returns a new one over the state it leaves, as a daemon
+     * restarted over pinned state finds it (docs/design.md, "State that outlives the process"):
+     * the association table with its LRU order, the round-robin cursor, the counters, the
+     * configuration in force and the retired real servers. Events not yet drained are lost
+     * (the new instance has a new event log); limits and event mask are those of this one.
+     *
+     * @throws UnsupportedOperationException when this dataplane keeps no state beyond itself
+     */
+    default Dataplane restart() {
+        throw new UnsupportedOperationException("the " + name() + " dataplane cannot restart over its state");
+    }
 }
