@@ -93,6 +93,15 @@ struct {
 	__type(value, struct sbulb_counter);
 } sbulb_counters SEC(".maps");
 
+/* Key 0 -> struct sbulb_stamp: the layout version and the limits the pinned maps were made
+ * with. Written by the control plane once; the data path never reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sbulb_stamp);
+} sbulb_stamp SEC(".maps");
+
 /* Event log: struct sbulb_event records for the reasons in sbulb_params.event_mask.
  * Written by the data path, drained by the control plane; full = events are lost, never
  * frames. */

@@ -131,6 +131,9 @@ struct sbulb_config {
 /* Value of sbulb_rs_index: where the address stands in each generation's list. */
 struct sbulb_rs_pos {
 	__u32 pos[SBULB_GENERATIONS]; /* a position, SBULB_RS_ABSENT or SBULB_RS_RETIRED */
+	__u32 retired_seq;     /* for a retired server: its rank among the retired, oldest first
+	                        * (the control plane's, read back when it adopts pinned maps);
+	                        * 0 otherwise. The data path does not read it. */
 };
 
 /* sbulb_state[0], written by the data path only: the round-robin cursor. */
@@ -151,6 +154,29 @@ struct sbulb_assoc {
 	struct sbulb_addr rs;  /* real server address */
 	__u32 rs_index;        /* position in sbulb_rs where rs was last found; the data path
 	                        * rewrites it in place when the server moved in the list */
+#ifdef SBULB_ABI_TEST_EXTRA
+	__u32 extra;           /* only in the upgrade test's second object: a field appended */
+#endif
+};
+
+/* The layout version of the pinned maps (docs/design.md, "State that outlives the process"):
+ * raised with every change of a pinned map's key or value layout. The upgrade test builds a
+ * second object with SBULB_ABI_TEST_EXTRA, a layout one version on. */
+enum sbulb_abi_version {
+#ifdef SBULB_ABI_TEST_EXTRA
+	SBULB_ABI_VERSION = 2,
+#else
+	SBULB_ABI_VERSION = 1,
+#endif
+};
+
+/* sbulb_stamp[0]: what the pinned maps were made with, written once by the control plane that
+ * created them; a later start compares it with its own object and limits before reusing them. */
+struct sbulb_stamp {
+	enum sbulb_abi_version abi;
+	__u32 max_rs;          /* -mrs the maps were sized for */
+	__u32 max_assoc;       /* -ma: entries of sbulb_assoc */
+	__u32 assoc_size;      /* sizeof(struct sbulb_assoc) */
 };
 
 /* Per-CPU counters, one per reason code. */
@@ -184,10 +210,13 @@ struct sbulb_params {
 
 _Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
 _Static_assert(sizeof(struct sbulb_config) == 152, "sbulb_config crosses the ABI");
-_Static_assert(sizeof(struct sbulb_rs_pos) == 8, "sbulb_rs_pos crosses the ABI");
+_Static_assert(sizeof(struct sbulb_rs_pos) == 12, "sbulb_rs_pos crosses the ABI");
+_Static_assert(sizeof(struct sbulb_stamp) == 16, "sbulb_stamp crosses the ABI");
 _Static_assert(sizeof(struct sbulb_state) == 4, "sbulb_state crosses the ABI");
 _Static_assert(sizeof(struct sbulb_assoc_key) == 20, "sbulb_assoc_key crosses the ABI");
+#ifndef SBULB_ABI_TEST_EXTRA
 _Static_assert(sizeof(struct sbulb_assoc) == 20, "sbulb_assoc crosses the ABI");
+#endif
 _Static_assert(sizeof(struct sbulb_counter) == 16, "sbulb_counter crosses the ABI");
 _Static_assert(sizeof(struct sbulb_event) == 72, "sbulb_event crosses the ABI");
 _Static_assert(sizeof(struct sbulb_params) == 16, "sbulb_params crosses the ABI");

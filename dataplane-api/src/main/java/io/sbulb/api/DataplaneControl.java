@@ -61,6 +61,14 @@ public interface DataplaneControl extends AutoCloseable {
     default void checkRunning() {
     }
 
+    /**
+     * Whether {@link #close()} stops the data path (true) or leaves it running without its
+     * control plane (a live XDP program whose state is pinned, told to stay).
+     */
+    default boolean detachesOnClose() {
+        return true;
+    }
+
     /** Releases what the data path holds (for the XDP one: detaches, unloads). Idempotent. */
     @Override
     void close();

@@ -50,8 +50,10 @@ final class ConfigWriter {
     private boolean graceOwed;
     /** Mirror of sbulb_rs: slot g * maxRs + i, null where zero. */
     private final IpAddress[] slots;
-    /** Mirror of sbulb_rs_index: padded address -> pos[2]. */
+    /** Mirror of sbulb_rs_index: padded address -> {pos[0], pos[1], retired_seq}. */
     private final Map<ByteBuffer, int[]> index = new HashMap<>();
+    /** The retired_seq the next server retired gets: retirement order survives a restart. */
+    private int nextSeq = 1;
 
     ConfigWriter(SbulbProgram prog, int maxRs) {
         this(prog, maxRs, WriteHook.NONE);
@@ -145,16 +147,89 @@ final class ConfigWriter {
                 keys.add(k);
             }
         }
+        Map<ByteBuffer, Integer> rank = new HashMap<>(); // newly retired servers get their ranks in this order
+        for (int i = 0; i < nextRetired.size(); i++) {
+            rank.putIfAbsent(key(nextRetired.get(i)), i);
+        }
+        keys.sort(java.util.Comparator.comparingInt(k -> rank.getOrDefault(k, -1)));
         for (ByteBuffer k : keys) {
-            int[] pos = index.getOrDefault(k, new int[] {SbulbAbi.RS_ABSENT, SbulbAbi.RS_ABSENT});
+            int[] pos = index.getOrDefault(k, new int[] {SbulbAbi.RS_ABSENT, SbulbAbi.RS_ABSENT, 0});
             int wanted = want.getOrDefault(k, SbulbAbi.RS_ABSENT);
-            if (pos[g] != wanted) {
-                int[] next = pos.clone();
+            // a server retired now gets the next rank; one still retired keeps its own
+            int seq = wanted != SbulbAbi.RS_RETIRED ? 0 : pos[active] == SbulbAbi.RS_RETIRED ? pos[2] : nextSeq;
+            if (pos[g] != wanted || pos[2] != seq) {
+                int[] next = {pos[0], pos[1], seq};
                 next[g] = wanted;
                 write(prog.realServerIndex, k.array(), SbulbAbi.rsPos(next));
                 index.put(k, next);
+                if (seq == nextSeq) {
+                    nextSeq++;
+                }
             }
         }
+    }
+
+    /**
+     * Takes what pinned maps hold as the running configuration (a daemon adopting the data path
+     * another one left): the generation in use, its VIP, ports and list, the slots and the
+     * address index of both generations, and the retired servers in the order they retired.
+     * The next change is then written as if this writer had written everything before.
+     */
+    void adopt() {
+        active = ByteBuffer.wrap(prog.generation.lookup(SbulbAbi.u32(0))).order(java.nio.ByteOrder.nativeOrder())
+                .getInt();
+        int[] families = new int[SbulbAbi.GENERATIONS];
+        IpAddress vip = null;
+        int count = 0;
+        for (int g = 0; g < SbulbAbi.GENERATIONS; g++) {
+            byte[] c = prog.config.lookup(SbulbAbi.u32(g));
+            families[g] = c[SbulbAbi.ADDR_SIZE];
+            if (g == active) {
+                vip = families[g] == 0 ? null : IpAddress.read(c, 0, families[g]);
+                count = SbulbAbi.wrap(c).getInt(20);
+            }
+        }
+        for (int slot = 0; slot < slots.length; slot++) {
+            int family = families[slot / maxRs];
+            byte[] a = prog.realServers.lookup(SbulbAbi.u32(slot));
+            slots[slot] = family == 0 || Arrays.equals(a, new byte[SbulbAbi.ADDR_SIZE]) ? null
+                    : IpAddress.read(a, 0, family);
+        }
+        java.util.Set<Integer> ports = new java.util.TreeSet<>();
+        prog.ports.forEach((k, v) -> {
+            int port = SbulbAbi.wrap(k).getInt(0);
+            if (v[0] != 0) {
+                portBits[port] = v[0];
+                portsSet.add(port);
+                if ((v[0] & (1 << active)) != 0) {
+                    ports.add(port);
+                }
+            }
+        });
+        java.util.TreeMap<Integer, IpAddress> retiredBySeq = new java.util.TreeMap<>();
+        int activeFamily = families[active];
+        prog.realServerIndex.forEach((k, v) -> {
+            ByteBuffer b = SbulbAbi.wrap(v);
+            int[] pos = {b.getInt(0), b.getInt(4), b.getInt(8)};
+            index.put(ByteBuffer.wrap(k.clone()), pos);
+            if (pos[active] == SbulbAbi.RS_RETIRED && activeFamily != 0) {
+                retiredBySeq.put(pos[2], IpAddress.read(k, 0, activeFamily));
+            }
+            nextSeq = Math.max(nextSeq, pos[2] + 1);
+        });
+        List<IpAddress> list = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            list.add(slots[active * maxRs + i]);
+        }
+        activeConfig = vip == null && list.isEmpty() && ports.isEmpty() ? DataplaneConfig.empty()
+                : DataplaneConfig.of(vip, ports, list);
+        retired = List.copyOf(retiredBySeq.values());
+        graceOwed = true; // the daemon before may have switched just before it stopped
+    }
+
+    /** The configuration in force, as written or adopted. */
+    DataplaneConfig activeConfig() {
+        return activeConfig;
     }
 
     private void write(BpfMap map, byte[] key, byte[] value) {

@@ -8,6 +8,8 @@ import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Reason;
 import io.sbulb.xdp.bpf.BpfException;
+import io.sbulb.xdp.bpf.PackagedObject;
+import io.sbulb.xdp.pin.PinDir;
 import io.sbulb.xdp.bpf.RingBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,10 +48,33 @@ final class LoadedProgram {
      * {@code cpu} unless it is {@link XdpDataplane#ANY_CPU}.
      */
     static LoadedProgram load(SbulbProgramSpec spec, int cpu, ConfigWriter.WriteHook hook) {
+        return load(spec, cpu, hook, null, SbulbProgram.packaged());
+    }
+
+    /**
+     * As {@link #load(SbulbProgramSpec, int, ConfigWriter.WriteHook)}, with the maps pinned in
+     * {@code pin} (null: not pinned): maps pinned there already are adopted, with the
+     * configuration they hold in force.
+     */
+    static LoadedProgram load(SbulbProgramSpec spec, int cpu, ConfigWriter.WriteHook hook, PinDir pin,
+                              PackagedObject image) {
         PinnedThread thread = new PinnedThread("sbulb-bpf", cpu);
         try {
-            SbulbProgram prog = thread.call(() -> SbulbProgram.load(spec));
-            return new LoadedProgram(spec.limits(), thread, prog, hook);
+            LoadedProgram loaded = thread.call(() -> {
+                SbulbProgram prog = SbulbProgram.load(spec, pin, image);
+                try {
+                    LoadedProgram l = new LoadedProgram(spec.limits(), thread, prog, hook);
+                    if (prog.adopted()) {
+                        l.writer.adopt();
+                        l.config = l.writer.activeConfig();
+                    }
+                    return l;
+                } catch (RuntimeException e) {
+                    prog.close();
+                    throw e;
+                }
+            });
+            return loaded;
         } catch (RuntimeException e) {
             thread.close();
             throw e;
@@ -58,6 +83,11 @@ final class LoadedProgram {
 
     Limits limits() {
         return limits;
+    }
+
+    /** True when the maps were adopted from an earlier load (pinned). */
+    boolean adopted() {
+        return prog.adopted();
     }
 
     SbulbProgram program() {

@@ -33,6 +33,10 @@ public final class SbulbAbi {
     public static final String MAP_GEN = "sbulb_gen";
     public static final String MAP_COUNTERS = "sbulb_counters";
     public static final String MAP_EVENTS = "sbulb_events";
+    public static final String MAP_STAMP = "sbulb_stamp";
+    /** The enum whose SBULB_ABI_VERSION is the object's layout version of the pinned maps. */
+    public static final String ABI_VERSION_ENUM = "sbulb_abi_version";
+    public static final String ABI_VERSION = "SBULB_ABI_VERSION";
 
     public static final int PORT_COUNT = 65536;
     public static final int EVENTS_BYTES = 256 * 1024;
@@ -49,7 +53,8 @@ public final class SbulbAbi {
 
     public static final int ADDR_SIZE = 16;
     public static final int CONFIG_SIZE = 152;
-    public static final int RS_POS_SIZE = 8;
+    public static final int RS_POS_SIZE = 12;
+    public static final int STAMP_SIZE = 16;
     public static final int STATE_SIZE = 4;
     public static final int ASSOC_KEY_SIZE = 20;
     public static final int ASSOC_SIZE = 20;
@@ -68,6 +73,7 @@ public final class SbulbAbi {
             "sbulb_addr", ADDR_SIZE,
             "sbulb_config", CONFIG_SIZE,
             "sbulb_rs_pos", RS_POS_SIZE,
+            "sbulb_stamp", STAMP_SIZE,
             "sbulb_state", STATE_SIZE,
             "sbulb_assoc_key", ASSOC_KEY_SIZE,
             "sbulb_assoc", ASSOC_SIZE,
@@ -138,9 +144,9 @@ public final class SbulbAbi {
         return h & (RS_FILTER_BITS - 1);
     }
 
-    /** struct sbulb_rs_pos. */
+    /** struct sbulb_rs_pos: {@code pos[0]}, {@code pos[1]}, then the retired rank {@code pos[2]}. */
     public static byte[] rsPos(int[] pos) {
-        return buffer(RS_POS_SIZE).putInt(pos[0]).putInt(pos[1]).array();
+        return buffer(RS_POS_SIZE).putInt(pos[0]).putInt(pos[1]).putInt(pos[2]).array();
     }
 
     /** struct sbulb_assoc_key. */
@@ -202,5 +208,18 @@ public final class SbulbAbi {
 
     private static int networkPort(byte[] b, int off) {
         return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
+    }
+
+    /** struct sbulb_stamp: what pinned maps were made with. */
+    public record Stamp(int abi, int maxRealServers, int maxAssociations, int assocSize) {
+        public byte[] bytes() {
+            return buffer(STAMP_SIZE).putInt(abi).putInt(maxRealServers).putInt(maxAssociations).putInt(assocSize)
+                    .array();
+        }
+
+        public static Stamp of(byte[] b) {
+            ByteBuffer w = wrap(b);
+            return new Stamp(w.getInt(0), w.getInt(4), w.getInt(8), w.getInt(12));
+        }
     }
 }

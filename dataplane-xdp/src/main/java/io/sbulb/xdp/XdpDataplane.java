@@ -8,6 +8,7 @@ import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
 import io.sbulb.api.Verdict;
 import io.sbulb.xdp.bpf.BpfProgram;
+import io.sbulb.xdp.pin.PinDir;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,8 +31,88 @@ public final class XdpDataplane extends LoadedControl implements Dataplane {
      */
     public static final int ANY_CPU = -1;
 
+    /** Where restartable harness dataplanes pin their maps, one directory each. */
+    static final java.nio.file.Path HARNESS_PINS = PinDir.BPFFS.resolve("sbulb-harness");
+    private static final java.util.concurrent.atomic.AtomicInteger HARNESS_SEQ = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final SbulbProgramSpec spec;
+    private final int cpu;
+    private final PinDir pin;
+    private boolean purgeOnClose;
+
     private XdpDataplane(LoadedProgram loaded) {
+        this(loaded, null, null, DEFAULT_CPU);
+    }
+
+    private XdpDataplane(LoadedProgram loaded, SbulbProgramSpec spec, PinDir pin, int cpu) {
         super(loaded);
+        this.spec = spec;
+        this.pin = pin;
+        this.cpu = cpu;
+        this.purgeOnClose = pin != null;
+    }
+
+    /**
+     * Loads the program with its maps pinned in a directory of its own (under
+     * {@code /sys/fs/bpf/sbulb-harness}), so that {@link #restart()} can load it again over them,
+     * as a restarted daemon does; the directory is removed when the last instance over it closes.
+     * Directories left by processes that died are removed first.
+     */
+    public static XdpDataplane createRestartable(SbulbProgramSpec spec, int cpu) {
+        removeDeadHarnessPins();
+        return loadPinned(spec, cpu, new PinDir(HARNESS_PINS.resolve(ProcessHandle.current().pid() + "-"
+                + HARNESS_SEQ.incrementAndGet())));
+    }
+
+    /** Loads over {@code pin}, removing it if the load fails. */
+    private static XdpDataplane loadPinned(SbulbProgramSpec spec, int cpu, PinDir pin) {
+        try {
+            return new XdpDataplane(LoadedProgram.load(spec, cpu, ConfigWriter.WriteHook.NONE, pin,
+                    SbulbProgram.packaged()), spec, pin, cpu);
+        } catch (RuntimeException e) {
+            pin.purge();
+            throw e;
+        }
+    }
+
+    private static void removeDeadHarnessPins() {
+        if (!java.nio.file.Files.isDirectory(HARNESS_PINS)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> dirs = java.nio.file.Files.list(HARNESS_PINS)) {
+            dirs.forEach(d -> {
+                String name = d.getFileName().toString();
+                int dash = name.indexOf('-');
+                try {
+                    long pid = Long.parseLong(dash < 0 ? name : name.substring(0, dash));
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        new PinDir(d).purge();
+                    }
+                } catch (NumberFormatException | java.io.UncheckedIOException e) {
+                    // not ours, or being removed by someone else: leave it
+                }
+            });
+        } catch (java.io.IOException e) {
+            // nothing to clean
+        }
+    }
+
+    /**
+     * Closes this instance, keeping its pinned maps, and loads the program again over them: the
+     * new instance adopts the associations with their LRU order, the cursor, the counters and
+     * the configuration (with its retired servers), as a restarted daemon does.
+     *
+     * @throws UnsupportedOperationException unless created by {@link #createRestartable}
+     */
+    @Override
+    public Dataplane restart() {
+        if (pin == null) {
+            throw new UnsupportedOperationException("this xdp dataplane's maps are not pinned: create it with "
+                    + "XdpDataplane.createRestartable to restart it");
+        }
+        purgeOnClose = false;
+        close();
+        return loadPinned(spec, cpu, pin);
     }
 
     /** Loads the program with these limits, no event log, on CPU {@value #DEFAULT_CPU}. */
@@ -113,6 +194,10 @@ public final class XdpDataplane extends LoadedControl implements Dataplane {
 
     @Override
     public void close() {
+        boolean wasOpen = !loaded.isClosed();
         loaded.close();
+        if (wasOpen && purgeOnClose) {
+            pin.purge();
+        }
     }
 }

@@ -20,6 +20,7 @@ public final class XdpDataplaneProvider implements DataplaneProvider {
     /** Loaded on CPU {@value XdpDataplane#DEFAULT_CPU}; a load the kernel refuses is a {@link io.sbulb.xdp.bpf.BpfException}. */
     @Override
     public Dataplane create(Limits limits, long eventMask) {
-        return XdpDataplane.create(new SbulbProgramSpec(limits, eventMask), XdpDataplane.DEFAULT_CPU);
+        // pinned in a bpffs directory of its own, so that it can restart (Dataplane.restart)
+        return XdpDataplane.createRestartable(new SbulbProgramSpec(limits, eventMask), XdpDataplane.DEFAULT_CPU);
     }
 }

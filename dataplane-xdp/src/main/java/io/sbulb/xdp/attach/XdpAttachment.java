@@ -4,6 +4,7 @@ import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.BpfFd;
 import io.sbulb.xdp.bpf.Xdp;
 import io.sbulb.xdp.net.NetInterface;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -43,13 +44,68 @@ public final class XdpAttachment implements AutoCloseable {
     private final BpfFd.LinkInfo info;
     private final AttachedProgram replaced;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean adopted;
 
     private XdpAttachment(NetInterface nif, Linked linked, AttachedProgram replaced) {
+        this(nif, linked, replaced, false);
+    }
+
+    private XdpAttachment(NetInterface nif, Linked linked, AttachedProgram replaced, boolean adopted) {
         this.nif = nif;
         this.mode = linked.mode();
         this.link = linked.link();
         this.info = linked.info();
         this.replaced = replaced;
+        this.adopted = adopted;
+    }
+
+    /**
+     * Takes over the BPF link pinned at {@code linkPin}, which attaches an earlier instance of the
+     * program to {@code nif}: the link is made to run {@code progFd} instead, atomically
+     * (bpf_link_update), so no frame finds the interface without a program.
+     *
+     * @return the attachment, or empty when the pinned link no longer attaches anything to
+     *         {@code nif} (its interface was deleted, or it was detached): its pin is removed
+     */
+    public static Optional<XdpAttachment> adopt(Path linkPin, int progFd, NetInterface nif) {
+        nif.checkCurrentNetns("take over the BPF link pinned at " + linkPin + " on");
+        BpfFd link = BpfFd.pinned(linkPin.toString(), "BPF link");
+        try {
+            BpfFd.LinkInfo before = BpfFd.linkInfo(link.fd());
+            if (before.type() != Xdp.LINK_TYPE_XDP || before.xdpIfindex() != nif.index()) {
+                LOG.warn("{}: the BPF link pinned at {} no longer attaches to it (link {}, ifindex {}); "
+                        + "its pin is removed and the program attached anew", nif.name(), linkPin, before.id(),
+                        before.xdpIfindex());
+                link.close();
+                java.nio.file.Files.deleteIfExists(linkPin);
+                return Optional.empty();
+            }
+            BpfFd.ProgramInfo p = BpfFd.programInfo(progFd);
+            link.updateLink(progFd, "make the BPF link " + before.id() + " pinned at " + linkPin + " run XDP program "
+                    + p.id() + " '" + p.name() + "'");
+            Xdp.Query q = Xdp.query(nif.index(), "query the XDP program of " + nif.name());
+            XdpMode mode = q.attachMode() == Xdp.ATTACHED_SKB ? XdpMode.GENERIC : XdpMode.NATIVE;
+            XdpAttachment a = new XdpAttachment(nif, new Linked(link, mode, BpfFd.linkInfo(link.fd())), null, true);
+            LOG.info("{}: XDP program {} took over BPF link {} from program {} ({} mode)", nif.name(), p.id(),
+                    before.id(), before.programId(), mode.word());
+            return Optional.of(a);
+        } catch (java.io.IOException e) {
+            link.close();
+            throw new java.io.UncheckedIOException("cannot remove the stale link pin " + linkPin, e);
+        } catch (RuntimeException e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    /** Pins the link at {@code path}: it then attaches the program until the pin is removed, whatever becomes of this process. */
+    public void pin(Path path) {
+        link.pin(path.toString());
+    }
+
+    /** True when this attachment took over a pinned link ({@link #adopt}) rather than making one. */
+    public boolean adopted() {
+        return adopted;
     }
 
     /** A link just created, with its mode and what the kernel says about it. */

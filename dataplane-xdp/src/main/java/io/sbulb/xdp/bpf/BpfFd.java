@@ -50,7 +50,7 @@ public final class BpfFd implements AutoCloseable {
     }
 
     /** What the kernel says about a link: {@code type} is a BPF_LINK_TYPE_*, e.g. {@link Xdp#LINK_TYPE_XDP}. */
-    public record LinkInfo(int type, int id, int programId) {
+    public record LinkInfo(int type, int id, int programId, int xdpIfindex) {
     }
 
     /** The info of the program behind {@code progFd} (bpf_obj_get_info_by_fd). */
@@ -67,8 +67,8 @@ public final class BpfFd implements AutoCloseable {
 
     /** The info of the link behind {@code linkFd}: type, id, prog_id are its first three u32. */
     public static LinkInfo linkInfo(int linkFd) {
-        ByteBuffer b = info(linkFd, 64, "BPF link"); // struct bpf_link_info: 3 u32, then a union
-        return new LinkInfo(b.getInt(0), b.getInt(4), b.getInt(8));
+        ByteBuffer b = info(linkFd, 64, "BPF link"); // struct bpf_link_info: 3 u32, then a union at 16
+        return new LinkInfo(b.getInt(0), b.getInt(4), b.getInt(8), b.getInt(16)); // xdp.ifindex
     }
 
     private static ByteBuffer info(int fd, int size, String what) {
@@ -79,6 +79,31 @@ public final class BpfFd implements AutoCloseable {
             throw new BpfException("get info of " + what + " fd " + fd, -rc);
         }
         return ByteBuffer.wrap(info).order(ByteOrder.nativeOrder());
+    }
+
+    /** The fd of the object pinned at {@code path} in bpffs (bpf_obj_get); ENOENT if nothing is pinned there. */
+    public static BpfFd pinned(String path, String what) {
+        int fd = LibBpf.bpf_obj_get(path);
+        if (fd < 0) {
+            throw new BpfException("open " + what + " pinned at " + path, -fd);
+        }
+        return new BpfFd(fd, what);
+    }
+
+    /** Pins the object at {@code path} in bpffs (bpf_obj_pin): it then lives until the file is removed. */
+    public void pin(String path) {
+        int rc = LibBpf.bpf_obj_pin(fd(), path);
+        if (rc != 0) {
+            throw new BpfException("pin " + what + " at " + path, -rc);
+        }
+    }
+
+    /** Makes the link behind this fd run the program {@code progFd} instead, atomically (bpf_link_update). */
+    public void updateLink(int progFd, String description) {
+        int rc = LibBpf.bpf_link_update(fd(), progFd, null);
+        if (rc != 0) {
+            throw new BpfException(description, -rc);
+        }
     }
 
     /** Closes the fd (once); the kernel releases the object when nothing else holds it. */

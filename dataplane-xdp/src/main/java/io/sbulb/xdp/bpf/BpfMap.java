@@ -38,6 +38,16 @@ public final class BpfMap {
         this.possibleCpus = possibleCpus;
     }
 
+    /**
+     * The map pinned at {@code path}, held open by {@code holder} (close it when done): for
+     * reading the state another program left, before or without loading one.
+     *
+     * @param description what the map is expected to be (name, type, sizes)
+     */
+    public static BpfMap pinned(BpfFd holder, MapDescription description, int possibleCpus) {
+        return new BpfMap(description, holder.fd(), possibleCpus);
+    }
+
     public String name() {
         return description.name();
     }

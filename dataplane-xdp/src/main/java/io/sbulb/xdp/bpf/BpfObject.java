@@ -124,6 +124,19 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /**
+     * Pins map {@code mapName} at {@code path} when the object is loaded (bpf_map__set_pin_path):
+     * a map already pinned there is reused if it is compatible (type, key and value sizes, max
+     * entries, flags), else the load fails; otherwise the new map is pinned there.
+     */
+    public void setPinPath(String mapName, String path) {
+        checkOpen();
+        int rc = LibBpf.bpf_map__set_pin_path(mapPointer(mapName), path);
+        if (rc != 0) {
+            throw new BpfException("set the pin path of map " + mapName + " to " + path, -rc);
+        }
+    }
+
     /** The name of the internal map whose name ends with {@code suffix} (e.g. ".rodata"). */
     public Optional<String> internalMapName(String suffix) {
         return maps().stream().map(MapDescription::name).filter(n -> n.endsWith(suffix)).findFirst();

@@ -76,6 +76,15 @@ final class LibBpf {
 
     static native int bpf_prog_get_fd_by_id(int id);
 
+    // bpffs: pinned objects outlive the process
+    static native int bpf_map__set_pin_path(Pointer map, String path);
+
+    static native int bpf_obj_pin(int fd, String path);
+
+    static native int bpf_obj_get(String path);
+
+    static native int bpf_link_update(int linkFd, int newProgFd, Pointer opts);
+
     // XDP: a BPF link (detached when its last fd closes), or netlink (stays until detached)
     static native int bpf_link_create(int progFd, int targetFd, int attachType, LinkCreateOpts opts);
 

@@ -25,6 +25,8 @@ public final class LibC {
 
     static native int close(int fd);
 
+    static native int mount(String source, String target, String fstype, long flags, String data);
+
     /** The text of an errno value, e.g. "Operation not permitted". */
     public static String errorText(int errno) {
         return strerror(errno);
@@ -83,5 +85,16 @@ public final class LibC {
     /** Closes a file descriptor; 0, or the errno of close(2) (the fd is released either way on Linux). */
     static int closeFd(int fd) {
         return close(fd) == 0 ? 0 : Native.getLastError();
+    }
+
+    /**
+     * Mounts a bpf filesystem at {@code target} (mode 0700), in the caller's mount namespace.
+     *
+     * @throws BpfException with the errno when the kernel refuses
+     */
+    public static void mountBpffs(String target) {
+        if (mount("bpf", target, "bpf", 0, "mode=0700") != 0) {
+            throw new BpfException("mount bpffs at " + target, Native.getLastError());
+        }
     }
 }

@@ -1,0 +1,141 @@
+package io.sbulb.xdp.pin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sbulb.api.ConfigException;
+import io.sbulb.api.Dataplane;
+import io.sbulb.api.Frame;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Net;
+import io.sbulb.api.Reason;
+import io.sbulb.api.Result;
+import io.sbulb.api.testing.Privileges;
+import io.sbulb.xdp.SbulbProgramSpec;
+import io.sbulb.xdp.XdpDataplane;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The maps pinned in bpffs outlive the program instance: a restart over them keeps the
+ * associations (with their LRU order), the round-robin cursor, the counters, the configuration
+ * and the retired servers. Checked against the same frames run without a restart.
+ */
+class PinnedStateTest {
+
+    private static final Limits LIMITS = new Limits(4, 3, 6);
+
+    /** The frames of a day: clients, a server removed, late replies, a full table, a server added. */
+    private static List<Object> day(Net n) {
+        List<Object> steps = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            steps.add(n.toVip(n.client(i)).toFrame());
+        }
+        steps.add(n.config(3).withRealServers(List.of(n.rs(0), n.rs(2)))); // rs1 retired
+        steps.add(n.fromServer(n.rs(1), n.client(1)).toFrame());
+        steps.add("restart");
+        steps.add(n.fromServer(n.rs(1), n.client(1)).toFrame()); // still a late reply
+        for (int i = 0; i < 8; i++) { // past the table's 6 entries: evictions
+            steps.add(n.toVip(n.client(i, 41000 + i)).toFrame());
+        }
+        steps.add("restart");
+        steps.add(n.config(3).withRealServers(List.of(n.rs(0), n.rs(2), n.rs(1)))); // rs1 back
+        for (int i = 0; i < 4; i++) {
+            steps.add(n.toVip(n.client(i)).toFrame());
+        }
+        return steps;
+    }
+
+    private static List<String> run(Dataplane first, List<Object> steps, boolean restart) {
+        List<String> seen = new ArrayList<>();
+        Dataplane dp = first;
+        try {
+            for (Object step : steps) {
+                if (step instanceof Frame f) {
+                    Result r = dp.process(f);
+                    seen.add(r.verdict() + " " + r.reason() + " " + java.util.HexFormat.of().formatHex(r.output().bytes()));
+                } else if (step instanceof io.sbulb.api.DataplaneConfig c) {
+                    dp.configure(c);
+                } else if (restart) {
+                    dp = dp.restart();
+                }
+                seen.add("table " + dp.associations());
+            }
+            seen.add("counters " + dp.counters());
+            seen.add("config " + dp.configuration());
+            return seen;
+        } finally {
+            dp.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aRestartOverThePinnedMapsChangesNothingTheFramesCanSee(Net n) {
+        Privileges.requireBpf();
+        SbulbProgramSpec spec = new SbulbProgramSpec(LIMITS, 0);
+        XdpDataplane plain = XdpDataplane.create(spec, XdpDataplane.DEFAULT_CPU);
+        plain.configure(n.config(3));
+        List<String> without = run(plain, day(n), false);
+
+        XdpDataplane pinned = XdpDataplane.createRestartable(spec, XdpDataplane.DEFAULT_CPU);
+        pinned.configure(n.config(3));
+        List<String> with = run(pinned, day(n), true);
+
+        assertThat(with).containsExactlyElementsOf(without);
+        assertThat(without).anyMatch(s -> s.contains(Reason.EGRESS_REMOVED_REAL_SERVER.name()));
+    }
+
+    @Test
+    void thePinsAreRootsOnlyAndGoWithTheLastInstance() throws Exception {
+        Privileges.requireBpf();
+        XdpDataplane dp = XdpDataplane.createRestartable(new SbulbProgramSpec(LIMITS, 0), XdpDataplane.DEFAULT_CPU);
+        Path dir;
+        try (Dataplane again = dp.restart()) {
+            dir = harnessDirOfThisProcess();
+            assertThat(Files.getPosixFilePermissions(dir)).isEqualTo(PinDir.DIR_MODE);
+            try (var pins = Files.list(dir.resolve("maps"))) {
+                List<Path> all = pins.toList();
+                assertThat(all).extracting(p -> p.getFileName().toString())
+                        .contains("sbulb_assoc", "sbulb_state", "sbulb_counters", "sbulb_stamp");
+                for (Path p : all) {
+                    assertThat(Files.getPosixFilePermissions(p)).as("%s", p).isEqualTo(PinDir.FILE_MODE);
+                }
+            }
+        }
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void stateMadeWithOtherLimitsIsRefusedNamingBothAndTheWayOut() {
+        Privileges.requireBpf();
+        PinDir pin = new PinDir(PinDir.BPFFS.resolve("sbulb-harness").resolve(ProcessHandle.current().pid() + "-limits"));
+        try {
+            io.sbulb.xdp.XdpLiveDataplane.load(new SbulbProgramSpec(LIMITS, 0), pin).close(); // DETACH purges
+            assertThat(pin.dir()).doesNotExist();
+            io.sbulb.xdp.XdpLiveDataplane first = io.sbulb.xdp.XdpLiveDataplane.load(new SbulbProgramSpec(LIMITS, 0), pin);
+            first.onExit(io.sbulb.xdp.XdpLiveDataplane.OnExit.KEEP);
+            first.close();
+            assertThatThrownBy(() -> io.sbulb.xdp.XdpLiveDataplane.load(
+                    new SbulbProgramSpec(new Limits(4, 3, 64), 0), pin)).isInstanceOf(ConfigException.class)
+                    .hasMessage("the state pinned at " + pin + " holds an association table of 6 entries (-ma 6); "
+                            + "this start asks 64: start with the same value, or remove the state (sbulb detach IFNET "
+                            + "--purge; every client then starts over)");
+            assertThat(pin.map("sbulb_assoc")).as("nothing removed").exists();
+        } finally {
+            pin.purge();
+        }
+    }
+
+    private static Path harnessDirOfThisProcess() throws Exception {
+        try (var dirs = Files.list(PinDir.BPFFS.resolve("sbulb-harness"))) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith(ProcessHandle.current().pid() + "-"))
+                    .filter(d -> !d.getFileName().toString().endsWith("-limits")).findFirst().orElseThrow();
+        }
+    }
+}
