@@ -7,6 +7,7 @@ import io.sbulb.api.Reason;
 import io.sbulb.control.daemon.Daemon;
 import io.sbulb.control.daemon.EventLog;
 import io.sbulb.control.daemon.SdNotify;
+import io.sbulb.control.engine.ChangeReport;
 import io.sbulb.xdp.SbulbProgram;
 import io.sbulb.xdp.SbulbProgramSpec;
 import io.sbulb.xdp.XdpLiveDataplane;
@@ -15,6 +16,8 @@ import io.sbulb.xdp.attach.ModeChoice;
 import io.sbulb.xdp.attach.XdpAttachment;
 import io.sbulb.xdp.attach.XdpMode;
 import io.sbulb.xdp.net.NetInterface;
+import io.sbulb.xdp.pin.PinDir;
+import io.sbulb.xdp.pin.PinOwner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +39,8 @@ import sun.misc.SignalHandler;
 final class BalanceRun {
 
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
+    /** How long --replace waits for the running sbulb to hand over. */
+    private static final java.time.Duration HANDOVER_WAIT = java.time.Duration.ofSeconds(15);
 
     /**
      * What to run.
@@ -47,9 +52,11 @@ final class BalanceRun {
      * @param attach         XDP mode and whether an attached program may be replaced
      * @param level          -l: the data path reports events at this level and above
      * @param debug          -d, 0..4: 3 and 4 ask the kernel verifier for its log (levels 1 and 2)
+     * @param pinDir         where the data path's state is pinned (--pin-dir)
+     * @param onExit         what a stop does with the data path (--on-exit)
      */
     record Settings(NetInterface netInterface, Limits limits, DataplaneConfig config, Path realServerFile,
-                    AttachOptions attach, LogLevel level, int debug) {
+                    AttachOptions attach, LogLevel level, int debug, PinDir pinDir, XdpLiveDataplane.OnExit onExit) {
         int verifierLogLevel() {
             return Math.max(0, Math.min(2, debug - 2));
         }
@@ -91,7 +98,16 @@ final class BalanceRun {
                     ignored.add(name);
                 }
             }
-            Daemon balancer = start(settings, out, SdNotify.fromEnvironment());
+            PinOwner owner = PinOwner.acquire(settings.pinDir(), settings.netInterface().name() + "'s data path",
+                    settings.attach().replace(), HANDOVER_WAIT);
+            XdpLiveDataplane[] live = new XdpLiveDataplane[1];
+            Daemon balancer;
+            try {
+                balancer = start(settings, out, SdNotify.fromEnvironment(), live);
+            } catch (RuntimeException | Error e) {
+                owner.close();
+                throw e;
+            }
             running.set(balancer);
             for (String name : ignored) {
                 say(out, "warning: SIG" + name + " is ignored (inherited from the parent process, as a shell does "
@@ -112,7 +128,16 @@ final class BalanceRun {
                 }
                 throw e;
             } finally {
-                balancer.close(); // idempotent: a no-op after the close above
+                if (owner.handoverRequested()) {
+                    live[0].onExit(XdpLiveDataplane.OnExit.KEEP);
+                    say(out, "another sbulb takes over " + settings.netInterface().name() + " (--replace): the data "
+                            + "path is left running for it");
+                }
+                try {
+                    balancer.close(); // idempotent: a no-op after the close above
+                } finally {
+                    owner.close();
+                }
             }
         } finally {
             done.countDown();
@@ -125,31 +150,45 @@ final class BalanceRun {
     }
 
     /**
-     * Loads the program, has the daemon configure it, attaches it; on any failure nothing stays
-     * loaded or attached.
+     * Loads the program over the state pinned for the interface (adopting what an earlier sbulb
+     * left), has the daemon configure it, attaches it (taking over a pinned link); on any failure
+     * what this start made is removed, and an adopted data path is left as it was.
      */
-    private static Daemon start(Settings s, PrintWriter out, SdNotify notify) {
+    private static Daemon start(Settings s, PrintWriter out, SdNotify notify, XdpLiveDataplane[] live) {
         long mask = Reason.eventMask(Reason.admittedBy(s.level()));
-        XdpLiveDataplane dp = XdpLiveDataplane.load(new SbulbProgramSpec(s.limits(), mask, s.verifierLogLevel()));
+        XdpLiveDataplane dp = XdpLiveDataplane.load(new SbulbProgramSpec(s.limits(), mask, s.verifierLogLevel()),
+                s.pinDir());
+        live[0] = dp;
+        NetInterface nif = s.netInterface();
         try {
+            // until it is attached, a failure must not remove what an earlier sbulb left running
+            dp.onExit(dp.adopted() ? XdpLiveDataplane.OnExit.KEEP : XdpLiveDataplane.OnExit.DETACH);
             say(out, "XDP program loaded (sha256 " + SbulbProgram.objectSha256().substring(0, 16) + "...); limits: "
                     + s.limits().maxPorts() + " ports, " + s.limits().maxRealServers() + " real servers, "
                     + s.limits().maxAssociations() + " associations");
+            if (dp.adopted()) {
+                say(out, "took over the data path pinned at " + s.pinDir() + ": " + dp.associations().size()
+                        + " associations kept, " + ChangeReport.configuration(dp.configuration()));
+            } else {
+                say(out, "state pinned at " + s.pinDir());
+            }
         } catch (RuntimeException | Error e) {
             dp.close();
             throw e;
         }
-        NetInterface nif = s.netInterface();
-        return Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.realServerFile()), dp, out, notify, () -> {
+        Daemon d = Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.realServerFile()), dp, out, notify, () -> {
             XdpAttachment a = dp.attach(nif, s.attach());
-            say(out, "attached to " + nif.name() + " in " + a.mode().toString().toLowerCase()
-                    + " mode (XDP program " + a.programId() + ", BPF link " + a.linkId() + ")"
+            say(out, (a.adopted() ? "took over the BPF link on " : "attached to ") + nif.name() + " in "
+                    + a.mode().toString().toLowerCase() + " mode (XDP program " + a.programId() + ", BPF link "
+                    + a.linkId() + ")"
                     + a.replaced().map(p -> ", replacing program " + p.id() + " '" + p.name() + "'").orElse(""));
             if (a.mode() == XdpMode.GENERIC && s.attach().mode() == ModeChoice.AUTO) {
                 say(out, "warning: the driver of " + nif.name() + " cannot run XDP in native mode, so "
                         + "sbulb runs in generic mode, which is slower (--xdp-mode generic says it is intended)");
             }
         }, EventLog::log);
+        dp.onExit(s.onExit());
+        return d;
     }
 
     private static void say(PrintWriter out, String line) {

@@ -7,12 +7,17 @@ import io.sbulb.api.Limits;
 import io.sbulb.xdp.attach.AttachOptions;
 import io.sbulb.xdp.attach.ModeChoice;
 import io.sbulb.xdp.bpf.BpfException;
+import io.sbulb.xdp.XdpLiveDataplane;
 import io.sbulb.xdp.net.NetInterface;
+import io.sbulb.xdp.pin.PinDir;
+import io.sbulb.xdp.pin.PinOwner;
 import io.sbulb.pcap.OutputException;
 import io.sbulb.pcap.PcapException;
 import io.sbulb.pcap.ReplayException;
 import io.sbulb.scenariofile.ScenarioException;
+import io.sbulb.api.host.HostFacts;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +43,9 @@ import picocli.CommandLine.Spec;
             "             [-l {CRITICAL,ERROR,WARNING,INFO,DEBUG,TRACE}] [-mp MAX_PORTS]",
             "             [-mrs MAX_REALSERVERS] [-ma MAX_ASSOCIATIONS]",
             "             [--replace] [--xdp-mode {auto,native,generic}]",
+            "             [--pin-dir DIR] [--on-exit {detach,keep}]",
             "             ifnet",
+            "   or: sbulb detach IFNET [--purge] [--pin-dir DIR]   (sbulb detach --help)",
             "   or: sbulb replay CAPTURE [OPTIONS]   (sbulb replay --help)"},
         description = {
             "",
@@ -46,16 +53,21 @@ import picocli.CommandLine.Spec;
                     + "spreads new clients over the real servers round robin, keeps each client "
                     + "(address and port) with its real server for as long as the association table "
                     + "has room, and lets a real server start a conversation with a client through the "
-                    + "virtual server. Runs in the foreground until SIGINT or SIGTERM, then detaches.",
+                    + "virtual server. Runs in the foreground until SIGINT or SIGTERM, then detaches "
+                    + "(or, with --on-exit keep, leaves the data path running for the next start). The "
+                    + "association table, the round-robin cursor, the counters and the configuration are "
+                    + "pinned in bpffs, so a crash leaves the data path running and a later start takes it "
+                    + "over: its clients keep their real servers.",
             ""},
-        subcommands = {ReplayCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ReplayCommand.class, DetachCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
         footer = {
-            "  0  stopped by SIGINT or SIGTERM (detached)",
+            "  0  stopped by SIGINT or SIGTERM (detached, or left running with --on-exit keep)",
             "  2  bad command line, address, port, limit, interface or real-server file;",
             "     nothing was attached",
             "  3  the program could not be loaded or attached (no root, a program already",
-            "     attached without --replace), or a fatal error while running (detached)",
+            "     attached without --replace, another sbulb running the interface), or a",
+            "     fatal error while running (detached)",
             "",
             "Example:",
             "  sbulb eth0 -vs 198.18.0.10 -rs 198.18.2.11 198.18.2.12 -p 5683 5684",
@@ -85,8 +97,27 @@ public final class Sbulb implements Callable<Integer> {
 
     @Option(names = "--replace", description = "Replace an XDP program already attached to ifnet "
             + "(without it, sbulb refuses and says what is attached). The replaced program is not put back "
-            + "when sbulb stops: ifnet is then left without XDP program.")
+            + "when sbulb stops: ifnet is then left without XDP program. When another sbulb runs ifnet, take "
+            + "over from it: it stops leaving the data path running, and this one adopts it.")
     boolean replace;
+
+    @Option(names = "--pin-dir", paramLabel = "DIR",
+            description = "Where the data path's state is pinned, on bpffs (default: /sys/fs/bpf/sbulb/IFNET; "
+                    + "/sys/fs/bpf/sbulb/netns-INODE/IFNET outside the host's network namespace). bpffs is "
+                    + "mounted at /sys/fs/bpf when it is not.")
+    Path pinDir;
+
+    @Option(names = "--on-exit", paramLabel = "{detach,keep}", defaultValue = "detach",
+            description = "What SIGINT or SIGTERM does with the data path: detach (default, as the original "
+                    + "sbulb): the program is detached and the pinned state removed; keep: the program stays "
+                    + "attached with the last configuration and its state pinned, and the next start takes "
+                    + "it over without moving a client (a restart or an upgrade).")
+    OnExitChoice onExit;
+
+    /** --on-exit's spellings. */
+    enum OnExitChoice {
+        detach, keep
+    }
 
     @Option(names = "--xdp-mode", paramLabel = "{auto,native,generic}", defaultValue = "auto",
             description = "auto (default): native (driver) mode, or generic mode with a warning when the driver "
@@ -112,8 +143,29 @@ public final class Sbulb implements Callable<Integer> {
         config.validate(limits);
         NetInterface nif = NetInterface.byName(ifnet);
         BalanceRun.Settings settings = new BalanceRun.Settings(nif, limits, config, balancer.realServerFile,
-                new AttachOptions(xdpMode, replace), logging.level(), debug);
+                new AttachOptions(xdpMode, replace), logging.level(), debug, pinDirOf(pinDir, nif.name()),
+                onExit == OnExitChoice.keep ? XdpLiveDataplane.OnExit.KEEP : XdpLiveDataplane.OnExit.DETACH);
         return BalanceRun.run(settings, spec.commandLine().getOut());
+    }
+
+    /**
+     * {@code --pin-dir}, or the default for {@code ifname} in this network namespace
+     * ({@link PinDir#defaultFor}): the host's when /proc/self/ns/net is /proc/1/ns/net.
+     */
+    static PinDir pinDirOf(Path given, String ifname) {
+        if (given != null) {
+            return new PinDir(given.toAbsolutePath());
+        }
+        HostFacts host = HostFacts.SYSTEM;
+        String self = host.readLink("/proc/self/ns/net");
+        String init;
+        try {
+            init = host.readLink("/proc/1/ns/net");
+        } catch (RuntimeException e) {
+            init = self; // PID 1's namespace unreadable (a container): take ours as the host's
+        }
+        long inode = self.equals(init) ? 0 : Long.parseLong(self.replaceAll("\\D", ""));
+        return PinDir.defaultFor(ifname, inode);
     }
 
     public static void main(String[] args) {
@@ -127,6 +179,7 @@ public final class Sbulb implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setAllowSubcommandsAsOptionParameters(true); // --on-exit detach: "detach" is also a subcommand
         cl.setParameterExceptionHandler(Sbulb::usageError);
         cl.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line));
         try {
@@ -159,6 +212,9 @@ public final class Sbulb implements Callable<Integer> {
             err.println(who + ": " + e.getMessage());
         } else if (e instanceof DataplaneUnavailableException || e instanceof ReplayException
                 || e instanceof PcapException) { // a pcap that could not be written
+            status = ExitCodes.FAILURE;
+            err.println(who + ": " + e.getMessage());
+        } else if (e instanceof PinOwner.OwnedException) {
             status = ExitCodes.FAILURE;
             err.println(who + ": " + e.getMessage());
         } else if (e instanceof DataplaneFailure) {

@@ -217,8 +217,15 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
-        notify.stopping("detaching from " + settings.where());
-        dataplane.close();
-        say(out, "detached from " + settings.where());
+        if (dataplane.detachesOnClose()) {
+            notify.stopping("detaching from " + settings.where());
+            dataplane.close();
+            say(out, "detached from " + settings.where());
+        } else {
+            notify.stopping("leaving the data path running on " + settings.where());
+            dataplane.close();
+            say(out, "left the data path running on " + settings.where() + " with the last configuration; the "
+                    + "next start takes it over (sbulb detach " + settings.where() + " removes it)");
+        }
     }
 }
