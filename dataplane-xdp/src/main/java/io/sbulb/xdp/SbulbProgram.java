@@ -113,6 +113,7 @@ public final class SbulbProgram implements AutoCloseable {
      */
     public static SbulbProgram load(SbulbProgramSpec spec, PinDir pin, PackagedObject image) {
         BpfObject obj = image.open(OBJECT_NAME, spec.verifierLogLevel());
+        boolean fresh = pin != null && !Files.exists(pin.dir());
         try {
             int maxRs = spec.limits().maxRealServers();
             obj.setMaxEntries(SbulbAbi.MAP_RS, SbulbAbi.GENERATIONS * maxRs); // a list per generation
@@ -149,6 +150,13 @@ public final class SbulbProgram implements AutoCloseable {
             return p;
         } catch (RuntimeException e) {
             obj.close();
+            if (fresh) {
+                try {
+                    pin.purge(); // what this load made, and only that
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
             throw e;
         }
     }
