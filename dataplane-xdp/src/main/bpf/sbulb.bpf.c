@@ -287,7 +287,7 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 {
 	struct sbulb_assoc_key key = {};
 	struct sbulb_assoc *a;
-	struct sbulb_assoc fresh;
+	struct sbulb_assoc fresh = {};
 	const struct sbulb_addr *rs;
 	enum sbulb_reason reason;
 
@@ -341,7 +341,7 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *
 {
 	struct sbulb_assoc_key key = {};
 	struct sbulb_assoc *a;
-	struct sbulb_assoc fresh;
+	struct sbulb_assoc fresh = {};
 	enum sbulb_reason reason = SBULB_R_EGRESS_REUSED_NAT, refused;
 	__u32 pos;
 

@@ -10,6 +10,9 @@ import io.sbulb.api.Reason;
 import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.PackagedObject;
 import io.sbulb.xdp.pin.PinDir;
+import io.sbulb.xdp.pin.PinnedLayoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.sbulb.xdp.bpf.RingBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +29,8 @@ import java.util.concurrent.Callable;
  */
 final class LoadedProgram {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LoadedProgram.class);
+
     private final Limits limits;
     private final PinnedThread thread;
     private final SbulbProgram prog;
@@ -35,6 +40,8 @@ final class LoadedProgram {
     /** The event ring buffer's consumer, opened on first use (on the BPF thread). */
     private RingBuffer events;
     private final List<DataplaneEvent> pending = new ArrayList<>();
+    /** An upgrade under way: finished once the link runs this program ({@link #finishMigration}). */
+    private StateMigration migration;
 
     private LoadedProgram(Limits limits, PinnedThread thread, SbulbProgram prog, ConfigWriter.WriteHook hook) {
         this.limits = limits;
@@ -61,10 +68,28 @@ final class LoadedProgram {
         PinnedThread thread = new PinnedThread("sbulb-bpf", cpu);
         try {
             LoadedProgram loaded = thread.call(() -> {
-                SbulbProgram prog = SbulbProgram.load(spec, pin, image);
+                SbulbProgram prog;
+                StateMigration migration = null;
+                try {
+                    prog = SbulbProgram.load(spec, pin, image);
+                } catch (PinnedLayoutException older) {
+                    // an upgrade: the new layout's maps in a staging directory, the old ones copied in
+                    migration = new StateMigration(pin);
+                    migration.staging().purge(); // an earlier upgrade cut short
+                    prog = SbulbProgram.load(spec, migration.staging(), image);
+                    try {
+                        LOG.info("migrating the state pinned at {} from map layout {} to {}: {} entries copied", pin,
+                                older.pinnedAbi(), older.objectAbi(), migration.copyAll(prog));
+                    } catch (RuntimeException e) {
+                        prog.close();
+                        migration.staging().purge();
+                        throw e;
+                    }
+                }
                 try {
                     LoadedProgram l = new LoadedProgram(spec.limits(), thread, prog, hook);
-                    if (prog.adopted()) {
+                    l.migration = migration;
+                    if (prog.adopted() || migration != null) {
                         l.writer.adopt();
                         l.config = l.writer.activeConfig();
                     }
@@ -85,9 +110,24 @@ final class LoadedProgram {
         return limits;
     }
 
-    /** True when the maps were adopted from an earlier load (pinned). */
+    /** True when the maps were adopted from an earlier load (pinned), or migrated from them. */
     boolean adopted() {
-        return prog.adopted();
+        return prog.adopted() || migration != null;
+    }
+
+    /** True while an upgrade waits for the link to run this program. */
+    boolean migrating() {
+        return migration != null;
+    }
+
+    /**
+     * Once the link runs this program: copies the associations the old program made meanwhile
+     * and puts the migrated maps in the old ones' place. Returns the associations copied late.
+     */
+    int finishMigration() {
+        StateMigration m = migration;
+        migration = null;
+        return m == null ? 0 : call(() -> m.finish(prog));
     }
 
     SbulbProgram program() {

@@ -186,21 +186,31 @@ public final class SbulbProgram implements AutoCloseable {
     }
 
     private static void check(PinDir pin, SbulbAbi.Stamp pinned, SbulbAbi.Stamp wanted) {
-        if (pinned.abi() != wanted.abi()) {
-            throw new PinnedLayoutException(pin, pinned.abi(), wanted.abi());
+        String wayOut = "(sbulb detach IFNET --purge; every client then starts over)";
+        if (pinned.abi() > wanted.abi()) {
+            throw new ConfigException("the state pinned at " + pin + " was made by a newer build (map layout "
+                    + pinned.abi() + "; this build knows " + wanted.abi() + "): run that build, or remove the state "
+                    + wayOut);
         }
-        String wayOut = ": start with the same value, or remove the state (sbulb detach IFNET --purge; every "
-                + "client then starts over)";
+        String sameOrRemove = ": start with the same value, or remove the state " + wayOut;
         if (pinned.maxRealServers() != wanted.maxRealServers()) {
             throw new ConfigException("the state pinned at " + pin + " was made for at most "
                     + pinned.maxRealServers() + " real servers (-mrs " + pinned.maxRealServers() + "); this start "
-                    + "asks " + wanted.maxRealServers() + wayOut);
+                    + "asks " + wanted.maxRealServers() + sameOrRemove);
         }
         if (pinned.maxAssociations() != wanted.maxAssociations()) {
             throw new ConfigException("the state pinned at " + pin + " holds an association table of "
                     + pinned.maxAssociations() + " entries (-ma " + pinned.maxAssociations() + "); this start asks "
-                    + wanted.maxAssociations() + wayOut);
+                    + wanted.maxAssociations() + sameOrRemove);
         }
+        if (pinned.abi() != wanted.abi()) {
+            throw new PinnedLayoutException(pin, pinned.abi(), wanted.abi());
+        }
+    }
+
+    /** The map called {@code name} (one of SbulbAbi's MAP_ names). */
+    BpfMap map(String name) {
+        return object.map(name);
     }
 
     /** True when the maps were pinned by an earlier load and reused, with what they hold. */

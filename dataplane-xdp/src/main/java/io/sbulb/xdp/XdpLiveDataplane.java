@@ -119,6 +119,11 @@ public final class XdpLiveDataplane extends LoadedControl {
             }
             return a;
         });
+        if (loaded.migrating()) {
+            int late = loaded.finishMigration(); // the link runs the new program: the old one makes no more
+            org.slf4j.LoggerFactory.getLogger(XdpLiveDataplane.class).info("upgrade of {} finished: {} associations "
+                    + "the old program made during it copied", pin, late);
+        }
         return attachment;
     }
 

@@ -48,6 +48,24 @@ public final class BpfMap {
         return new BpfMap(description, holder.fd(), possibleCpus);
     }
 
+    /** The map behind {@code holder}, described as the kernel describes it (type, sizes, entries, name). */
+    public static BpfMap of(BpfFd holder, int possibleCpus) {
+        byte[] info = new byte[88]; // struct bpf_map_info
+        IntByReference len = new IntByReference(info.length);
+        int rc = LibBpf.bpf_obj_get_info_by_fd(holder.fd(), info, len);
+        if (rc != 0) {
+            throw new BpfException("get info of " + holder, -rc);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(info).order(java.nio.ByteOrder.nativeOrder());
+        int n = 0;
+        while (n < 16 && info[24 + n] != 0) {
+            n++;
+        }
+        String name = new String(info, 24, n, java.nio.charset.StandardCharsets.UTF_8);
+        return new BpfMap(new MapDescription(name, b.getInt(0), b.getInt(8), b.getInt(12), b.getInt(16)),
+                holder.fd(), possibleCpus);
+    }
+
     public String name() {
         return description.name();
     }

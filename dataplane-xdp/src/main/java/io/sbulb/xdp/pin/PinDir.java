@@ -31,13 +31,23 @@ public record PinDir(Path dir) {
     /**
      * The default directory of interface {@code ifname}: {@code /sys/fs/bpf/sbulb/IFNAME} in the
      * host's network namespace; in another one, {@code /sys/fs/bpf/sbulb/netns-INODE/IFNAME}
-     * (bpffs is shared by every namespace, interface names are not).
+     * (bpffs is shared by every namespace, interface names are not). A dot in the name becomes a
+     * colon (bpffs refuses dots).
      *
      * @param netnsInode the inode of the caller's network namespace, or 0 for the host's
      */
     public static PinDir defaultFor(String ifname, long netnsInode) {
         Path base = BPFFS.resolve("sbulb");
-        return new PinDir(netnsInode == 0 ? base.resolve(ifname) : base.resolve("netns-" + netnsInode).resolve(ifname));
+        String name = bpffsName(ifname);
+        return new PinDir(netnsInode == 0 ? base.resolve(name) : base.resolve("netns-" + netnsInode).resolve(name));
+    }
+
+    /**
+     * {@code ifname} as a bpffs name: bpffs refuses names with a dot (EPERM), which interface
+     * names may hold (VLANs: eth0.100); a dot becomes a colon, which interface names never hold.
+     */
+    static String bpffsName(String ifname) {
+        return ifname.replace('.', ':');
     }
 
     public Path maps() {
@@ -141,19 +151,28 @@ public record PinDir(Path dir) {
         return delete(link());
     }
 
-    /** Removes every pin and the directories: the maps go once no program and no process holds them. */
-    public void purge() {
-        unpinLink();
-        if (Files.isDirectory(maps())) {
-            try (DirectoryStream<Path> pins = Files.newDirectoryStream(maps())) {
+    /** Removes the map pins in {@code mapsDir} and the directory itself. */
+    public void purgeMapsAt(Path mapsDir) {
+        if (Files.isDirectory(mapsDir)) {
+            try (DirectoryStream<Path> pins = Files.newDirectoryStream(mapsDir)) {
                 for (Path p : pins) {
                     delete(p);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + maps() + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot list " + mapsDir + ": " + e.getMessage(), e);
             }
         }
-        delete(maps());
+        delete(mapsDir);
+    }
+
+    /** Removes every pin and the directories: the maps go once no program and no process holds them. */
+    public void purge() {
+        unpinLink();
+        purgeMapsAt(maps());
+        purgeMapsAt(dir.resolve("maps-old")); // an upgrade cut short
+        if (Files.isDirectory(dir.resolve("next"))) {
+            new PinDir(dir.resolve("next")).purge();
+        }
         delete(dir);
     }
 

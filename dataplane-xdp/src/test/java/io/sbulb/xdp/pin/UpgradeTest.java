@@ -1,0 +1,133 @@
+package io.sbulb.xdp.pin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sbulb.api.Association;
+import io.sbulb.api.Counter;
+import io.sbulb.api.Endpoint;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Net;
+import io.sbulb.api.Reason;
+import io.sbulb.api.testing.Privileges;
+import io.sbulb.xdp.SbulbAbi;
+import io.sbulb.xdp.SbulbProgram;
+import io.sbulb.xdp.SbulbProgramSpec;
+import io.sbulb.xdp.XdpLiveDataplane;
+import io.sbulb.xdp.attach.AttachOptions;
+import io.sbulb.xdp.attach.XdpAttachment;
+import io.sbulb.xdp.bpf.PackagedObject;
+import io.sbulb.xdp.net.NetInterface;
+import io.sbulb.xdp.testing.RawFrames;
+import io.sbulb.xdp.testing.TestNetns;
+import java.nio.file.Files;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An upgrade to a build whose map layout differs: the second object is the same source built
+ * with a field appended to the association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 2).
+ * Over a real veth with real frames: the pinned state is migrated, the pinned link switched to
+ * the new program (the same link), and no client moves.
+ */
+@Timeout(60)
+class UpgradeTest {
+
+    private static final String LB_MAC = "02:00:00:00:00:0a";
+    private static final String PEER_MAC = "02:00:00:00:00:0b";
+    private static final int CLIENTS = 40;
+    private static final Net N = Net.V4;
+
+    private TestNetns ns;
+    private PinDir pin;
+
+    @BeforeEach
+    void lab() {
+        Privileges.requireNetAdmin();
+        ns = TestNetns.create("upgrade");
+        ns.addVethPair("va", "vb");
+        ns.ip("link", "set", "dev", "va", "address", LB_MAC);
+        ns.ip("link", "set", "dev", "vb", "address", PEER_MAC);
+        pin = new PinDir(PinDir.BPFFS.resolve("sbulb-harness").resolve(ProcessHandle.current().pid() + "-upgrade"));
+        pin.purge();
+    }
+
+    @AfterEach
+    void removeLab() {
+        if (pin != null) {
+            pin.purge();
+        }
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    private void sendFromEveryClient(NetInterface vb) {
+        HexFormat mac = HexFormat.ofDelimiter(":");
+        for (int i = 0; i < CLIENTS; i++) {
+            Endpoint client = N.client(i % 10, 40000 + i);
+            byte[] frame = N.toVip(client).toBuilder().srcMac(mac.parseHex(PEER_MAC)).dstMac(mac.parseHex(LB_MAC))
+                    .build().toFrame().bytes();
+            ns.run(() -> RawFrames.send(vb.index(), frame));
+        }
+    }
+
+    private static long await(XdpLiveDataplane dp, Reason r, long packets) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long seen;
+        while ((seen = dp.counters().getOrDefault(r, Counter.ZERO).packets()) < packets && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return seen;
+    }
+
+    @Test
+    void theStateOfTheOldLayoutIsMigratedAndTheLinkSwitchedWithoutMovingAClient() throws Exception {
+        NetInterface va = ns.call(() -> NetInterface.byName("va"));
+        NetInterface vb = ns.call(() -> NetInterface.byName("vb"));
+        SbulbProgramSpec spec = new SbulbProgramSpec(new Limits(4, 8, 1024), 0);
+        List<Association> before;
+        int linkId;
+        int oldProgram;
+        try (XdpLiveDataplane old = ns.call(() -> XdpLiveDataplane.load(spec, pin))) {
+            old.configure(N.config(3));
+            XdpAttachment a = old.attach(va, AttachOptions.DEFAULT);
+            linkId = a.linkId();
+            oldProgram = a.programId();
+            sendFromEveryClient(vb);
+            assertThat(await(old, Reason.INGRESS_NEW_NAT, CLIENTS)).isEqualTo(CLIENTS);
+            before = old.associations();
+            assertThat(before).hasSize(CLIENTS);
+            old.onExit(XdpLiveDataplane.OnExit.KEEP);
+        }
+        assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(1);
+
+        PackagedObject next = PackagedObject.read(UpgradeTest.class, "/io/sbulb/xdp/sbulb_abi_next.bpf.o");
+        try (XdpLiveDataplane upgraded = ns.call(() -> XdpLiveDataplane.load(spec, pin, next))) {
+            assertThat(upgraded.adopted()).isTrue();
+            assertThat(upgraded.configuration()).isEqualTo(N.config(3));
+            assertThat(upgraded.associations()).as("migrated").isEqualTo(before);
+            assertThat(upgraded.counters().get(Reason.INGRESS_NEW_NAT).packets()).isEqualTo(CLIENTS);
+            XdpAttachment a = upgraded.attach(va, AttachOptions.DEFAULT);
+            assertThat(a.adopted()).isTrue();
+            assertThat(a.linkId()).as("the same link, switched").isEqualTo(linkId);
+            assertThat(a.programId()).isNotEqualTo(oldProgram);
+            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(2);
+            assertThat(pin.dir().resolve("next")).doesNotExist();
+            assertThat(pin.dir().resolve("maps-old")).doesNotExist();
+            try (var pins = Files.list(pin.maps())) {
+                assertThat(pins.map(p -> p.getFileName().toString())).contains("sbulb_assoc", "sbulb_stamp");
+            }
+
+            sendFromEveryClient(vb);
+            assertThat(await(upgraded, Reason.INGRESS_REUSED_NAT, CLIENTS)).as("every client found its association")
+                    .isEqualTo(CLIENTS);
+            assertThat(upgraded.associations()).as("no client moved").isEqualTo(before);
+        }
+        assertThat(pin.dir()).as("the default exit detaches and removes the state").doesNotExist();
+        assertThat(ns.tryIp("link", "show", "dev", "va").output()).doesNotContain("xdp");
+    }
+}
