@@ -120,7 +120,9 @@ static inline __attribute__((always_inline)) __u32 sbulb_rs_filter_bit(const str
 struct sbulb_config {
 	struct sbulb_addr vip; /* the virtual server address */
 	__u8  family;          /* SBULB_FAMILY_*: the VIP's family; NONE = no VIP configured */
-	__u8  pad[3];          /* 0 */
+	__u8  rs_family;       /* the list's family, for the control plane that reads the maps back
+	                        * (a list may stay while the VIP is removed); the data path ignores it */
+	__u8  pad[2];          /* 0 */
 	__u32 rs_count;        /* entries 0..rs_count-1 of this generation's sbulb_rs slots */
 	/* Bit sbulb_rs_filter_bit(a) is set for every real server a of this generation: a clear
 	 * bit proves that an address is no real server without a hash lookup (the check of every
@@ -134,6 +136,8 @@ struct sbulb_rs_pos {
 	__u32 retired_seq;     /* for a retired server: its rank among the retired, oldest first
 	                        * (the control plane's, read back when it adopts pinned maps);
 	                        * 0 otherwise. The data path does not read it. */
+	__u8  family;          /* the address's family (the key is padded): for the control plane */
+	__u8  pad[3];
 };
 
 /* sbulb_state[0], written by the data path only: the round-robin cursor. */
@@ -210,7 +214,7 @@ struct sbulb_params {
 
 _Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
 _Static_assert(sizeof(struct sbulb_config) == 152, "sbulb_config crosses the ABI");
-_Static_assert(sizeof(struct sbulb_rs_pos) == 12, "sbulb_rs_pos crosses the ABI");
+_Static_assert(sizeof(struct sbulb_rs_pos) == 16, "sbulb_rs_pos crosses the ABI");
 _Static_assert(sizeof(struct sbulb_stamp) == 16, "sbulb_stamp crosses the ABI");
 _Static_assert(sizeof(struct sbulb_state) == 4, "sbulb_state crosses the ABI");
 _Static_assert(sizeof(struct sbulb_assoc_key) == 20, "sbulb_assoc_key crosses the ABI");

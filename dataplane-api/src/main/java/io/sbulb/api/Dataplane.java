@@ -42,6 +42,7 @@ public interface Dataplane extends DataplaneControl {
      * the association table with its LRU order, the round-robin cursor, the counters, the
      * configuration in force and the retired real servers. Events not yet drained are lost
      * (the new instance has a new event log); limits and event mask are those of this one.
+     * The new instance is the caller's to close.
      *
      * @throws UnsupportedOperationException when this dataplane keeps no state beyond itself
      */

@@ -42,6 +42,25 @@ final class DataPath {
         this.eventMask = eventMask;
     }
 
+    /**
+     * A data path over the maps a previous one left (a restart over pinned maps): this table,
+     * configuration, cursor {@code next_rs} (unsigned) and counters; an empty event log.
+     */
+    DataPath(KernelLruMap<AssocKey, AssocValue> assoc, long eventMask, ModelConfig cfg, long nextRs,
+             Map<Reason, Counter> counters) {
+        this(assoc, eventMask);
+        this.cfg = cfg;
+        this.nextRs = (int) nextRs;
+        counters.forEach((r, c) -> {
+            packets[r.code()] = c.packets();
+            bytes[r.code()] = c.bytes();
+        });
+    }
+
+    long eventMask() {
+        return eventMask;
+    }
+
     /** At most {@code max} of the events waiting, oldest first; they leave the queue. */
     List<DataplaneEvent> drainEvents(int max) {
         List<DataplaneEvent> out = new ArrayList<>(Math.min(max, events.size()));

@@ -29,12 +29,18 @@ import java.util.Objects;
  * map, accessed at the points and in the order the C accesses {@code sbulb_assoc}; all
  * operations run as on one CPU (CPU 0), like the XDP dataplane's pinned thread. Not
  * thread-safe.
+ *
+ * <p>Its state is what the program's maps hold, and survives a restart as pinned maps would:
+ * {@link #save()} takes it as a {@link ModelSnapshot} (with a binary form), {@link #restore}
+ * makes a model in it, and {@link #restart()} does both through the bytes. A closed model runs no
+ * frame and takes no configuration; what it left can still be read.
  */
 public final class ReferenceDataplane implements Dataplane {
 
     private final Limits limits;
     private final DataPath path;
     private DataplaneConfig config = DataplaneConfig.empty();
+    private boolean closed;
 
     /** A model with these limits and the LRU parameters of this machine ({@link LruParameters#detect()}). */
     public ReferenceDataplane(Limits limits) {
@@ -52,9 +58,55 @@ public final class ReferenceDataplane implements Dataplane {
      * loaded with that mask does.
      */
     public ReferenceDataplane(Limits limits, LruParameters lru, long eventMask) {
-        this.limits = Objects.requireNonNull(limits, "limits");
-        this.path = new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")),
-                eventMask);
+        this(Objects.requireNonNull(limits, "limits"),
+                new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")), eventMask),
+                DataplaneConfig.empty());
+    }
+
+    private ReferenceDataplane(Limits limits, DataPath path, DataplaneConfig config) {
+        this.limits = limits;
+        this.path = path;
+        this.config = config;
+    }
+
+    /**
+     * A model in the state {@code s} holds, as the data path is found by a daemon restarted over
+     * its pinned maps: every later frame gives what it would have given to the model {@code s}
+     * was saved from. Its event log starts empty.
+     */
+    public static ReferenceDataplane restore(ModelSnapshot s) {
+        KernelLruMap<AssocKey, AssocValue> table = KernelLruMap.restore(s.table(), AssocValue::copy);
+        ModelConfig maps = new ModelConfig(s.configuration(), s.retired());
+        return new ReferenceDataplane(s.limits(),
+                new DataPath(table, s.eventMask(), maps, s.nextRealServer(), s.counters()), s.configuration());
+    }
+
+    /**
+     * Everything the program's maps hold (the association table with its LRU state, the cursor,
+     * the counters, the configuration in force and the retired servers), with the limits, LRU
+     * parameters and event mask; not the events waiting. No effect on the model.
+     */
+    public ModelSnapshot save() {
+        return new ModelSnapshot(limits, path.eventMask(), config, path.config().retired, path.nextRs(),
+                path.counters(), path.associations().state(AssocValue::copy));
+    }
+
+    /**
+     * Saves this model to bytes, closes it, and restores a new one from those bytes, so that the
+     * binary form is exercised on every restart.
+     */
+    @Override
+    public ReferenceDataplane restart() {
+        requireOpen();
+        byte[] pinned = save().toBytes();
+        close();
+        return restore(ModelSnapshot.fromBytes(pinned));
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this sim dataplane is closed (a restart closes the instance it replaces)");
+        }
     }
 
     @Override
@@ -74,6 +126,7 @@ public final class ReferenceDataplane implements Dataplane {
      */
     @Override
     public void configure(DataplaneConfig next) {
+        requireOpen();
         next.validate(limits);
         ModelConfig maps = new ModelConfig(next, RetiredServers.next(path.config().retired,
                 config.realServers(), next.realServers(), limits.maxRealServers()));
@@ -89,6 +142,7 @@ public final class ReferenceDataplane implements Dataplane {
     /** Runs the frame through a copy of the program; the output is the copy as it left it. */
     @Override
     public Result process(Frame frame) {
+        requireOpen();
         Packet p = new Packet(frame.bytes());
         DataPath.Decision d = path.process(p);
         return new Result(d.verdict(), Frame.of(p.data), d.reason());
@@ -125,9 +179,9 @@ public final class ReferenceDataplane implements Dataplane {
         return path.associations();
     }
 
-    /** Nothing to release; idempotent. */
+    /** Nothing to release: afterwards it runs no frame; idempotent. */
     @Override
     public void close() {
-        // no resources
+        closed = true;
     }
 }

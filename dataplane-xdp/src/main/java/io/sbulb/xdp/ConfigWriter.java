@@ -50,7 +50,7 @@ final class ConfigWriter {
     private boolean graceOwed;
     /** Mirror of sbulb_rs: slot g * maxRs + i, null where zero. */
     private final IpAddress[] slots;
-    /** Mirror of sbulb_rs_index: padded address -> {pos[0], pos[1], retired_seq}. */
+    /** Mirror of sbulb_rs_index: padded address -> {pos[0], pos[1], retired_seq, family}. */
     private final Map<ByteBuffer, int[]> index = new HashMap<>();
     /** The retired_seq the next server retired gets: retirement order survives a restart. */
     private int nextSeq = 1;
@@ -124,11 +124,14 @@ final class ConfigWriter {
      */
     private void writeIndex(int g, List<IpAddress> list, List<IpAddress> nextRetired) {
         Map<ByteBuffer, Integer> want = new HashMap<>();
+        Map<ByteBuffer, Integer> family = new HashMap<>();
         for (IpAddress a : nextRetired) {
             want.put(key(a), SbulbAbi.RS_RETIRED);
+            family.put(key(a), a.family());
         }
         for (int i = list.size() - 1; i >= 0; i--) { // the first position of a key wins, as before
             want.put(key(list.get(i)), i);
+            family.put(key(list.get(i)), list.get(i).family());
         }
         List<ByteBuffer> gone = new ArrayList<>();
         index.forEach((k, pos) -> {
@@ -153,12 +156,13 @@ final class ConfigWriter {
         }
         keys.sort(java.util.Comparator.comparingInt(k -> rank.getOrDefault(k, -1)));
         for (ByteBuffer k : keys) {
-            int[] pos = index.getOrDefault(k, new int[] {SbulbAbi.RS_ABSENT, SbulbAbi.RS_ABSENT, 0});
+            int[] pos = index.getOrDefault(k, new int[] {SbulbAbi.RS_ABSENT, SbulbAbi.RS_ABSENT, 0, 0});
             int wanted = want.getOrDefault(k, SbulbAbi.RS_ABSENT);
             // a server retired now gets the next rank; one still retired keeps its own
             int seq = wanted != SbulbAbi.RS_RETIRED ? 0 : pos[active] == SbulbAbi.RS_RETIRED ? pos[2] : nextSeq;
-            if (pos[g] != wanted || pos[2] != seq) {
-                int[] next = {pos[0], pos[1], seq};
+            int fam = family.getOrDefault(k, pos[3]);
+            if (pos[g] != wanted || pos[2] != seq || pos[3] != fam) {
+                int[] next = {pos[0], pos[1], seq, fam};
                 next[g] = wanted;
                 write(prog.realServerIndex, k.array(), SbulbAbi.rsPos(next));
                 index.put(k, next);
@@ -178,14 +182,15 @@ final class ConfigWriter {
     void adopt() {
         active = ByteBuffer.wrap(prog.generation.lookup(SbulbAbi.u32(0))).order(java.nio.ByteOrder.nativeOrder())
                 .getInt();
-        int[] families = new int[SbulbAbi.GENERATIONS];
+        int[] families = new int[SbulbAbi.GENERATIONS]; // of each generation's list
         IpAddress vip = null;
         int count = 0;
         for (int g = 0; g < SbulbAbi.GENERATIONS; g++) {
             byte[] c = prog.config.lookup(SbulbAbi.u32(g));
-            families[g] = c[SbulbAbi.ADDR_SIZE];
+            int vipFamily = c[SbulbAbi.ADDR_SIZE];
+            families[g] = c[SbulbAbi.ADDR_SIZE + 1] != 0 ? c[SbulbAbi.ADDR_SIZE + 1] : vipFamily; // rs_family
             if (g == active) {
-                vip = families[g] == 0 ? null : IpAddress.read(c, 0, families[g]);
+                vip = vipFamily == 0 ? null : IpAddress.read(c, 0, vipFamily);
                 count = SbulbAbi.wrap(c).getInt(20);
             }
         }
@@ -210,10 +215,11 @@ final class ConfigWriter {
         int activeFamily = families[active];
         prog.realServerIndex.forEach((k, v) -> {
             ByteBuffer b = SbulbAbi.wrap(v);
-            int[] pos = {b.getInt(0), b.getInt(4), b.getInt(8)};
+            int[] pos = {b.getInt(0), b.getInt(4), b.getInt(8), v[12]};
             index.put(ByteBuffer.wrap(k.clone()), pos);
-            if (pos[active] == SbulbAbi.RS_RETIRED && activeFamily != 0) {
-                retiredBySeq.put(pos[2], IpAddress.read(k, 0, activeFamily));
+            int family = pos[3] != 0 ? pos[3] : activeFamily;
+            if (pos[active] == SbulbAbi.RS_RETIRED && family != 0) {
+                retiredBySeq.put(pos[2], IpAddress.read(k, 0, family));
             }
             nextSeq = Math.max(nextSeq, pos[2] + 1);
         });

@@ -53,7 +53,7 @@ public final class SbulbAbi {
 
     public static final int ADDR_SIZE = 16;
     public static final int CONFIG_SIZE = 152;
-    public static final int RS_POS_SIZE = 12;
+    public static final int RS_POS_SIZE = 16;
     public static final int STAMP_SIZE = 16;
     public static final int STATE_SIZE = 4;
     public static final int ASSOC_KEY_SIZE = 20;
@@ -112,6 +112,7 @@ public final class SbulbAbi {
             b.put(new byte[ADDR_SIZE]);
             b.put((byte) FAMILY_NONE);
         }
+        b.put((byte) (realServers.isEmpty() ? FAMILY_NONE : realServers.get(0).family())); // rs_family
         b.position(20);
         b.putInt(realServers.size());
         long[] filter = new long[RS_FILTER_BITS / 64];
@@ -144,9 +145,9 @@ public final class SbulbAbi {
         return h & (RS_FILTER_BITS - 1);
     }
 
-    /** struct sbulb_rs_pos: {@code pos[0]}, {@code pos[1]}, then the retired rank {@code pos[2]}. */
+    /** struct sbulb_rs_pos: {@code pos[0]}, {@code pos[1]}, the retired rank {@code pos[2]}, the family {@code pos[3]}. */
     public static byte[] rsPos(int[] pos) {
-        return buffer(RS_POS_SIZE).putInt(pos[0]).putInt(pos[1]).putInt(pos[2]).array();
+        return buffer(RS_POS_SIZE).putInt(pos[0]).putInt(pos[1]).putInt(pos[2]).put((byte) pos[3]).array();
     }
 
     /** struct sbulb_assoc_key. */

@@ -1,5 +1,9 @@
 package io.sbulb.scenario;
 
+import io.sbulb.api.Counter;
+import io.sbulb.api.Reason;
+import java.util.Map;
+
 /**
  * What running one scenario on two dataplanes in lockstep gave.
  *
@@ -12,9 +16,15 @@ package io.sbulb.scenario;
  * @param reproducer     a scenario replaying the steps up to the divergence, each frame sent once with
  *                       the reference's outcome as its expectation, ending with the reference's
  *                       association table; null when there was no divergence
+ * @param countersA      the reference's counters where the run stopped (those of its last instance,
+ *                       after restarts)
  */
 public record DifferentialReport(String scenario, String nameA, String nameB, int stepsRun, int framesCompared,
-                                 Divergence divergence, Scenario reproducer) {
+                                 Divergence divergence, Scenario reproducer, Map<Reason, Counter> countersA) {
+
+    public DifferentialReport {
+        countersA = Map.copyOf(countersA);
+    }
 
     public boolean agreed() {
         return divergence == null;

@@ -28,6 +28,11 @@ import java.util.Objects;
  * the full association table (real-server positions included); at the end, the counters. The scenario's own
  * expectations are not checked here ({@link ScenarioRunner} does that); this only asks whether the
  * two agree. The first divergence comes with a reproducer scenario.
+ *
+ * <p>A {@code restart} step restarts both ({@link Dataplane#restart()}) and goes on with the new
+ * instances, after checking that both kept the configuration in force and agree on their tables
+ * and counters; one that cannot restart ends the run there, reported as a divergence naming it.
+ * The runner closes the instances restarts gave it; those it was given are the caller's.
  */
 public final class DifferentialRunner {
 
@@ -52,17 +57,26 @@ public final class DifferentialRunner {
         return run(Scenario.of("generated", limits, initial, steps));
     }
 
-    /** Runs {@code s} on the given (fresh) dataplanes; does not close them. */
+    /**
+     * Runs {@code s} on the given (fresh) dataplanes; does not close them, but closes the
+     * instances their restarts returned.
+     */
     public static DifferentialReport compare(Scenario s, Dataplane a, Dataplane b) {
-        return new Lockstep(s, a, b).run();
+        Lockstep run = new Lockstep(s, a, b);
+        try {
+            return run.run();
+        } finally {
+            run.closeRestarted(a, b);
+        }
     }
 
     /** One lockstep run. */
     private static final class Lockstep {
         private final Scenario s;
-        private final Dataplane a;
-        private final Dataplane b;
         private final List<Step> history = new ArrayList<>();
+        /** The reference and the other: those given, or what their last restart returned. */
+        private Dataplane a;
+        private Dataplane b;
         private DataplaneConfig config;
         private int frames;
 
@@ -70,6 +84,18 @@ public final class DifferentialRunner {
             this.s = s;
             this.a = a;
             this.b = b;
+        }
+
+        void closeRestarted(Dataplane givenA, Dataplane givenB) {
+            try {
+                if (a != givenA) {
+                    a.close();
+                }
+            } finally {
+                if (b != givenB) {
+                    b.close();
+                }
+            }
         }
 
         DifferentialReport run() {
@@ -95,7 +121,7 @@ public final class DifferentialRunner {
                         a.name(), b.name());
                 return report(steps.size(), div);
             }
-            return new DifferentialReport(s.name(), a.name(), b.name(), steps.size(), frames, null, null);
+            return new DifferentialReport(s.name(), a.name(), b.name(), steps.size(), frames, null, null, ca);
         }
 
         private Divergence frames(int number, FrameStep f) {
@@ -128,7 +154,9 @@ public final class DifferentialRunner {
 
         private Divergence other(int number, Step step) {
             String d = null;
-            if (step instanceof ConfigureStep c) {
+            if (step instanceof RestartStep) {
+                d = restartBoth();
+            } else if (step instanceof ConfigureStep c) {
                 DataplaneConfig next;
                 try {
                     next = c.applyTo(config);
@@ -156,6 +184,35 @@ public final class DifferentialRunner {
             return new Divergence(number, step.kind(), d, null, null, ta, tb, a.name(), b.name());
         }
 
+        /**
+         * Restarts both; null if both could and came back with the configuration in force and the
+         * same counters (their tables are compared next, as after every step).
+         */
+        private String restartBoth() {
+            List<String> failed = new ArrayList<>();
+            try {
+                a = a.restart();
+            } catch (RuntimeException e) {
+                failed.add(a.name() + " cannot restart: " + e.getMessage());
+            }
+            try {
+                b = b.restart();
+            } catch (RuntimeException e) {
+                failed.add(b.name() + " cannot restart: " + e.getMessage());
+            }
+            if (!failed.isEmpty()) {
+                return String.join("; ", failed);
+            }
+            if (!a.configuration().equals(config) || !b.configuration().equals(config)) {
+                return "configuration after the restart: " + config + " was in force, " + a.name() + " has "
+                        + a.configuration() + ", " + b.name() + " has " + b.configuration();
+            }
+            Map<Reason, Counter> ca = counters(a);
+            Map<Reason, Counter> cb = counters(b);
+            return ca.equals(cb) ? null : "counters differ after the restart: " + a.name() + " " + ca + ", " + b.name()
+                    + " " + cb;
+        }
+
         /** Null if both accepted the configuration or both refused it. */
         private String configureBoth(DataplaneConfig c) {
             String ea = configure(a, c);
@@ -181,7 +238,7 @@ public final class DifferentialRunner {
                     + " and " + b.name() + " in scenario '" + s.name() + "' at step " + div.step() + ": "
                     + div.difference() + ". Expectations are " + a.name() + "'s.", s.limits(), s.initialConfig(),
                     s.assumes(), history.isEmpty() ? List.of(AssociationsStep.exact(table(div.tableA()), false)) : history);
-            return new DifferentialReport(s.name(), a.name(), b.name(), stepsRun, frames, div, repro);
+            return new DifferentialReport(s.name(), a.name(), b.name(), stepsRun, frames, div, repro, counters(a));
         }
     }
 

@@ -23,12 +23,16 @@ import java.util.TreeMap;
  * dataplane's LRU parameters; otherwise they are listed as not applicable, never counted as met.
  *
  * <p>The dataplane should be fresh (created for this scenario): counters and the LRU's hidden
- * state start at creation.
+ * state start at creation. It is the caller's to close. A {@code restart} step replaces it by the
+ * instance its {@link Dataplane#restart()} returns (which closes it) and goes on with that one;
+ * the runner closes the last instance it got that way before it returns. On a dataplane that
+ * cannot restart, the step fails with that reason.
  */
 public final class ScenarioRunner {
 
     private final Scenario scenario;
-    private final Dataplane dp;
+    private final Dataplane given;
+    private Dataplane dp;
     private final boolean lruApplicable;
     private final String lruMismatch;
     private final List<String> notApplicable = new ArrayList<>();
@@ -39,6 +43,7 @@ public final class ScenarioRunner {
 
     private ScenarioRunner(Scenario scenario, Dataplane dp, LruParameters lru) {
         this.scenario = scenario;
+        this.given = dp;
         this.dp = dp;
         this.lruApplicable = scenario.assumes() == null || scenario.assumes().matches(lru);
         this.lruMismatch = scenario.assumes() == null ? null
@@ -52,7 +57,14 @@ public final class ScenarioRunner {
 
     /** Runs {@code s} on {@code dp}, whose association table evicts as {@code lru} says. */
     public static ScenarioReport run(Scenario s, Dataplane dp, LruParameters lru) {
-        return new ScenarioRunner(s, dp, lru).run();
+        ScenarioRunner runner = new ScenarioRunner(s, dp, lru);
+        try {
+            return runner.run();
+        } finally {
+            if (runner.dp != runner.given) {
+                runner.dp.close(); // made by a restart step
+            }
+        }
     }
 
     private ScenarioReport run() {
@@ -124,6 +136,9 @@ public final class ScenarioRunner {
     }
 
     private String check(Step step) {
+        if (step instanceof RestartStep) {
+            return restart();
+        }
         if (step instanceof ConfigureStep c) {
             DataplaneConfig next;
             try {
@@ -147,6 +162,21 @@ public final class ScenarioRunner {
             checks++;
         }
         return problem;
+    }
+
+    /** Replaces the dataplane by its restarted self, which must have kept the configuration in force. */
+    private String restart() {
+        Dataplane next;
+        try {
+            next = dp.restart();
+        } catch (UnsupportedOperationException e) {
+            return "the scenario restarts the dataplane, which " + dp.name() + " cannot do: " + e.getMessage();
+        }
+        dp = next;
+        if (!config.equals(dp.configuration())) {
+            return "the restart lost the configuration in force: " + config + " before, " + dp.configuration() + " after";
+        }
+        return null;
     }
 
     private String associations(AssociationsStep a) {

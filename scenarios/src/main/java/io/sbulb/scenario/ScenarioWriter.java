@@ -116,6 +116,8 @@ public final class ScenarioWriter {
             }
         } else if (step instanceof ConfigureStep c) {
             n.set("configure", configure(c));
+        } else if (step instanceof RestartStep) {
+            n.putObject("restart");
         } else if (step instanceof AssociationsStep a) {
             switch (a.check()) {
                 case COUNT -> n.put(a.check().key(), a.count());

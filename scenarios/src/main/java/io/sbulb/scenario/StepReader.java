@@ -20,7 +20,7 @@ import java.util.Set;
 /** Reads one step of a scenario file; see {@link ScenarioReader}. */
 final class StepReader {
 
-    static final List<String> KINDS = List.of("frame", "hex", "configure", "expectAssociations", "expectAssociated",
+    static final List<String> KINDS = List.of("frame", "hex", "configure", "restart", "expectAssociations", "expectAssociated",
             "expectNotAssociated", "expectAssociationCount", "expectCounters");
     static final Set<String> FRAME_STEP = YamlFields.keys("frame", "hex", "expect", "repeat", "srcPortStep",
             "dependsOnLru", "note");
@@ -43,6 +43,7 @@ final class StepReader {
             return switch (kind) {
                 case "frame", "hex" -> frameStep(node, where, kind, assumes);
                 case "configure" -> configure(node, where);
+                case "restart" -> restart(node, where);
                 case "expectCounters" -> {
                     YamlFields f = YamlFields.of(node, where, YamlFields.keys(kind, "dependsOnLru", "note"));
                     yield new CountersStep(ScenarioReader.counters(f.mapping(kind), where), dependsOnLru(f, false, assumes),
@@ -150,6 +151,16 @@ final class StepReader {
         IpAddress vip = setsVip ? ScenarioFile.vip(c) : null;
         return new ConfigureStep(setsVip, vip, c.integers("ports", 0, 65535), c.addresses("realServers"),
                 c.addresses("addRealServers"), c.addresses("removeRealServers"), f.text("note"));
+    }
+
+    /** {@code restart: {}}: takes no fields (the mapping is there to say so, and for fields to come). */
+    private RestartStep restart(JsonNode node, String where) {
+        YamlFields f = YamlFields.of(node, where, YamlFields.keys("restart", "note"));
+        JsonNode v = f.raw("restart");
+        if (!v.isObject() || v.size() != 0) {
+            throw f.error("restart", "it takes no fields: write 'restart: {}'");
+        }
+        return new RestartStep(f.text("note"));
     }
 
     private AssociationsStep associations(JsonNode node, String where, String kind, Assumes assumes) {

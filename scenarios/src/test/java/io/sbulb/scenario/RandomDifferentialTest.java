@@ -2,13 +2,10 @@ package io.sbulb.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sbulb.api.Dataplane;
 import io.sbulb.api.LruParameters;
 import io.sbulb.api.Reason;
 import io.sbulb.api.testing.Privileges;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -53,22 +50,18 @@ class RandomDifferentialTest {
 
     @Provide
     Arbitrary<RandomTraffic.Run> runs() {
-        return RandomTraffic.runs(160, 240);
+        return RandomTraffic.runs(160, 240, RandomTraffic.XDP_RESTARTS);
     }
 
     /** No edge-case mixing: the generators weigh their edge values (TTL 0 and 1, empty payloads, zero checksums) themselves. */
     @Property(tries = TRIES, shrinking = ShrinkingMode.BOUNDED, edgeCases = EdgeCasesMode.NONE)
     void xdpProgramAndModelAgreeFrameByFrame(@ForAll("runs") RandomTraffic.Run run) {
-        List<Dataplane> model = new ArrayList<>(1);
-        DifferentialReport report = new DifferentialRunner(limits -> {
-            Dataplane d = Dataplanes.model(limits);
-            model.add(d);
-            return d;
-        }, Dataplanes::xdp).run(run.limits(), run.initial(), run.steps());
+        DifferentialReport report = new DifferentialRunner(Dataplanes::model, Dataplanes::xdp)
+                .run(run.limits(), run.initial(), run.steps());
         FRAMES.addAndGet(report.framesCompared());
         RUNS.incrementAndGet();
-        // the model's counters survive close(): which reasons the generated traffic reached
-        model.get(0).counters().forEach((r, c) -> REASONS.merge(r, c.packets(), Long::sum));
+        // which reasons the generated traffic reached, by the model's counters (kept across restarts)
+        report.countersA().forEach((r, c) -> REASONS.merge(r, c.packets(), Long::sum));
         if (!report.agreed()) {
             throw new AssertionError(report.message());
         }

@@ -39,14 +39,22 @@ final class RandomTraffic {
     static final int SERVER_POOL = 6;
     static final int CLIENT_POOL = 10;
 
+    /**
+     * Whether the XDP differential test's runs restart both dataplanes mid-stream
+     * ({@code - restart: {}} steps): the XDP dataplane restarts over its pinned maps. On; off with
+     * {@code -Dsbulb.random.restarts=false}.
+     */
+    static final boolean XDP_RESTARTS = !"false".equals(System.getProperty("sbulb.random.restarts"));
+
     private RandomTraffic() {
     }
 
-    static Arbitrary<Run> runs(int minSteps, int maxSteps) {
+    /** Runs of {@code minSteps..maxSteps} steps, with about 3 % restarts if {@code restarts}. */
+    static Arbitrary<Run> runs(int minSteps, int maxSteps, boolean restarts) {
         return Arbitraries.of(Net.class).flatMap(n -> Combinators.combine(
                 Arbitraries.of(4, 7, 8, 13, 16, 64),
                 config(n),
-                step(n).list().ofMinSize(minSteps).ofMaxSize(maxSteps))
+                step(n, restarts).list().ofMinSize(minSteps).ofMaxSize(maxSteps))
                 .as((assoc, initial, steps) -> new Run(n, new Limits(4, SERVER_POOL, assoc), initial, steps)));
     }
 
@@ -63,7 +71,13 @@ final class RandomTraffic {
         });
     }
 
-    static Arbitrary<Step> step(Net n) {
+    static Arbitrary<Step> step(Net n, boolean restarts) {
+        Arbitrary<Step> traffic = traffic(n);
+        return restarts ? Arbitraries.frequencyOf(Tuple.of(97, traffic),
+                Tuple.of(3, Arbitraries.just(new RestartStep(null)))) : traffic;
+    }
+
+    private static Arbitrary<Step> traffic(Net n) {
         return Arbitraries.frequencyOf(
                 Tuple.of(35, ingress(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(25, egress(n).map(f -> FrameStep.of(f, null))),

@@ -86,6 +86,12 @@ class ReaderErrorsTest {
                 Arguments.of("client listed twice", HEAD + """
                           - expectNotAssociated: ["198.18.2.1:1-3", "198.18.2.1:2"]
                         """, new String[] {"step 2", "198.18.2.1:2 is listed twice"}),
+                Arguments.of("restart with a field", HEAD + "  - restart: {crash: true}\n",
+                        new String[] {"step 2 (restart)", "'restart' is {\"crash\":true}", "write 'restart: {}'"}),
+                Arguments.of("restart without its mapping", HEAD + "  - restart:\n",
+                        new String[] {"step 2 (restart)", "'restart' is null", "takes no fields"}),
+                Arguments.of("restart with an unknown field beside it", HEAD + "  - restart: {}\n    expect: {reason: NOT_IP}\n",
+                        new String[] {"step 2 (restart)", "unknown field 'expect'"}),
                 Arguments.of("bad counter", HEAD + "  - expectCounters: {INGRESS_NEW_NAT: -1}\n",
                         new String[] {"step 2 (expectCounters)", "INGRESS_NEW_NAT is -1"}),
                 Arguments.of("truncation past the end", HEAD + """

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The default LRU_HASH lists (docs/kernel-lru.md §2.2, §2.4): one global set of
@@ -148,6 +149,30 @@ final class CommonLru<K, V> implements LruBackend<K, V> {
             toLocalFree(owner, node);
         } else {
             global.move(node, Where.FREE);
+        }
+    }
+
+    @Override
+    public List<LruState.ListSet<K, V>> sets(UnaryOperator<V> copy) {
+        return List.of(global.state(copy));
+    }
+
+    @Override
+    public List<LruState.Local<K, V>> locals(UnaryOperator<V> copy) {
+        return locals.stream().map(l -> new LruState.Local<>(l.free.size(), l.pending.state(copy), l.nextSteal)).toList();
+    }
+
+    @Override
+    public void load(LruState<K, V> state, UnaryOperator<V> copy, Consumer<LruNode<K, V>> created) {
+        global.load(state.sets().get(0), copy, created);
+        for (int c = 0; c < locals.size(); c++) {
+            CpuLocal<K, V> loc = locals.get(c);
+            LruState.Local<K, V> s = state.locals().get(c);
+            for (int i = 0; i < s.free(); i++) {
+                toLocalFree(loc, new LruNode<>(Where.LOCAL_FREE, c));
+            }
+            loc.pending.load(s.pending(), Where.PENDING, c, copy, created);
+            loc.nextSteal = s.nextSteal();
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * An executable model of one Linux {@code BPF_MAP_TYPE_LRU_HASH} map as the kernel behaves for
@@ -258,6 +259,28 @@ public final class KernelLruMap<K, V> {
      */
     public List<K> lastEvicted() {
         return List.copyOf(evicted);
+    }
+
+    /**
+     * Everything that decides this map's later evictions, as values (its lists in order, ref
+     * bits, rotation cursors, free counts, next steals, the current CPU); no effect on recency.
+     * The keys of {@link #lastEvicted()} are not part of it. Values are copied with {@code copy}
+     * so that the state does not change when stored values are mutated in place.
+     */
+    public LruState<K, V> state(UnaryOperator<V> copy) {
+        return new LruState<>(params, noCommonLru, maxEntries, cpu, lru.sets(copy), lru.locals(copy));
+    }
+
+    /**
+     * A map in {@code state}: every later operation evicts exactly what the map {@code state} was
+     * taken from would have. Values are copied with {@code copy}, so that several maps restored
+     * from one state do not share them.
+     */
+    public static <K, V> KernelLruMap<K, V> restore(LruState<K, V> state, UnaryOperator<V> copy) {
+        KernelLruMap<K, V> map = new KernelLruMap<>(state.maxEntries(), state.parameters(), state.noCommonLru());
+        map.cpu = state.cpu();
+        map.lru.load(state, copy, node -> map.table.put(node.key, node));
+        return map;
     }
 
     @Override

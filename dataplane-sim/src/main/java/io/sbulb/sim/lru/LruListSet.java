@@ -2,6 +2,7 @@ package io.sbulb.sim.lru;
 
 import io.sbulb.sim.lru.LruNode.Where;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * One set of ACTIVE, INACTIVE and FREE lists with its rotation cursor
@@ -196,5 +197,30 @@ final class LruListSet<K, V> {
         }
         evict(node, dest);
         return 1;
+    }
+
+    // --- state (LruState) ---------------------------------------------------------------------
+
+    /** This set as values: its lists, the cursor's position in INACTIVE (-1: the sentinel), FREE's count. */
+    LruState.ListSet<K, V> state(UnaryOperator<V> copy) {
+        int cursor = -1;
+        int i = 0;
+        for (LruNode<K, V> n = inactive.sentinel.next; n != inactive.sentinel; n = n.next, i++) {
+            if (n == nir) {
+                cursor = i;
+            }
+        }
+        return new LruState.ListSet<>(active.state(copy), inactive.state(copy), cursor, free.size() + unallocated);
+    }
+
+    /** Makes this fresh set hold {@code s}; {@code created} hashes each node's key. */
+    void load(LruState.ListSet<K, V> s, UnaryOperator<V> copy, Consumer<LruNode<K, V>> created) {
+        active.load(s.active(), Where.ACTIVE, owner, copy, created);
+        inactive.load(s.inactive(), Where.INACTIVE, owner, copy, created);
+        nir = inactive.sentinel;
+        for (int i = 0; i <= s.cursor(); i++) {
+            nir = nir.next;
+        }
+        unallocated = s.free(); // free nodes are interchangeable (§2): all virtual
     }
 }

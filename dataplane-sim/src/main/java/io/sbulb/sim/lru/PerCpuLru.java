@@ -4,6 +4,7 @@ import io.sbulb.sim.lru.LruNode.Where;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The LRU_HASH lists with {@code BPF_F_NO_COMMON_LRU} (docs/kernel-lru.md §2.5): each
@@ -54,5 +55,22 @@ final class PerCpuLru<K, V> implements LruBackend<K, V> {
     @Override
     public void pushFree(LruNode<K, V> node) {
         sets.get(node.cpu).move(node, Where.FREE);
+    }
+
+    @Override
+    public List<LruState.ListSet<K, V>> sets(UnaryOperator<V> copy) {
+        return sets.stream().map(s -> s.state(copy)).toList();
+    }
+
+    @Override
+    public List<LruState.Local<K, V>> locals(UnaryOperator<V> copy) {
+        return List.of();
+    }
+
+    @Override
+    public void load(LruState<K, V> state, UnaryOperator<V> copy, Consumer<LruNode<K, V>> created) {
+        for (int c = 0; c < sets.size(); c++) {
+            sets.get(c).load(state.sets().get(c), copy, created);
+        }
     }
 }
