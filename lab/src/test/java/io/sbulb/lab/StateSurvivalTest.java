@@ -156,6 +156,28 @@ class StateSurvivalTest {
     }
 
     @Test
+    void aStartWithAnotherTableSizeIsRefusedAndLeavesTheDataPathAsItWas() throws Exception {
+        SbulbProcess first = start("--on-exit", "keep");
+        int prog = attachedProgram();
+        traffic = steadyTraffic();
+        assertThat(traffic.awaitAnswered(TWO_ROUNDS, Duration.ofSeconds(5))).as("traffic through %s", first).isTrue();
+        assertThat(first.terminate(EXIT)).as("%s", first).hasValue(0);
+
+        SbulbProcess bigger = launch(List.of("-ma", "131072"));
+        assertThat(bigger.await(READY)).as("%s", bigger).hasValue(2);
+        assertThat(bigger.err()).contains("the state pinned at " + lab.pinDir() + " holds an association table of "
+                + "65536 entries (-ma 65536); this start asks 131072: start with the same value, or remove the state");
+        assertThat(attachedProgram()).as("the program left running").isEqualTo(prog);
+        assertThat(traffic.awaitAnswered(TWO_ROUNDS, Duration.ofSeconds(5))).as("served after the refusal").isTrue();
+
+        SbulbProcess same = start();
+        assertThat(same.out()).contains("took over the data path pinned at " + lab.pinDir() + ": " + CLIENTS
+                + " associations kept");
+        SteadyClients.Run run = traffic.finish(Duration.ofSeconds(2));
+        noDatagramLostNoClientMoved(run, List.of(0, run.sent()));
+    }
+
+    @Test
     void theDefaultStopDetachesAndRemovesThePinnedState() throws Exception {
         SbulbProcess sbulb = start();
         assertThat(lab.pinDir().resolve("link")).exists();
@@ -280,7 +302,10 @@ class StateSurvivalTest {
         for (int i = 1; i <= 3; i++) {
             args.add(lab.realServer(i).toString());
         }
-        args.addAll(List.of("-p", String.valueOf(PORT), "-ma", "65536"));
+        args.addAll(List.of("-p", String.valueOf(PORT)));
+        if (!more.contains("-ma")) {
+            args.addAll(List.of("-ma", "65536")); // a table loaded quicker than the default's 112 MiB
+        }
         args.addAll(lab.pinDirArgs());
         args.addAll(more);
         SbulbProcess p = SbulbProcess.start(lab.lbNetns(), args, notify == null ? null : notify.address(),
