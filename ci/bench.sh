@@ -14,6 +14,13 @@
 #     balancer core's CPU per packet, request/response RTT; sbulb's memory, start-up to READY=1
 #     and -cfg change latency (io.sbulb.bench.LabBenchmark; writes bench/target/lab/: the results
 #     in Markdown, every step in CSV, a chart in PNG). Needs 2 CPUs: the generator's, the balancer's.
+#  4. State: what a crash and a restart do to traffic and to a full association table (issue 14):
+#     sbulb with -ma 1048576 and its state pinned, the table filled with 1,000,000 associations
+#     through the pinned map, under a steady load: no event, SIGKILL + a new start, SIGTERM with
+#     --on-exit keep + a new start, in rounds: frames lost, frames at another server, live clients
+#     moved, the table's size and content, the stop's and the takeover's times
+#     (io.sbulb.bench.StateBenchmark; writes bench/target/state/). The generator pins its thread
+#     and the NAPI threads are pinned as in the lab part; the sbulb processes run on either CPU.
 #
 # Installs what it needs first (ci/install-deps.sh --bench: nftables, nginx, ...).
 # Builds dataplane-xdp and what it needs with their test classes (the wrapper and the baselines
@@ -22,11 +29,13 @@
 #
 # Needs root for the XDP and lab parts: loading programs and BPF_PROG_TEST_RUN need CAP_BPF +
 # CAP_PERFMON (or CAP_SYS_ADMIN), the lab network namespaces. The model part does not.
-# Bounded: about 20 s (XDP) + 25 s (model) + 4 min (lab) after the build, each under a timeout.
+# Bounded: about 20 s (XDP) + 25 s (model) + 4 min (lab) + 2 min (state) after the build, each
+# under a timeout.
 #
-# Usage: ci/bench.sh [--only xdp|model|lab] [--cpu N] [--repeat N] [--rounds N]
+# Usage: ci/bench.sh [--only xdp|model|lab|state] [--cpu N] [--repeat N] [--rounds N]
 #                    [--model-warmup N] [--model-iterations N] [--model-ms N]
 #                    [--lab-rounds N] [--lab-step-seconds S] [--lab-args "ARGS"]
+#                    [--state-args "ARGS"]
 #   --cpu               the CPU the XDP and model parts run on (default: the last online CPU)
 #   --repeat, --rounds  XDP: repetitions per BPF_PROG_TEST_RUN (2000000), rounds (5)
 #   --model-*           model: warm-up and measured iterations per case (5, 5), ms each (500)
@@ -34,12 +43,14 @@
 #   --lab-step-seconds  lab: seconds per offered load (2)
 #   --lab-args          lab: more arguments to io.sbulb.bench.LabBenchmark, e.g. "--loads
 #                       100000,0 --balancers sbulb,nftables --clients 1000 --rtt 2000"
+#   --state-args        state: arguments to io.sbulb.bench.StateBenchmark, e.g. "--rounds 3
+#                       --pps 50000 --seconds 8 --associations 1000000 --ma 1048576"
 # Extra Maven flags, e.g. offline: BENCH_MVN_ARGS="-o" ci/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() { sed -n '/^# Usage:/,/^# Extra/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-only=all cpu="" xdp_args=() model_args=() lab_args=()
+only=all cpu="" xdp_args=() model_args=() lab_args=() state_args=()
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
   case $1 in
@@ -53,17 +64,19 @@ while [ $# -gt 0 ]; do
     --lab-step-seconds) lab_args+=(--step-seconds "$2") ;;
     # shellcheck disable=SC2206 # a list of arguments, split on blanks
     --lab-args) lab_args+=($2) ;;
+    # shellcheck disable=SC2206 # a list of arguments, split on blanks
+    --state-args) state_args+=($2) ;;
     *) usage ;;
   esac
   shift 2
 done
-case $only in all|xdp|model|lab) ;; *) usage ;; esac
+case $only in all|xdp|model|lab|state) ;; *) usage ;; esac
 if [ -z "$cpu" ]; then
   cpu=$(sed 's/.*[-,]//' /sys/devices/system/cpu/online)
 fi
 
 if [ "$only" != model ] && [ "$(id -u)" -ne 0 ]; then
-  echo "ci/bench.sh: the XDP and lab parts need root (XDP programs, BPF_PROG_TEST_RUN, network" \
+  echo "ci/bench.sh: the XDP, lab and state parts need root (XDP programs, BPF_PROG_TEST_RUN, network" \
     "namespaces); run it with sudo, or --only model" >&2
   exit 2
 fi
@@ -104,18 +117,29 @@ if [ "$only" = all ] || [ "$only" = model ]; then
     io.sbulb.sim.bench.ModelBenchmark "${model_args[@]}"
 fi
 
+# The rig (generator, sink, real servers, this JVM and the sbulb it starts) on the first online
+# CPU; the balancer (its NAPI thread, nginx's worker) on the next one, pinned by the benchmark.
+gen_cpu=$(sed 's/[-,].*//' /sys/devices/system/cpu/online)
+lb_cpu=$(sed -n 's/^[0-9]*[-,]\([0-9]*\).*/\1/p' /sys/devices/system/cpu/online)
+if [ -n "$lb_cpu" ] && [ "$lb_cpu" -le "$gen_cpu" ]; then
+  lb_cpu=$((gen_cpu + 1))
+fi
+if { [ "$only" = all ] || [ "$only" = lab ] || [ "$only" = state ]; } && [ -z "$lb_cpu" ]; then
+  echo "ci/bench.sh: the lab and state parts need 2 CPUs (the generator's and the balancer's)" >&2
+  exit 2
+fi
+
 if [ "$only" = all ] || [ "$only" = lab ]; then
-  # The rig (generator, sink, real servers, this JVM and the sbulb it starts) on the first online
-  # CPU; the balancer (its NAPI thread, nginx's worker) on the next one, pinned by the benchmark.
-  gen_cpu=$(sed 's/[-,].*//' /sys/devices/system/cpu/online)
-  lb_cpu=$(sed -n 's/^[0-9]*[-,]\([0-9]*\).*/\1/p' /sys/devices/system/cpu/online)
-  if [ -z "$lb_cpu" ]; then
-    echo "ci/bench.sh: the lab part needs 2 CPUs (the generator's and the balancer's)" >&2
-    exit 2
-  fi
-  [ "$lb_cpu" -gt "$gen_cpu" ] || lb_cpu=$((gen_cpu + 1))
   timeout 1200 taskset -c "$gen_cpu" java --enable-native-access=ALL-UNNAMED \
     -cp "bench/target/classes:$(cat bench/target/bench.classpath)" \
     io.sbulb.bench.LabBenchmark --gen-cpu "$gen_cpu" --lb-cpu "$lb_cpu" "${lab_args[@]}"
+fi
+
+if [ "$only" = all ] || [ "$only" = state ]; then
+  # not under taskset: the generator pins its own thread, and the sbulb processes this JVM starts
+  # (and stops, and starts again) run where the scheduler puts them, as a daemon does
+  timeout 900 java --enable-native-access=ALL-UNNAMED \
+    -cp "bench/target/classes:$(cat bench/target/bench.classpath)" \
+    io.sbulb.bench.StateBenchmark --gen-cpu "$gen_cpu" --lb-cpu "$lb_cpu" "${state_args[@]}"
 fi
 echo "ci/bench.sh took $(($(date +%s) - start)) s"

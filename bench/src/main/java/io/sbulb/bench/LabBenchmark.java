@@ -25,6 +25,8 @@ import java.util.function.Supplier;
  */
 public final class LabBenchmark {
 
+    private static final BenchArgs ARGS = new BenchArgs("LabBenchmark");
+
     private LabBenchmark() {
     }
 
@@ -38,21 +40,21 @@ public final class LabBenchmark {
         Settings s = parse(args);
         Machine host = Machine.HOST;
         if (!host.root()) {
-            fail("the lab benchmark needs root: it makes network namespaces and loads XDP programs");
+            ARGS.fail("the lab benchmark needs root: it makes network namespaces and loads XDP programs");
         }
         for (String tool : List.of("nft", "nginx", "bpftool", "taskset", "chrt")) {
             if (Commands.run(List.of("sh", "-c", "command -v " + tool), true).exitCode() != 0) {
-                fail(tool + " is missing: ci/install-deps.sh --bench installs what the lab benchmark needs");
+                ARGS.fail(tool + " is missing: ci/install-deps.sh --bench installs what the lab benchmark needs");
             }
         }
         if (s.balancers().contains("nginx") && !host.exists(NginxBalancer.MODULE)) {
-            fail(NginxBalancer.MODULE + " is missing (Debian's libnginx-mod-stream)");
+            ARGS.fail(NginxBalancer.MODULE + " is missing (Debian's libnginx-mod-stream)");
         }
         // a missing cpuidle is no reason to refuse: the report says how the core's busy time was read
         System.out.println("the balancer core's busy time: " + CpuMeter.source(host, s.lbCpu()));
         String allowed = host.cpusAllowed();
         if (!allowed.equals(Integer.toString(s.genCpu()))) {
-            fail("run this JVM pinned to the generator's CPU " + s.genCpu() + " (taskset -c " + s.genCpu()
+            ARGS.fail("run this JVM pinned to the generator's CPU " + s.genCpu() + " (taskset -c " + s.genCpu()
                     + "), so that nothing of the rig runs on the balancer's CPU " + s.lbCpu() + "; it may run on " + allowed);
         }
         Files.createDirectories(s.out());
@@ -70,7 +72,7 @@ public final class LabBenchmark {
             List<String> names = s.balancers();
             for (String n : names) {
                 if (!balancers.containsKey(n)) {
-                    fail("unknown balancer " + n + " (known: " + String.join(", ", balancers.keySet()) + ")");
+                    ARGS.fail("unknown balancer " + n + " (known: " + String.join(", ", balancers.keySet()) + ")");
                 }
             }
             for (int round = 0; round < s.rounds(); round++) {
@@ -138,19 +140,19 @@ public final class LabBenchmark {
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--rounds" -> rounds = (int) number(args[i], v, 1, 100);
-                case "--step-seconds" -> step = number(args[i], v, 0.1, 60);
+                case "--rounds" -> rounds = (int) ARGS.number(args[i], v, 1, 100);
+                case "--step-seconds" -> step = ARGS.number(args[i], v, 0.1, 60);
                 case "--loads" -> loads = loads(v);
                 case "--cpu-loads" -> cpuLoads = loads(v);
-                case "--clients" -> clients = (int) number(args[i], v, 1, 40000);
-                case "--frame" -> frame = (int) number(args[i], v, 60, 1500);
-                case "--rtt" -> rtt = (int) number(args[i], v, 10, 1_000_000);
-                case "--gen-cpu" -> genCpu = (int) number(args[i], v, 0, 1023);
-                case "--lb-cpu" -> lbCpu = (int) number(args[i], v, 0, 1023);
-                case "--config-changes" -> changes = (int) number(args[i], v, 0, 100);
+                case "--clients" -> clients = (int) ARGS.number(args[i], v, 1, 40000);
+                case "--frame" -> frame = (int) ARGS.number(args[i], v, 60, 1500);
+                case "--rtt" -> rtt = (int) ARGS.number(args[i], v, 10, 1_000_000);
+                case "--gen-cpu" -> genCpu = (int) ARGS.number(args[i], v, 0, 1023);
+                case "--lb-cpu" -> lbCpu = (int) ARGS.number(args[i], v, 0, 1023);
+                case "--config-changes" -> changes = (int) ARGS.number(args[i], v, 0, 100);
                 case "--balancers" -> balancers = List.of((v == null ? "" : v).split(","));
                 case "--out" -> out = Path.of(v == null ? "" : v);
-                default -> fail("unknown argument " + args[i] + " (accepted: --rounds N, --step-seconds S, "
+                default -> ARGS.fail("unknown argument " + args[i] + " (accepted: --rounds N, --step-seconds S, "
                         + "--loads PPS,PPS,...,0 (0: as fast as the generator goes), "
                         + "--cpu-loads PPS,... (of --loads), --clients N, --frame BYTES, --rtt N, --gen-cpu N, --lb-cpu N, "
                         + "--config-changes N, --balancers sbulb,nftables,nginx,minimal-nat, --out DIR)");
@@ -158,14 +160,14 @@ public final class LabBenchmark {
             i++;
         }
         if (genCpu == lbCpu) {
-            fail("the generator and the balancer need CPUs of their own; both are " + genCpu);
+            ARGS.fail("the generator and the balancer need CPUs of their own; both are " + genCpu);
         }
         if (cpus < 2) {
-            fail("the lab benchmark needs 2 CPUs (the generator's and the balancer's); this machine has " + cpus);
+            ARGS.fail("the lab benchmark needs 2 CPUs (the generator's and the balancer's); this machine has " + cpus);
         }
         for (double l : cpuLoads) {
             if (l == 0 || !loads.contains(l)) {
-                fail("--cpu-loads " + l + " is not one of the --loads steps " + loads);
+                ARGS.fail("--cpu-loads " + l + " is not one of the --loads steps " + loads);
             }
         }
         return new Settings(rounds, step, loads, cpuLoads, clients, frame, rtt, genCpu, lbCpu, changes, balancers, out);
@@ -173,30 +175,12 @@ public final class LabBenchmark {
 
     private static List<Double> loads(String v) {
         if (v == null || v.isBlank()) {
-            fail("--loads needs a list of frame rates, e.g. 100000,200000,0");
+            ARGS.fail("--loads needs a list of frame rates, e.g. 100000,200000,0");
         }
         List<Double> l = new ArrayList<>();
         for (String p : v.split(",")) {
-            l.add(number("--loads", p.strip(), 0, 50e6));
+            l.add(ARGS.number("--loads", p.strip(), 0, 50e6));
         }
         return l;
-    }
-
-    private static double number(String option, String v, double min, double max) {
-        try {
-            double d = Double.parseDouble(v);
-            if (d < min || d > max) {
-                fail(option + " " + v + " is outside " + min + ".." + max);
-            }
-            return d;
-        } catch (NumberFormatException | NullPointerException e) {
-            fail(option + " needs a number, got " + v);
-            return 0;
-        }
-    }
-
-    private static void fail(String message) {
-        System.err.println("LabBenchmark: " + message);
-        System.exit(2);
     }
 }

@@ -4,6 +4,7 @@ import io.sbulb.api.frame.UdpFrame;
 import io.sbulb.lab.EchoServer;
 import io.sbulb.lab.Lab;
 import io.sbulb.lab.LabClient;
+import io.sbulb.lab.LabOptions;
 import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.xdp.testing.Netns;
 import java.net.InetAddress;
@@ -57,6 +58,11 @@ final class LoadRig implements AutoCloseable {
      * checksum 0, to the VIP's benchmark port).
      */
     static LoadRig create(int realServers, int genCpu, int lbCpu, int clients, int frameLength) {
+        return create(realServers, genCpu, lbCpu, clients, frameLength, LabOptions.DEFAULT);
+    }
+
+    /** As {@link #create(int, int, int, int, int)}, the lab built as {@code options} say (its sink on the gateway's end). */
+    static LoadRig create(int realServers, int genCpu, int lbCpu, int clients, int frameLength, LabOptions options) {
         if (frameLength < Generator.HEADER_LEN) {
             throw new IllegalArgumentException("a frame of " + frameLength + " bytes cannot hold Ethernet, IPv4 and UDP");
         }
@@ -65,7 +71,7 @@ final class LoadRig implements AutoCloseable {
         Lab lab = null;
         try {
             gen = Generator.load();
-            lab = Lab.create(Lab.uniquePrefix(), realServers, sink.programFd());
+            lab = Lab.create(Lab.uniquePrefix(), realServers, options.withPeerProgram(sink.programFd()));
             LoadRig rig = new LoadRig(sink, gen, lab, genCpu, lbCpu, frameLength);
             rig.clients(BASE_PORT, clients);
             return rig;

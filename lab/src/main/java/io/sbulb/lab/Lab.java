@@ -58,17 +58,18 @@ public final class Lab implements AutoCloseable {
 
     private final String prefix;
     private final int realServers;
-    private final int peerProgramFd;
+    private final LabOptions options;
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
     private final Thread cleanup;
     private PassProgram pass;
     private XdpAttachment peerXdp;
+    private HostPins pins;
     private boolean closed;
 
-    private Lab(String prefix, int realServers, int peerProgramFd) {
+    private Lab(String prefix, int realServers, LabOptions options) {
         this.prefix = prefix;
         this.realServers = realServers;
-        this.peerProgramFd = peerProgramFd;
+        this.options = options;
         this.cleanup = new Thread(this::close, "lab-cleanup-" + prefix);
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
@@ -79,7 +80,7 @@ public final class Lab implements AutoCloseable {
      * {@code PREFIX-rs1}...; {@code prefix} should be unique on the machine.
      */
     public static Lab create(String prefix, int realServers) {
-        return create(prefix, realServers, -1);
+        return create(prefix, realServers, LabOptions.DEFAULT);
     }
 
     /**
@@ -89,10 +90,15 @@ public final class Lab implements AutoCloseable {
      * what the balancer sends there. It must pass what it does not consume.
      */
     public static Lab create(String prefix, int realServers, int peerProgramFd) {
+        return create(prefix, realServers, LabOptions.DEFAULT.withPeerProgram(peerProgramFd));
+    }
+
+    /** Builds the network as {@link #create(String, int)} does, as {@code options} say. */
+    public static Lab create(String prefix, int realServers, LabOptions options) {
         if (realServers < 1 || realServers > MAX_REAL_SERVERS) {
             throw new IllegalArgumentException("a lab has 1.." + MAX_REAL_SERVERS + " real servers, not " + realServers);
         }
-        Lab lab = new Lab(prefix, realServers, peerProgramFd);
+        Lab lab = new Lab(prefix, realServers, options);
         try {
             lab.build();
             return lab;
@@ -151,6 +157,14 @@ public final class Lab implements AutoCloseable {
     }
 
     private void build() {
+        if (options.hostPins()) {
+            synchronized (this) {
+                if (closed) { // the shutdown hook ran while the lab was being built
+                    throw new LabException("the lab is closed (interrupted?); not making its pin directory");
+                }
+                pins = HostPins.create(prefix);
+            }
+        }
         String gw = gwNetns();
         addNetns(gw);
         addNetns(lbNetns());
@@ -196,7 +210,7 @@ public final class Lab implements AutoCloseable {
         }
 
         // XDP_TX on veth0 reaches the gateway only if its end runs an XDP program as well
-        int peerFd = peerProgramFd;
+        int peerFd = options.peerProgramFd();
         if (peerFd < 0) {
             pass = PassProgram.load();
             peerFd = pass.fd();
@@ -204,6 +218,33 @@ public final class Lab implements AutoCloseable {
         int fd = peerFd;
         peerXdp = Netns.call(gw, () -> XdpAttachment.attach(fd, NetInterface.byName(GW_LB_INTERFACE),
                 AttachOptions.DEFAULT));
+    }
+
+    /**
+     * The directory to give sbulb as {@code --pin-dir} for {@link #LB_INTERFACE}, on the host's
+     * bpffs ({@link HostPins}): its state there outlives the process. Only with
+     * {@link LabOptions#withHostPins()}.
+     */
+    public Path pinDir() {
+        if (pins == null) {
+            throw new IllegalStateException("lab " + prefix + " was built without pins on the host (LabOptions.withHostPins)");
+        }
+        return pins.of(LB_INTERFACE);
+    }
+
+    /** {@code --pin-dir} {@link #pinDir()}: sbulb's arguments for its state in this lab. */
+    public List<String> pinDirArgs() {
+        return List.of("--pin-dir", pinDir().toString());
+    }
+
+    /**
+     * Removes every pin of the lab (unlinked, not through sbulb): a data path that no sbulb runs
+     * is detached, its state gone. Done by {@link #close()} too.
+     */
+    public synchronized void removePinnedState() {
+        if (pins != null) {
+            pins.clear();
+        }
     }
 
     private void addNetns(String name) {
@@ -338,13 +379,23 @@ public final class Lab implements AutoCloseable {
     public record AttachedXdp(int id, String name, String mode) {
     }
 
-    /** Deletes the lab: every namespace (with its interfaces and sockets' routes). Idempotent. */
+    /**
+     * Deletes the lab: its pinned state (with the lab's pin directory), every namespace (with its
+     * interfaces and sockets' routes). Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        try {
+            if (pins != null) {
+                pins.remove();
+            }
+        } catch (RuntimeException e) {
+            System.err.println("lab " + prefix + ": " + e.getMessage()); // the namespaces still go
+        }
         if (peerXdp != null) {
             peerXdp.close();
         }

@@ -46,12 +46,8 @@ public final class SbulbProcess implements AutoCloseable {
     /** As {@link #start(String, List, String, Path)}, with the signal dispositions given as env(1)'s option. */
     public static SbulbProcess start(String netns, List<String> args, String notifySocket, Path logDir,
                                      String envSignalOption) {
-        // sbulb's own logging setup (its logback.xml, as in the shipped jar), never a test's
-        // logback-test.xml that a test classpath may hold (a module's test-classes)
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, "env", envSignalOption,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dlogback.configurationFile=" + LOGGING,
-                "-cp", System.getProperty("java.class.path"), "io.sbulb.cli.Sbulb"));
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, "env", envSignalOption));
+        cmd.addAll(command(System.getProperty("java.class.path")));
         cmd.addAll(args);
         Path out = logDir.resolve("sbulb.out");
         Path err = logDir.resolve("sbulb.err");
@@ -67,6 +63,18 @@ public final class SbulbProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The command that runs sbulb from {@code classpath} with this JVM's java: {@code java ...
+     * io.sbulb.cli.Sbulb}, its arguments to be appended. sbulb's own logging setup (its
+     * logback.xml, as in the shipped jar), never a test's logback-test.xml that a test classpath
+     * may hold (a module's test-classes).
+     */
+    public static List<String> command(String classpath) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Dlogback.configurationFile=" + LOGGING,
+                "-cp", classpath, "io.sbulb.cli.Sbulb");
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -79,6 +87,35 @@ public final class SbulbProcess implements AutoCloseable {
     public OptionalInt terminate(Duration timeout) {
         process.destroy(); // SIGTERM
         return await(timeout);
+    }
+
+    /**
+     * Sends SIGKILL (sbulb gets no chance to do anything: a crash, the OOM killer, systemd's
+     * last resort) and waits at most {@code timeout} for the exit; its status (128 + 9), or empty.
+     */
+    public OptionalInt kill(Duration timeout) {
+        process.destroyForcibly(); // SIGKILL
+        return await(timeout);
+    }
+
+    /**
+     * Waits at most {@code timeout} until standard output holds {@code text}; false when it does
+     * not by then, or the process exited without printing it.
+     */
+    public boolean awaitOut(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!out().contains(text)) {
+            if (!process.isAlive() && !out().contains(text) || System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Waits at most {@code timeout} for the exit. */

@@ -2,7 +2,12 @@ package io.sbulb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code sbulb --help} and the errors of the command line itself: no root, nothing loaded. */
 class BalancerHelpTest {
@@ -32,6 +37,38 @@ class BalancerHelpTest {
                 "Set the maximum number of real servers. (default: 32",
                 "Set the maximum number of associations. (default: 1048576",
                 "This defined the maximum number of foreign peers supported at the same time.");
+    }
+
+    /**
+     * The README's "Running the balancer" shows the help's usage lines as they are and has a row
+     * for every option of the balancer; the usage line of sbulb detach names its options.
+     */
+    @Test
+    void theReadmeShowsTheHelpsUsageAndEveryOption() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String intro = "The command line is the original sbulb's (`sbulb --help`):\n\n```\n";
+        int at = readme.indexOf(intro);
+        assertThat(at).as("the README's usage block, after: %s", intro).isNotNegative();
+        String block = readme.substring(at + intro.length(), readme.indexOf("```", at + intro.length()));
+        String help = CliRun.of("--help").out();
+        String usage = help.substring(0, help.indexOf("\n\n") + 1);
+        assertThat(block).as("README's usage block against sbulb --help").isEqualTo(usage);
+        String table = readme.substring(at, readme.indexOf("\n\n", readme.indexOf("| option |", at)));
+        CommandLine cl = new CommandLine(new Sbulb());
+        for (OptionSpec o : cl.getCommandSpec().options()) {
+            if (o.usageHelp() || o.versionHelp()) {
+                continue;
+            }
+            assertThat(o.names()).as("a row of the README's option table for %s", o.longestName())
+                    .anyMatch(n -> table.contains("| `" + n + "`"));
+        }
+        String detach = usage.lines().filter(l -> l.contains("sbulb detach")).findFirst().orElse("");
+        for (OptionSpec o : cl.getSubcommands().get("detach").getCommandSpec().options()) {
+            if (!o.usageHelp() && !o.versionHelp()) {
+                assertThat(detach).as("sbulb detach's %s in the usage lines", o.longestName())
+                        .contains("[" + o.longestName());
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,142 @@
+package io.sbulb.bench;
+
+import io.sbulb.api.Association;
+import io.sbulb.api.Endpoint;
+import io.sbulb.api.IpAddress;
+import io.sbulb.xdp.SbulbAbi;
+import io.sbulb.xdp.bpf.BpfFd;
+import io.sbulb.xdp.bpf.BpfMap;
+import io.sbulb.xdp.bpf.MapDescription;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * sbulb's association table where it is pinned ({@code PIN_DIR/maps/sbulb_assoc}), opened from
+ * this process while sbulb runs or not: filled ahead of a measurement with the clients a large
+ * deployment has, read back to tell whether an event changed it. Keys and values are written in
+ * the ABI's layout ({@link SbulbAbi#assocKey}, the struct sbulb_assoc the data path reads) and
+ * read back through the decoder the ABI test holds to the compiled object.
+ */
+final class PinnedTable implements AutoCloseable {
+
+    private final BpfFd holder;
+    private final BpfMap map;
+
+    private PinnedTable(BpfFd holder, BpfMap map) {
+        this.holder = holder;
+        this.map = map;
+    }
+
+    /** The table pinned in {@code pinDir}, made for {@code maxEntries} associations (-ma). */
+    static PinnedTable open(Path pinDir, int maxEntries) {
+        Path pin = pinDir.resolve("maps").resolve(SbulbAbi.MAP_ASSOC);
+        BpfFd fd = BpfFd.pinned(pin.toString(), "map " + SbulbAbi.MAP_ASSOC);
+        return new PinnedTable(fd, BpfMap.pinned(fd, new MapDescription(SbulbAbi.MAP_ASSOC,
+                MapDescription.TYPE_LRU_HASH, SbulbAbi.ASSOC_KEY_SIZE, SbulbAbi.ASSOC_SIZE, maxEntries), 1));
+    }
+
+    /** struct sbulb_assoc: the real server's address (struct sbulb_addr) and its position in the list, host order. */
+    static byte[] value(IpAddress server, int position) {
+        return ByteBuffer.allocate(SbulbAbi.ASSOC_SIZE).order(ByteOrder.nativeOrder()).put(SbulbAbi.addr(server))
+                .putInt(position).array();
+    }
+
+    /**
+     * The {@code i}-th client of a fill: 198.19.0.0/16, 16 ports each from 10000 (1,048,576 clients
+     * at most), addresses no frame of the lab comes from.
+     */
+    static Endpoint filler(int i) {
+        if (i < 0 || i >= 1 << 20) {
+            throw new IllegalArgumentException("filler clients are 0.." + ((1 << 20) - 1) + ", not " + i);
+        }
+        int host = i >>> 4;
+        return new Endpoint(IpAddress.parse("198.19." + (host >>> 8) + "." + (host & 0xff)), 10000 + (i & 15));
+    }
+
+    /**
+     * Adds {@code count} associations of {@link #filler} clients, spread over {@code servers} as
+     * round robin spreads new clients (client i to position i mod n), each checked to read back
+     * as written; they must be new.
+     */
+    void fill(int count, List<IpAddress> servers) {
+        for (int i = 0; i < count; i++) {
+            int position = i % servers.size();
+            byte[] key = SbulbAbi.assocKey(filler(i));
+            byte[] value = value(servers.get(position), position);
+            map.update(key, value, BpfMap.UpdateFlag.NOEXIST);
+            if (i == 0 || i == count - 1) {
+                Association back = SbulbAbi.association(key, map.lookup(key));
+                if (!back.client().equals(filler(i)) || !back.realServer().equals(servers.get(position))
+                        || back.realServerIndex() != position) {
+                    throw new IllegalStateException("the association written for " + filler(i) + " reads back as "
+                            + back + " (the layout of struct sbulb_assoc changed?)");
+                }
+            }
+        }
+    }
+
+    /** The associations of the clients {@code ports} of {@code client}, raw values (null: none), in order. */
+    Map<Integer, byte[]> lookup(IpAddress client, int firstPort, int clients) {
+        Map<Integer, byte[]> m = new LinkedHashMap<>();
+        for (int p = firstPort; p < firstPort + clients; p++) {
+            m.put(p, map.lookup(SbulbAbi.assocKey(new Endpoint(client, p))));
+        }
+        return m;
+    }
+
+    /** The real server of a raw value. */
+    static IpAddress server(byte[] key, byte[] value) {
+        return SbulbAbi.association(key, value).realServer();
+    }
+
+    /**
+     * What the table holds, in a few numbers: the entries, and two sums over them of a 64-bit
+     * hash of key and value (order does not matter: the kernel lists a hash table in no fixed
+     * order). Equal digests: the same associations, to a collision of both sums.
+     */
+    record Digest(long entries, long sum, long xor) {
+    }
+
+    Digest digest() {
+        long[] d = new long[3];
+        map.forEach((k, v) -> {
+            long h = hash(k, hash(v, 0x9e3779b97f4a7c15L));
+            d[0]++;
+            d[1] += h;
+            d[2] ^= Long.rotateLeft(h, 17) * 0xbf58476d1ce4e5b9L;
+        });
+        return new Digest(d[0], d[1], d[2]);
+    }
+
+    private static long hash(byte[] b, long seed) {
+        long h = seed ^ b.length;
+        for (byte x : b) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L; // FNV-1a's step, then a finalizer
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    /** The clients whose value differs between two lookups (absent counts as a value). */
+    static int changed(Map<Integer, byte[]> before, Map<Integer, byte[]> after) {
+        int n = 0;
+        for (Map.Entry<Integer, byte[]> e : before.entrySet()) {
+            if (!Arrays.equals(e.getValue(), after.get(e.getKey()))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        holder.close();
+    }
+}
