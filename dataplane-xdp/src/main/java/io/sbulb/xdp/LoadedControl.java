@@ -59,6 +59,11 @@ abstract class LoadedControl implements DataplaneControl {
         return loaded.drainEvents(max);
     }
 
+    /** How many associations the table holds, without reading them out (cheap at a million). */
+    public long associationCount() {
+        return loaded.call(() -> loaded.program().associations.count());
+    }
+
     /** What the kernel says about the loaded program (its id, verifier instruction count, size). */
     public BpfProgram.Info programInfo() {
         return loaded.call(() -> loaded.program().program().info());

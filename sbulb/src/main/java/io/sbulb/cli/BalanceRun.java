@@ -167,7 +167,7 @@ final class BalanceRun {
                     + s.limits().maxPorts() + " ports, " + s.limits().maxRealServers() + " real servers, "
                     + s.limits().maxAssociations() + " associations");
             if (dp.adopted()) {
-                say(out, "took over the data path pinned at " + s.pinDir() + ": " + dp.associations().size()
+                say(out, "took over the data path pinned at " + s.pinDir() + ": " + dp.associationCount()
                         + " associations kept, " + ChangeReport.configuration(dp.configuration()));
             } else {
                 say(out, "state pinned at " + s.pinDir());

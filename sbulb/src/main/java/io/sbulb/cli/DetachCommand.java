@@ -1,6 +1,7 @@
 package io.sbulb.cli;
 
 import io.sbulb.api.ConfigException;
+import io.sbulb.api.host.HostFacts;
 import io.sbulb.xdp.pin.PinDir;
 import io.sbulb.xdp.pin.PinOwner;
 import java.io.PrintWriter;
@@ -45,6 +46,13 @@ final class DetachCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        String[] uids = HostFacts.SYSTEM.status("self", "Uid").orElse("0 0").trim().split("\\s+");
+        String uid = uids[Math.min(1, uids.length - 1)]; // the effective one
+        if (!uid.equals("0")) {
+            // the pinned state is root's only: without root, "nothing pinned" would be a lie
+            throw new PinOwner.OwnedException("sbulb detach needs root: the pinned state is root's only (this is "
+                    + "user " + uid + ")", -1);
+        }
         PinDir pin = Sbulb.pinDirOf(pinDir, ifnet);
         Optional<Long> owner = PinOwner.ownerOf(pin);
         if (owner.isPresent()) {

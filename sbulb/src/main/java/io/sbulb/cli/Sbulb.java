@@ -150,7 +150,9 @@ public final class Sbulb implements Callable<Integer> {
 
     /**
      * {@code --pin-dir}, or the default for {@code ifname} in this network namespace
-     * ({@link PinDir#defaultFor}): the host's when /proc/self/ns/net is /proc/1/ns/net.
+     * ({@link PinDir#defaultFor}): the host's directory only when /proc/self/ns/net is provably
+     * /proc/1/ns/net; when PID 1's namespace cannot be read (a container, a sandbox), the
+     * directory names this namespace's inode, so that sbulbs of two namespaces never share one.
      */
     static PinDir pinDirOf(Path given, String ifname) {
         if (given != null) {
@@ -158,14 +160,13 @@ public final class Sbulb implements Callable<Integer> {
         }
         HostFacts host = HostFacts.SYSTEM;
         String self = host.readLink("/proc/self/ns/net");
-        String init;
+        boolean host1;
         try {
-            init = host.readLink("/proc/1/ns/net");
+            host1 = self.equals(host.readLink("/proc/1/ns/net"));
         } catch (RuntimeException e) {
-            init = self; // PID 1's namespace unreadable (a container): take ours as the host's
+            host1 = false;
         }
-        long inode = self.equals(init) ? 0 : Long.parseLong(self.replaceAll("\\D", ""));
-        return PinDir.defaultFor(ifname, inode);
+        return PinDir.defaultFor(ifname, host1 ? 0 : Long.parseLong(self.replaceAll("\\D", "")));
     }
 
     public static void main(String[] args) {
@@ -214,7 +215,7 @@ public final class Sbulb implements Callable<Integer> {
                 || e instanceof PcapException) { // a pcap that could not be written
             status = ExitCodes.FAILURE;
             err.println(who + ": " + e.getMessage());
-        } else if (e instanceof PinOwner.OwnedException) {
+        } else if (e instanceof PinOwner.OwnedException || e instanceof java.io.UncheckedIOException) {
             status = ExitCodes.FAILURE;
             err.println(who + ": " + e.getMessage());
         } else if (e instanceof DataplaneFailure) {

@@ -130,7 +130,8 @@ public final class Daemon implements AutoCloseable {
         if (watcher != null) {
             say(out, "watching " + settings.realServerFile() + " for real-server changes");
         }
-        say(out, "running; SIGINT or SIGTERM detaches and stops");
+        say(out, dataplane.detachesOnClose() ? "running; SIGINT or SIGTERM detaches and stops"
+                : "running; SIGINT or SIGTERM stops sbulb and leaves the data path running (--on-exit keep)");
         Scheduler s = scheduler(nowMillis());
         long next = s.nextDue();
         while (!stop.await(Math.max(0, next - nowMillis()), TimeUnit.MILLISECONDS)) {

@@ -66,6 +66,9 @@ class PinnedStateTest {
                 }
                 seen.add("table " + dp.associations());
             }
+            if (dp instanceof XdpDataplane x) {
+                assertThat(x.associationCount()).as("counted without reading out").isEqualTo(dp.associations().size());
+            }
             seen.add("counters " + dp.counters());
             seen.add("config " + dp.configuration());
             return seen;
