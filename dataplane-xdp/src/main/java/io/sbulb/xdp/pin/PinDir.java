@@ -174,6 +174,16 @@ public record PinDir(Path dir) {
             new PinDir(dir.resolve("next")).purge();
         }
         delete(dir);
+        Path parent = dir.getParent(); // a namespace's directory, once its last interface's is gone
+        if (parent != null && parent.getFileName() != null && parent.getFileName().toString().startsWith("netns-")) {
+            try (DirectoryStream<Path> rest = Files.newDirectoryStream(parent)) {
+                if (!rest.iterator().hasNext()) {
+                    delete(parent);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // another interface's state, or already gone: leave it
+            }
+        }
     }
 
     private static boolean delete(Path p) {
