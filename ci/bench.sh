@@ -32,10 +32,10 @@
 # Bounded: about 20 s (XDP) + 25 s (model) + 4 min (lab) + 2 min (state) after the build, each
 # under a timeout.
 #
-# Usage: ci/bench.sh [--only xdp|model|lab|state] [--cpu N] [--repeat N] [--rounds N]
+# Usage: ci/bench.sh [--only xdp|model|lab|state|upgrade] [--cpu N] [--repeat N] [--rounds N]
 #                    [--model-warmup N] [--model-iterations N] [--model-ms N]
 #                    [--lab-rounds N] [--lab-step-seconds S] [--lab-args "ARGS"]
-#                    [--state-args "ARGS"]
+#                    [--state-args "ARGS"] [--upgrade-args "ARGS"]
 #   --cpu               the CPU the XDP and model parts run on (default: the last online CPU)
 #   --repeat, --rounds  XDP: repetitions per BPF_PROG_TEST_RUN (2000000), rounds (5)
 #   --model-*           model: warm-up and measured iterations per case (5, 5), ms each (500)
@@ -45,12 +45,14 @@
 #                       100000,0 --balancers sbulb,nftables --clients 1000 --rtt 2000"
 #   --state-args        state: arguments to io.sbulb.bench.StateBenchmark, e.g. "--rounds 3
 #                       --pps 50000 --seconds 8 --associations 1000000 --ma 1048576"
+#   --upgrade-args      upgrade: arguments to io.sbulb.xdp.bench.UpgradeBenchmark, e.g.
+#                       "--entries 1000000 --rounds 3" (the migration to the next map layout)
 # Extra Maven flags, e.g. offline: BENCH_MVN_ARGS="-o" ci/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() { sed -n '/^# Usage:/,/^# Extra/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-only=all cpu="" xdp_args=() model_args=() lab_args=() state_args=()
+only=all cpu="" xdp_args=() model_args=() lab_args=() state_args=() upgrade_args=()
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
   case $1 in
@@ -66,11 +68,13 @@ while [ $# -gt 0 ]; do
     --lab-args) lab_args+=($2) ;;
     # shellcheck disable=SC2206 # a list of arguments, split on blanks
     --state-args) state_args+=($2) ;;
+    # shellcheck disable=SC2206 # a list of arguments, split on blanks
+    --upgrade-args) upgrade_args+=($2) ;;
     *) usage ;;
   esac
   shift 2
 done
-case $only in all|xdp|model|lab|state) ;; *) usage ;; esac
+case $only in all|xdp|model|lab|state|upgrade) ;; *) usage ;; esac
 if [ -z "$cpu" ]; then
   cpu=$(sed 's/.*[-,]//' /sys/devices/system/cpu/online)
 fi
@@ -106,6 +110,13 @@ if [ "$only" = all ] || [ "$only" = xdp ]; then
   timeout 120 java --enable-native-access=ALL-UNNAMED \
     -cp "$xdp/test-classes:$xdp/classes:$(cat "$xdp/bench.classpath")" \
     io.sbulb.xdp.bench.DataPathBenchmark --cpu "$cpu" "${xdp_args[@]}"
+fi
+
+if [ "$only" = all ] || [ "$only" = upgrade ]; then
+  xdp=dataplane-xdp/target
+  timeout 600 java --enable-native-access=ALL-UNNAMED \
+    -cp "$xdp/test-classes:$xdp/classes:$(cat "$xdp/bench.classpath")" \
+    io.sbulb.xdp.bench.UpgradeBenchmark "${upgrade_args[@]}"
 fi
 
 if [ "$only" = all ] || [ "$only" = model ]; then

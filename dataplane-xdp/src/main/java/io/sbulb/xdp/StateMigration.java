@@ -3,6 +3,7 @@ package io.sbulb.xdp;
 import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.BpfFd;
 import io.sbulb.xdp.bpf.BpfMap;
+import io.sbulb.xdp.bpf.MapDescription;
 import io.sbulb.xdp.pin.PinDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +90,12 @@ final class StateMigration {
                         .keySize() + " bytes in the pinned layout, " + target.description().keySize() + " in the new "
                         + "one (only fields appended to values migrate)");
             }
+            boolean array = source.description().type() == MapDescription.TYPE_ARRAY
+                    || source.description().type() == MapDescription.TYPE_PERCPU_ARRAY;
             source.forEach((k, v) -> {
+                if (array && allZero(v)) {
+                    return; // an array's new map is zero already (65,536 port entries, mostly 0)
+                }
                 byte[] value = resize(v, source, target);
                 try {
                     target.update(k, value, onlyMissing ? BpfMap.UpdateFlag.NOEXIST : BpfMap.UpdateFlag.ANY);
@@ -102,6 +108,15 @@ final class StateMigration {
             });
         }
         return n[0];
+    }
+
+    private static boolean allZero(byte[] v) {
+        for (byte b : v) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The value's bytes in the target's layout: per CPU for per-CPU maps, each prefix copied, the rest zero. */
