@@ -144,7 +144,8 @@ final class StateReport {
                     figure(ms, m -> m.next().associationsKept(), "%,.0f"),
                     figure(ms, m -> m.nextRssKb() / 1024.0, "%.0f MiB")));
         }
-        b.append("\nUpgrade (a new build taking the data path over): not measured; it has not landed.\n");
+        b.append("\nUpgrade (a new build taking the data path over): ci/bench.sh --only upgrade "
+                + "(io.sbulb.xdp.bench.UpgradeBenchmark).\n");
         if (seconds >= 0) {
             b.append(String.format(Locale.ROOT, "%nThe state benchmark took %.0f s%n", seconds));
         }

@@ -1,6 +1,5 @@
 package io.sbulb.xdp;
 
-import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.BpfFd;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.MapDescription;
@@ -23,8 +22,6 @@ import java.util.Map;
  * migration would have to be written for it.
  */
 final class StateMigration {
-
-    private static final int EEXIST = 17;
 
     private final PinDir pin;
     private final PinDir staging;
@@ -97,13 +94,11 @@ final class StateMigration {
                     return; // an array's new map is zero already (65,536 port entries, mostly 0)
                 }
                 byte[] value = resize(v, source, target);
-                try {
-                    target.update(k, value, onlyMissing ? BpfMap.UpdateFlag.NOEXIST : BpfMap.UpdateFlag.ANY);
+                if (!onlyMissing) {
+                    target.update(k, value, BpfMap.UpdateFlag.ANY);
                     n[0]++;
-                } catch (BpfException e) {
-                    if (!onlyMissing || e.errno() != EEXIST) {
-                        throw e;
-                    }
+                } else if (target.insertIfAbsent(k, value)) {
+                    n[0]++;
                 }
             });
         }

@@ -15,6 +15,7 @@ public final class BpfMap {
 
     private static final int ENOENT = 2;
     private static final int ENOSPC = 28;
+    private static final int EEXIST = 17;
     private static final int BATCH = 4096;
 
     /** BPF_ANY / BPF_NOEXIST / BPF_EXIST. */
@@ -119,6 +120,21 @@ public final class BpfMap {
         if (rc != 0) {
             throw new BpfException("update map " + name(), -rc);
         }
+    }
+
+    /**
+     * Inserts {@code key} unless it is there (BPF_NOEXIST); false when it was, with no exception
+     * (a migration's second pass meets a million of those).
+     */
+    public boolean insertIfAbsent(byte[] key, byte[] value) {
+        int rc = LibBpf.bpf_map_update_elem(fd, key, value, UpdateFlag.NOEXIST.bits);
+        if (rc == -EEXIST) {
+            return false;
+        }
+        if (rc != 0) {
+            throw new BpfException("insert into map " + name(), -rc);
+        }
+        return true;
     }
 
     /** Deletes {@code key}; false if it was absent. */
