@@ -43,16 +43,23 @@ final class DetachCommand implements Callable<Integer> {
     @Option(names = "--pin-dir", paramLabel = "DIR", description = "The state's directory, if sbulb ran with --pin-dir.")
     Path pinDir;
 
-    @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        String[] uids = HostFacts.SYSTEM.status("self", "Uid").orElse("0 0").trim().split("\\s+");
+    /**
+     * The pinned state is root's only: without root, every answer ("nothing pinned", "no such
+     * directory") would be wrong, so the command says what it needs instead.
+     */
+    static void requireRoot(HostFacts host) {
+        String[] uids = host.status("self", "Uid").orElse("0 0").trim().split("\\s+");
         String uid = uids[Math.min(1, uids.length - 1)]; // the effective one
         if (!uid.equals("0")) {
-            // the pinned state is root's only: without root, "nothing pinned" would be a lie
             throw new PinOwner.OwnedException("sbulb detach needs root: the pinned state is root's only (this is "
                     + "user " + uid + ")", -1);
         }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        requireRoot(HostFacts.SYSTEM);
         PinDir pin = Sbulb.pinDirOf(pinDir, ifnet);
         Optional<Long> owner = PinOwner.ownerOf(pin);
         if (owner.isPresent()) {

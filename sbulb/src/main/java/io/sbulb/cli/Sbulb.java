@@ -155,10 +155,14 @@ public final class Sbulb implements Callable<Integer> {
      * directory names this namespace's inode, so that sbulbs of two namespaces never share one.
      */
     static PinDir pinDirOf(Path given, String ifname) {
+        return pinDirOf(given, ifname, HostFacts.SYSTEM);
+    }
+
+    /** As {@link #pinDirOf(Path, String)}, with the namespaces read from {@code host}. */
+    static PinDir pinDirOf(Path given, String ifname, HostFacts host) {
         if (given != null) {
             return new PinDir(given.toAbsolutePath());
         }
-        HostFacts host = HostFacts.SYSTEM;
         String self = host.readLink("/proc/self/ns/net");
         boolean host1;
         try {
