@@ -10,16 +10,16 @@ import io.sbulb.api.Reason;
 import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.PackagedObject;
 import io.sbulb.xdp.pin.PinDir;
-import io.sbulb.xdp.pin.PinnedLayoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.sbulb.xdp.bpf.RingBuffer;
+import io.sbulb.xdp.pin.PinnedLayoutException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sbulb program loaded into the kernel, and what both handles on it share: the thread every
@@ -35,7 +35,8 @@ final class LoadedProgram {
     private final PinnedThread thread;
     private final SbulbProgram prog;
     private final ConfigWriter writer;
-    private DataplaneConfig config = DataplaneConfig.empty();
+    /** The maps were pinned by an earlier load (reused, or migrated from another layout). */
+    private boolean adopted;
     private boolean closed;
     /** The event ring buffer's consumer, opened on first use (on the BPF thread). */
     private RingBuffer events;
@@ -89,9 +90,9 @@ final class LoadedProgram {
                 try {
                     LoadedProgram l = new LoadedProgram(spec.limits(), thread, prog, hook);
                     l.migration = migration;
-                    if (prog.adopted() || migration != null) {
+                    l.adopted = prog.adopted() || migration != null;
+                    if (l.adopted) {
                         l.writer.adopt();
-                        l.config = l.writer.activeConfig();
                     }
                     return l;
                 } catch (RuntimeException e) {
@@ -112,7 +113,7 @@ final class LoadedProgram {
 
     /** True when the maps were adopted from an earlier load (pinned), or migrated from them. */
     boolean adopted() {
-        return prog.adopted() || migration != null;
+        return adopted;
     }
 
     /** True while an upgrade waits for the link to run this program. */
@@ -151,11 +152,11 @@ final class LoadedProgram {
             }
             return null;
         });
-        config = next;
     }
 
+    /** The configuration in force: the writer's, as written or adopted. */
     DataplaneConfig configuration() {
-        return config;
+        return writer.activeConfig();
     }
 
     List<Association> associations() {

@@ -5,7 +5,6 @@ import io.sbulb.xdp.bpf.BpfFd;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.BpfProgram;
-import io.sbulb.xdp.bpf.MapDescription;
 import io.sbulb.xdp.pin.PinDir;
 import io.sbulb.xdp.pin.PinnedLayoutException;
 import java.nio.file.Files;
@@ -179,9 +178,7 @@ public final class SbulbProgram implements AutoCloseable {
             return Optional.empty();
         }
         try (BpfFd fd = BpfFd.pinned(path.toString(), "map " + SbulbAbi.MAP_STAMP)) {
-            BpfMap m = BpfMap.pinned(fd, new MapDescription(SbulbAbi.MAP_STAMP, MapDescription.TYPE_ARRAY,
-                    SbulbAbi.U32, SbulbAbi.STAMP_SIZE, 1), 1);
-            return Optional.of(SbulbAbi.Stamp.of(m.lookup(SbulbAbi.u32(0))));
+            return Optional.of(SbulbAbi.Stamp.of(BpfMap.of(fd, 1).lookup(SbulbAbi.u32(0))));
         }
     }
 

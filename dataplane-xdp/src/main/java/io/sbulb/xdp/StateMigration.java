@@ -28,7 +28,7 @@ final class StateMigration {
 
     StateMigration(PinDir pin) {
         this.pin = pin;
-        this.staging = new PinDir(pin.dir().resolve("next"));
+        this.staging = pin.staging();
     }
 
     /** Where the new program's maps are pinned until {@link #finish}. */
@@ -57,14 +57,12 @@ final class StateMigration {
      */
     int finish(SbulbProgram to) {
         int late = copy(SbulbAbi.MAP_ASSOC, to, true);
-        Path old = pin.dir().resolve("maps-old");
+        Path old = pin.oldMaps();
         try {
-            if (Files.exists(old)) {
-                new PinDir(old.getParent()).purgeMapsAt(old);
-            }
+            PinDir.purgeMaps(old); // an earlier upgrade cut short between its renames
             Files.move(pin.maps(), old);
             Files.move(staging.maps(), pin.maps());
-            new PinDir(old.getParent()).purgeMapsAt(old);
+            PinDir.purgeMaps(old);
             Files.deleteIfExists(staging.dir());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot put the migrated maps in place of the old ones in " + pin

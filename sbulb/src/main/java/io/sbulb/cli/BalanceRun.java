@@ -100,14 +100,14 @@ final class BalanceRun {
             }
             PinOwner owner = PinOwner.acquire(settings.pinDir(), settings.netInterface().name() + "'s data path",
                     settings.attach().replace(), HANDOVER_WAIT);
-            XdpLiveDataplane[] live = new XdpLiveDataplane[1];
-            Daemon balancer;
+            Started started;
             try {
-                balancer = start(settings, out, SdNotify.fromEnvironment(), live);
+                started = start(settings, out, SdNotify.fromEnvironment());
             } catch (RuntimeException | Error e) {
                 owner.close();
                 throw e;
             }
+            Daemon balancer = started.daemon();
             running.set(balancer);
             for (String name : ignored) {
                 say(out, "warning: SIG" + name + " is ignored (inherited from the parent process, as a shell does "
@@ -129,7 +129,7 @@ final class BalanceRun {
                 throw e;
             } finally {
                 if (owner.handoverRequested()) {
-                    live[0].onExit(XdpLiveDataplane.OnExit.KEEP);
+                    started.dataplane().onExit(XdpLiveDataplane.OnExit.KEEP);
                     say(out, "another sbulb takes over " + settings.netInterface().name() + " (--replace): the data "
                             + "path is left running for it");
                 }
@@ -154,11 +154,10 @@ final class BalanceRun {
      * left), has the daemon configure it, attaches it (taking over a pinned link); on any failure
      * what this start made is removed, and an adopted data path is left as it was.
      */
-    private static Daemon start(Settings s, PrintWriter out, SdNotify notify, XdpLiveDataplane[] live) {
+    private static Started start(Settings s, PrintWriter out, SdNotify notify) {
         long mask = Reason.eventMask(Reason.admittedBy(s.level()));
         XdpLiveDataplane dp = XdpLiveDataplane.load(new SbulbProgramSpec(s.limits(), mask, s.verifierLogLevel()),
                 s.pinDir());
-        live[0] = dp;
         NetInterface nif = s.netInterface();
         try {
             // until it is attached, a failure must not remove what an earlier sbulb left running
@@ -188,7 +187,11 @@ final class BalanceRun {
             }
         }, EventLog::log);
         dp.onExit(s.onExit());
-        return d;
+        return new Started(d, dp);
+    }
+
+    /** A started balancer: the daemon, and the data path it runs (whose exit a handover changes). */
+    private record Started(Daemon daemon, XdpLiveDataplane dataplane) {
     }
 
     private static void say(PrintWriter out, String line) {

@@ -13,6 +13,8 @@ public final class BpfFd implements AutoCloseable {
 
     private static final int BPF_OBJ_NAME_LEN = 16;
     private static final int PROG_INFO_NAME = 64; // offset of name[] in struct bpf_prog_info
+    private static final int MAP_INFO_SIZE = 88;  // struct bpf_map_info, as far as it is read
+    private static final int MAP_INFO_NAME = 24;  // offset of name[] in struct bpf_map_info
 
     private final String what;
     private int fd;
@@ -56,19 +58,35 @@ public final class BpfFd implements AutoCloseable {
     /** The info of the program behind {@code progFd} (bpf_obj_get_info_by_fd). */
     public static ProgramInfo programInfo(int progFd) {
         ByteBuffer b = info(progFd, 232, "BPF program"); // struct bpf_prog_info of Linux 6.x
-        byte[] name = new byte[BPF_OBJ_NAME_LEN];
-        b.get(PROG_INFO_NAME, name);
-        int len = 0;
-        while (len < name.length && name[len] != 0) {
-            len++;
-        }
-        return new ProgramInfo(b.getInt(0), b.getInt(4), new String(name, 0, len, StandardCharsets.UTF_8));
+        return new ProgramInfo(b.getInt(0), b.getInt(4), objectName(b, PROG_INFO_NAME));
     }
 
     /** The info of the link behind {@code linkFd}: type, id, prog_id are its first three u32. */
     public static LinkInfo linkInfo(int linkFd) {
         ByteBuffer b = info(linkFd, 64, "BPF link"); // struct bpf_link_info: 3 u32, then a union at 16
         return new LinkInfo(b.getInt(0), b.getInt(4), b.getInt(8), b.getInt(16)); // xdp.ifindex
+    }
+
+    /** The map behind {@code mapFd} as the kernel describes it: struct bpf_map_info's type, sizes, entries, name. */
+    public static MapDescription mapInfo(int mapFd) {
+        ByteBuffer b = info(mapFd, MAP_INFO_SIZE, "BPF map");
+        return new MapDescription(objectName(b, MAP_INFO_NAME), b.getInt(0), b.getInt(8), b.getInt(12), b.getInt(16));
+    }
+
+    /** The kernel's id of the map behind {@code mapFd}. */
+    static int mapId(int mapFd) {
+        return info(mapFd, MAP_INFO_SIZE, "BPF map").getInt(4);
+    }
+
+    /** The NUL-terminated name[BPF_OBJ_NAME_LEN] at {@code offset} of an info struct. */
+    private static String objectName(ByteBuffer info, int offset) {
+        byte[] name = new byte[BPF_OBJ_NAME_LEN];
+        info.get(offset, name);
+        int len = 0;
+        while (len < name.length && name[len] != 0) {
+            len++;
+        }
+        return new String(name, 0, len, StandardCharsets.UTF_8);
     }
 
     private static ByteBuffer info(int fd, int size, String what) {

@@ -51,20 +51,7 @@ public final class BpfMap {
 
     /** The map behind {@code holder}, described as the kernel describes it (type, sizes, entries, name). */
     public static BpfMap of(BpfFd holder, int possibleCpus) {
-        byte[] info = new byte[88]; // struct bpf_map_info
-        IntByReference len = new IntByReference(info.length);
-        int rc = LibBpf.bpf_obj_get_info_by_fd(holder.fd(), info, len);
-        if (rc != 0) {
-            throw new BpfException("get info of " + holder, -rc);
-        }
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(info).order(java.nio.ByteOrder.nativeOrder());
-        int n = 0;
-        while (n < 16 && info[24 + n] != 0) {
-            n++;
-        }
-        String name = new String(info, 24, n, java.nio.charset.StandardCharsets.UTF_8);
-        return new BpfMap(new MapDescription(name, b.getInt(0), b.getInt(8), b.getInt(12), b.getInt(16)),
-                holder.fd(), possibleCpus);
+        return new BpfMap(BpfFd.mapInfo(holder.fd()), holder.fd(), possibleCpus);
     }
 
     public String name() {
@@ -127,6 +114,7 @@ public final class BpfMap {
      * (a migration's second pass meets a million of those).
      */
     public boolean insertIfAbsent(byte[] key, byte[] value) {
+        checkKey(key);
         int rc = LibBpf.bpf_map_update_elem(fd, key, value, UpdateFlag.NOEXIST.bits);
         if (rc == -EEXIST) {
             return false;
@@ -157,35 +145,29 @@ public final class BpfMap {
     public void forEach(BiConsumer<byte[], byte[]> visitor) {
         int ks = description.keySize();
         int vs = valueBufferSize();
-        int chunk = Math.min(BATCH, Math.max(1, description.maxEntries()));
-        byte[] inBatch = null;
-        byte[] outBatch = new byte[Math.max(8, ks)];
-        while (true) {
-            byte[] keys = new byte[ks * chunk];
-            byte[] values = new byte[vs * chunk];
-            IntByReference count = new IntByReference(chunk);
-            int rc = LibBpf.bpf_map_lookup_batch(fd, inBatch, outBatch, keys, values, count, null);
-            if (rc != 0 && rc != -ENOENT) {
-                if (rc == -ENOSPC && chunk < description.maxEntries()) {
-                    chunk = Math.min(description.maxEntries(), chunk * 2); // a bucket larger than the chunk
-                    continue;
-                }
-                throw new BpfException("batch lookup in map " + name(), -rc);
-            }
-            int n = count.getValue();
+        batches((keys, values, n) -> {
             for (int i = 0; i < n; i++) {
                 visitor.accept(Arrays.copyOfRange(keys, i * ks, (i + 1) * ks),
                         Arrays.copyOfRange(values, i * vs, (i + 1) * vs));
             }
-            if (rc == -ENOENT) {
-                return;
-            }
-            inBatch = outBatch.clone();
-        }
+        });
     }
 
     /** The number of entries, counted with batch lookups and nothing kept (a million in a fraction of a second). */
     public long count() {
+        long[] total = {0};
+        batches((keys, values, n) -> total[0] += n);
+        return total[0];
+    }
+
+    /** One batch of a lookup: {@code n} keys and values side by side in the buffers. */
+    @FunctionalInterface
+    private interface Batch {
+        void accept(byte[] keys, byte[] values, int n);
+    }
+
+    /** The map's entries, a batch at a time (the buffers are reused from one batch to the next). */
+    private void batches(Batch batch) {
         int ks = description.keySize();
         int vs = valueBufferSize();
         int chunk = Math.min(BATCH, Math.max(1, description.maxEntries()));
@@ -193,22 +175,21 @@ public final class BpfMap {
         byte[] values = new byte[vs * chunk];
         byte[] inBatch = null;
         byte[] outBatch = new byte[Math.max(8, ks)];
-        long total = 0;
         while (true) {
             IntByReference count = new IntByReference(chunk);
             int rc = LibBpf.bpf_map_lookup_batch(fd, inBatch, outBatch, keys, values, count, null);
             if (rc != 0 && rc != -ENOENT) {
                 if (rc == -ENOSPC && chunk < description.maxEntries()) {
-                    chunk = Math.min(description.maxEntries(), chunk * 2);
+                    chunk = Math.min(description.maxEntries(), chunk * 2); // a bucket larger than the chunk
                     keys = new byte[ks * chunk];
                     values = new byte[vs * chunk];
                     continue;
                 }
                 throw new BpfException("batch lookup in map " + name(), -rc);
             }
-            total += count.getValue();
+            batch.accept(keys, values, count.getValue());
             if (rc == -ENOENT) {
-                return total;
+                return;
             }
             inBatch = outBatch.clone();
         }
@@ -216,13 +197,7 @@ public final class BpfMap {
 
     /** The kernel's id of this map (as bpftool shows it). */
     public int id() {
-        byte[] info = new byte[88]; // struct bpf_map_info
-        com.sun.jna.ptr.IntByReference len = new com.sun.jna.ptr.IntByReference(info.length);
-        int rc = LibBpf.bpf_obj_get_info_by_fd(fd, info, len);
-        if (rc != 0) {
-            throw new BpfException("get info of map " + name(), -rc);
-        }
-        return java.nio.ByteBuffer.wrap(info).order(java.nio.ByteOrder.nativeOrder()).getInt(4);
+        return BpfFd.mapId(fd);
     }
 
     private void checkKey(byte[] key) {

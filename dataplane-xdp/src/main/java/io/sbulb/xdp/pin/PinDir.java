@@ -59,6 +59,16 @@ public record PinDir(Path dir) {
         return maps().resolve(name);
     }
 
+    /** Where an upgrade makes the new layout's maps (a PinDir of its own) before they replace {@link #maps()}. */
+    public PinDir staging() {
+        return new PinDir(dir.resolve("next"));
+    }
+
+    /** Where an upgrade moves the old layout's maps, between the two renames that swap them. */
+    public Path oldMaps() {
+        return dir.resolve("maps-old");
+    }
+
     /** The pin of the BPF link. */
     public Path link() {
         return dir.resolve("link");
@@ -66,8 +76,8 @@ public record PinDir(Path dir) {
 
     /**
      * Creates the directories (root's only), checking that they are on bpffs. Where bpffs is not
-     * mounted at its standard place, {@value #BPFFS_TEXT}, it is mounted there (as systemd does at
-     * boot): a directory under it then works.
+     * mounted at its standard place, /sys/fs/bpf, it is mounted there (as systemd does at boot): a
+     * directory under it then works.
      *
      * @throws io.sbulb.api.ConfigException when the directory is not on a bpf filesystem
      */
@@ -91,8 +101,6 @@ public record PinDir(Path dir) {
         }
     }
 
-    private static final String BPFFS_TEXT = "/sys/fs/bpf";
-
     /** The file system type of the nearest existing ancestor of the directory, mounting bpffs at /sys/fs/bpf if it is missing there. */
     private void ensureBpffs() {
         Path existing = dir.toAbsolutePath();
@@ -106,7 +114,7 @@ public record PinDir(Path dir) {
         if (type.equals("bpf")) {
             return;
         }
-        if (dir.toAbsolutePath().startsWith(BPFFS) && existing.startsWith(BPFFS) && existing.equals(BPFFS)) {
+        if (existing.equals(BPFFS)) { // the directory is under /sys/fs/bpf, where nothing is mounted
             io.sbulb.xdp.bpf.LibC.mountBpffs(BPFFS.toString());
             return;
         }
@@ -152,7 +160,7 @@ public record PinDir(Path dir) {
     }
 
     /** Removes the map pins in {@code mapsDir} and the directory itself. */
-    public void purgeMapsAt(Path mapsDir) {
+    public static void purgeMaps(Path mapsDir) {
         if (Files.isDirectory(mapsDir)) {
             try (DirectoryStream<Path> pins = Files.newDirectoryStream(mapsDir)) {
                 for (Path p : pins) {
@@ -168,10 +176,10 @@ public record PinDir(Path dir) {
     /** Removes every pin and the directories: the maps go once no program and no process holds them. */
     public void purge() {
         unpinLink();
-        purgeMapsAt(maps());
-        purgeMapsAt(dir.resolve("maps-old")); // an upgrade cut short
-        if (Files.isDirectory(dir.resolve("next"))) {
-            new PinDir(dir.resolve("next")).purge();
+        purgeMaps(maps());
+        purgeMaps(oldMaps()); // an upgrade cut short
+        if (Files.isDirectory(staging().dir())) {
+            staging().purge();
         }
         delete(dir);
         Path parent = dir.getParent(); // a namespace's directory, once its last interface's is gone

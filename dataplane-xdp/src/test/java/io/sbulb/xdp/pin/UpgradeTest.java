@@ -116,8 +116,8 @@ class UpgradeTest {
             assertThat(a.linkId()).as("the same link, switched").isEqualTo(linkId);
             assertThat(a.programId()).isNotEqualTo(oldProgram);
             assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(2);
-            assertThat(pin.dir().resolve("next")).doesNotExist();
-            assertThat(pin.dir().resolve("maps-old")).doesNotExist();
+            assertThat(pin.staging().dir()).doesNotExist();
+            assertThat(pin.oldMaps()).doesNotExist();
             try (var pins = Files.list(pin.maps())) {
                 assertThat(pins.map(p -> p.getFileName().toString())).contains("sbulb_assoc", "sbulb_stamp");
             }
