@@ -21,6 +21,10 @@
 #     moved, the table's size and content, the stop's and the takeover's times
 #     (io.sbulb.bench.StateBenchmark; writes bench/target/state/). The generator pins its thread
 #     and the NAPI threads are pinned as in the lab part; the sbulb processes run on either CPU.
+#  5. Upgrade: the build with the next map layout taking over a running data path whose table
+#     holds 1,000,000 associations (issue 14), on a veth in a namespace of its own: load + copy
+#     and link-switch times, associations moved, and the datagrams of 1,000 live clients lost
+#     or at another real server meanwhile (io.sbulb.xdp.bench.UpgradeBenchmark; it prints).
 #
 # Installs what it needs first (ci/install-deps.sh --bench: nftables, nginx, ...).
 # Builds dataplane-xdp and what it needs with their test classes (the wrapper and the baselines

@@ -6,7 +6,7 @@ import io.sbulb.api.IpAddress;
 import io.sbulb.xdp.SbulbAbi;
 import io.sbulb.xdp.bpf.BpfFd;
 import io.sbulb.xdp.bpf.BpfMap;
-import io.sbulb.xdp.bpf.MapDescription;
+import io.sbulb.xdp.pin.PinDir;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -32,12 +32,10 @@ final class PinnedTable implements AutoCloseable {
         this.map = map;
     }
 
-    /** The table pinned in {@code pinDir}, made for {@code maxEntries} associations (-ma). */
-    static PinnedTable open(Path pinDir, int maxEntries) {
-        Path pin = pinDir.resolve("maps").resolve(SbulbAbi.MAP_ASSOC);
-        BpfFd fd = BpfFd.pinned(pin.toString(), "map " + SbulbAbi.MAP_ASSOC);
-        return new PinnedTable(fd, BpfMap.pinned(fd, new MapDescription(SbulbAbi.MAP_ASSOC,
-                MapDescription.TYPE_LRU_HASH, SbulbAbi.ASSOC_KEY_SIZE, SbulbAbi.ASSOC_SIZE, maxEntries), 1));
+    /** The table pinned in {@code pinDir}, described as the kernel describes it (its size: sbulb's -ma). */
+    static PinnedTable open(Path pinDir) {
+        BpfFd fd = BpfFd.pinned(new PinDir(pinDir).map(SbulbAbi.MAP_ASSOC).toString(), "map " + SbulbAbi.MAP_ASSOC);
+        return new PinnedTable(fd, BpfMap.of(fd, 1));
     }
 
     /** struct sbulb_assoc: the real server's address (struct sbulb_addr) and its position in the list, host order. */

@@ -92,7 +92,7 @@ public final class StateBenchmark {
                 report.firstStart(sbulb);
                 List<Long> napi = rig.pinBalancer();
                 rig.load(s.pps(), 0.5, napi, s.batch()); // every live client once at least: their associations
-                try (PinnedTable table = PinnedTable.open(lab.pinDir(), s.maxAssociations())) {
+                try (PinnedTable table = PinnedTable.open(lab.pinDir())) {
                     long t0 = System.nanoTime();
                     table.fill(s.associations(), servers);
                     report.filled(System.nanoTime() - t0, table.digest());
@@ -119,10 +119,8 @@ public final class StateBenchmark {
 
     /** sbulb's command line: the lab's three real servers, the table's size, the state pinned on the host, kept at a stop. */
     static List<String> arguments(Lab lab, Settings s) {
-        List<String> args = new ArrayList<>(List.of(Lab.LB_INTERFACE, "-vs", Lab.VIP.toString(), "-rs"));
-        for (int i = 1; i <= lab.realServerCount(); i++) {
-            args.add(lab.realServer(i).toString());
-        }
+        List<String> args = new ArrayList<>(List.of(Lab.LB_INTERFACE, "-vs", Lab.VIP.toString()));
+        args.addAll(SbulbBalancer.allServers(lab));
         args.addAll(List.of("-p", Integer.toString(Balancer.PORT), "-ma", Integer.toString(s.maxAssociations()),
                 "--on-exit", "keep"));
         args.addAll(lab.pinDirArgs());

@@ -24,11 +24,9 @@ final class TimedSbulb implements AutoCloseable {
 
     static final String LOADED = "sbulb: XDP program loaded";
     static final String ADOPTED = "sbulb: took over the data path pinned at ";
-    static final String FRESH = "sbulb: state pinned at ";
     static final String LINKED = "sbulb: took over the BPF link on ";
-    static final String ATTACHED = "sbulb: attached to ";
     static final String RUNNING = "sbulb: running;";
-    private static final Pattern KEPT = Pattern.compile("took over the data path pinned at \\S+: (\\d+) associations kept");
+    private static final Pattern KEPT = Pattern.compile(Pattern.quote(ADOPTED) + "\\S+: (\\d+) associations kept");
 
     private final SbulbProcess process;
     private final long startNs;
@@ -58,7 +56,7 @@ final class TimedSbulb implements AutoCloseable {
         while (!s.seen.containsKey(RUNNING)) {
             String out = s.process.out();
             long now = System.nanoTime();
-            for (String marker : List.of(LOADED, FRESH, ADOPTED, ATTACHED, LINKED, RUNNING)) {
+            for (String marker : List.of(LOADED, ADOPTED, LINKED, RUNNING)) {
                 if (!s.seen.containsKey(marker) && out.contains(marker)) {
                     s.seen.put(marker, now - t0);
                 }

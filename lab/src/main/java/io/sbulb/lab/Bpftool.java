@@ -7,7 +7,9 @@ import io.sbulb.api.IpAddress;
 import io.sbulb.xdp.SbulbAbi;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -79,6 +81,17 @@ public final class Bpftool {
             rows.add(new Association(a.client(), a.realServer()));
         }
         return rows;
+    }
+
+    /** The rows of {@link #associations} whose peer has address {@code client}: its ports and their real servers. */
+    public static Map<Integer, IpAddress> realServersByPort(int progId, IpAddress client) {
+        Map<Integer, IpAddress> m = new HashMap<>();
+        for (Association a : associations(progId)) {
+            if (a.peer().address().equals(client)) {
+                m.put(a.peer().port(), a.realServer());
+            }
+        }
+        return m;
     }
 
     private static byte[] bytes(JsonNode hexList) {

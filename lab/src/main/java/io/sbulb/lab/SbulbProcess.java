@@ -98,26 +98,6 @@ public final class SbulbProcess implements AutoCloseable {
         return await(timeout);
     }
 
-    /**
-     * Waits at most {@code timeout} until standard output holds {@code text}; false when it does
-     * not by then, or the process exited without printing it.
-     */
-    public boolean awaitOut(String text, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!out().contains(text)) {
-            if (!process.isAlive() && !out().contains(text) || System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Waits at most {@code timeout} for the exit. */
     public OptionalInt await(Duration timeout) {
         try {

@@ -323,14 +323,7 @@ class BalancerEndToEndTest {
 
     /** The association table per client port (the lab's only client address). */
     private static Map<Integer, IpAddress> tableOfClient() {
-        int prog = Bpftool.xdp(lab.lbNetns(), Lab.LB_INTERFACE).orElseThrow().id();
-        Map<Integer, IpAddress> m = new HashMap<>();
-        for (Bpftool.Association a : Bpftool.associations(prog)) {
-            if (a.peer().address().equals(Lab.CLIENT)) {
-                m.put(a.peer().port(), a.realServer());
-            }
-        }
-        return m;
+        return Bpftool.realServersByPort(Bpftool.xdp(lab.lbNetns(), Lab.LB_INTERFACE).orElseThrow().id(), Lab.CLIENT);
     }
 
     private static IpAddress serverAddress(String name) {

@@ -355,12 +355,7 @@ class StateSurvivalTest {
 
     /** The association table, read by bpftool, binds each client to the server that answered it. */
     private static void tableAgrees(SteadyClients.Run run) {
-        Map<Integer, IpAddress> table = new HashMap<>();
-        for (Bpftool.Association a : Bpftool.associations(attachedProgram())) {
-            if (a.peer().address().equals(Lab.CLIENT)) {
-                table.put(a.peer().port(), a.realServer());
-            }
-        }
+        Map<Integer, IpAddress> table = Bpftool.realServersByPort(attachedProgram(), Lab.CLIENT);
         run.owners().forEach((port, name) -> assertThat(table).as("client port %d", port)
                 .containsEntry(port, lab.realServer(Integer.parseInt(name.substring(2)))));
     }

@@ -77,10 +77,6 @@ final class SteadyClients implements AutoCloseable {
         }
     }
 
-    int clients() {
-        return clients;
-    }
-
     int port(int client) {
         return firstPort + client;
     }
@@ -318,8 +314,9 @@ final class SteadyClients implements AutoCloseable {
 
         @Override
         public String toString() {
-            return sent + " datagrams sent, " + (sent - lost().size()) + " answered, " + lost().size() + " lost"
-                    + (lost().isEmpty() ? "" : " (first: " + lost().subList(0, Math.min(10, lost().size())) + ")")
+            List<Integer> lost = lost();
+            return sent + " datagrams sent, " + (sent - lost.size()) + " answered, " + lost.size() + " lost"
+                    + (lost.isEmpty() ? "" : " (first: " + lost.subList(0, Math.min(10, lost.size())) + ")")
                     + ", " + moved().size() + " clients moved" + (problems.isEmpty() ? "" : ", problems: "
                     + problems.subList(0, Math.min(5, problems.size())));
         }

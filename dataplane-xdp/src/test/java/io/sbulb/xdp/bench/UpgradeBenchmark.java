@@ -14,12 +14,23 @@ import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.PackagedObject;
 import io.sbulb.xdp.net.NetInterface;
 import io.sbulb.xdp.pin.PinDir;
+import io.sbulb.xdp.testing.PassProgram;
+import io.sbulb.xdp.testing.RawFrames;
 import io.sbulb.xdp.testing.TestNetns;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The upgrade at a full table (issue 14): an sbulb data path attached to a veth with its state
@@ -72,7 +83,7 @@ public final class UpgradeBenchmark {
         PinDir pin = new PinDir(PinDir.BPFFS.resolve("sbulb-harness").resolve(ProcessHandle.current().pid() + "-upg" + r));
         pin.purge();
         try (TestNetns ns = TestNetns.create("upgb");
-             io.sbulb.xdp.testing.PassProgram pass = io.sbulb.xdp.testing.PassProgram.load()) {
+             PassProgram pass = PassProgram.load()) {
             ns.addVethPair("va", "vb");
             ns.ip("link", "set", "dev", "va", "address", LB_MAC);
             ns.ip("link", "set", "dev", "vb", "address", PEER_MAC);
@@ -89,7 +100,7 @@ public final class UpgradeBenchmark {
                 old.configure(Net.V4.config(3));
                 old.attach(va, AttachOptions.DEFAULT);
                 fill(pin, entries);
-                before = digest(pin, SbulbAbi.ASSOC_SIZE);
+                before = digest(pin);
                 old.onExit(XdpLiveDataplane.OnExit.KEEP);
             }
             Sender sender = new Sender(ns, vb.index());
@@ -103,7 +114,7 @@ public final class UpgradeBenchmark {
             Thread.sleep(500);
             long sent = sender.stop();
             Thread.sleep(300); // the last datagrams in flight
-            long[] after = digest(pin, SbulbAbi.ASSOC_SIZE);
+            long[] after = digest(pin);
             long count = up.associationCount();
             up.close(); // detaches, removes the state
             servers.close();
@@ -119,17 +130,17 @@ public final class UpgradeBenchmark {
 
     /** The three real servers: a UDP socket each on the peer end, counting what reaches them and from whom. */
     private static final class Servers implements AutoCloseable {
-        private final java.net.DatagramSocket[] sockets = new java.net.DatagramSocket[3];
-        private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong elsewhere = new java.util.concurrent.atomic.AtomicLong();
+        private final DatagramSocket[] sockets = new DatagramSocket[3];
+        private final AtomicLong received = new AtomicLong();
+        private final AtomicLong elsewhere = new AtomicLong();
         private final List<Thread> readers = new ArrayList<>();
 
         static Servers open() throws Exception {
             Servers s = new Servers();
             for (int i = 0; i < 3; i++) {
                 int server = i;
-                s.sockets[i] = new java.net.DatagramSocket(new java.net.InetSocketAddress(
-                        java.net.InetAddress.getByName(Net.V4.rs(i).toString()), Net.PORT));
+                s.sockets[i] = new DatagramSocket(new InetSocketAddress(
+                        InetAddress.getByName(Net.V4.rs(i).toString()), Net.PORT));
                 s.sockets[i].setReceiveBufferSize(4 << 20);
                 Thread t = new Thread(() -> s.read(server), "upgrade-server-" + i);
                 t.setDaemon(true);
@@ -140,11 +151,11 @@ public final class UpgradeBenchmark {
         }
 
         private void read(int server) {
-            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[256], 256);
+            DatagramPacket p = new DatagramPacket(new byte[256], 256);
             while (!sockets[server].isClosed()) {
                 try {
                     sockets[server].receive(p);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return;
                 }
                 received.incrementAndGet();
@@ -166,7 +177,7 @@ public final class UpgradeBenchmark {
 
         @Override
         public void close() {
-            for (java.net.DatagramSocket s : sockets) {
+            for (DatagramSocket s : sockets) {
                 s.close();
             }
         }
@@ -176,8 +187,8 @@ public final class UpgradeBenchmark {
     private static final class Sender {
         private final TestNetns ns;
         private final int ifindex;
-        private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicLong sent = new AtomicLong();
         private Thread thread;
 
         Sender(TestNetns ns, int ifindex) {
@@ -186,7 +197,7 @@ public final class UpgradeBenchmark {
         }
 
         void start() {
-            java.util.HexFormat mac = java.util.HexFormat.ofDelimiter(":");
+            HexFormat mac = HexFormat.ofDelimiter(":");
             byte[][] frames = new byte[LIVE][];
             for (int k = 0; k < LIVE; k++) {
                 frames[k] = Net.V4.toVip(new Endpoint(clientOf(k), 1024)).toBuilder().srcMac(mac.parseHex(PEER_MAC))
@@ -194,14 +205,14 @@ public final class UpgradeBenchmark {
             }
             thread = new Thread(() -> ns.run(() -> {
                 long next = System.nanoTime();
-                try (io.sbulb.xdp.testing.RawFrames.Socket socket = io.sbulb.xdp.testing.RawFrames.Socket.open(ifindex)) {
+                try (RawFrames.Socket socket = RawFrames.Socket.open(ifindex)) {
                     for (int i = 0; running.get(); i++) {
                         socket.send(frames[i % LIVE]);
                         sent.incrementAndGet();
                         next += LIVE_INTERVAL_NANOS;
                         long wait = next - System.nanoTime();
                         if (wait > 0) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                            LockSupport.parkNanos(wait);
                         }
                     }
                 }
@@ -235,12 +246,15 @@ public final class UpgradeBenchmark {
         }
     }
 
-    /** An order-free digest of every entry: key and the first {@code valueBytes} of the value. */
-    private static long[] digest(PinDir pin, int valueBytes) {
+    /**
+     * An order-free digest of every entry: key and the value's first {@link SbulbAbi#ASSOC_SIZE}
+     * bytes (the layout before the upgrade; the next one appends a field).
+     */
+    private static long[] digest(PinDir pin) {
         long[] d = new long[2];
         try (BpfFd fd = BpfFd.pinned(pin.map(SbulbAbi.MAP_ASSOC).toString(), "association table")) {
             BpfMap.of(fd, 1).forEach((k, v) -> {
-                long h = Arrays.hashCode(k) * 0x9E3779B97F4A7C15L + Arrays.hashCode(Arrays.copyOf(v, valueBytes));
+                long h = Arrays.hashCode(k) * 0x9E3779B97F4A7C15L + Arrays.hashCode(Arrays.copyOf(v, SbulbAbi.ASSOC_SIZE));
                 h ^= h >>> 29;
                 d[0] += h;
                 d[1] ^= h * 0xBF58476D1CE4E5B9L;
