@@ -7,8 +7,6 @@ import io.sbulb.xdp.SbulbAbi;
 import io.sbulb.xdp.bpf.BpfFd;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.pin.PinDir;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,8 +38,7 @@ final class PinnedTable implements AutoCloseable {
 
     /** struct sbulb_assoc: the real server's address (struct sbulb_addr) and its position in the list, host order. */
     static byte[] value(IpAddress server, int position) {
-        return ByteBuffer.allocate(SbulbAbi.ASSOC_SIZE).order(ByteOrder.nativeOrder()).put(SbulbAbi.addr(server))
-                .putInt(position).array();
+        return SbulbAbi.assocValue(server, position);
     }
 
     /**

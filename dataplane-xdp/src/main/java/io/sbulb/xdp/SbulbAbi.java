@@ -159,6 +159,11 @@ public final class SbulbAbi {
         return b.array();
     }
 
+    /** struct sbulb_assoc: the real server's address and its position in the list (the inverse of {@link #association}'s value). */
+    public static byte[] assocValue(IpAddress realServer, int position) {
+        return buffer(ASSOC_SIZE).put(addr(realServer)).putInt(position).array();
+    }
+
     /** An association from a struct sbulb_assoc_key and a struct sbulb_assoc. */
     public static Association association(byte[] key, byte[] value) {
         int family = key[18];

@@ -108,4 +108,13 @@ class AbiTest {
         // 512 addresses into 1024 bits: a fair hash leaves about 400 distinct (1024 (1 - e^-0.5))
         org.assertj.core.api.Assertions.assertThat(bits.size()).isGreaterThan(360);
     }
+
+    /** The association value encoder is the decoder's inverse (the decoder is held to the kernel by the XDP tests). */
+    @org.junit.jupiter.api.Test
+    void anAssociationValueDecodesToWhatWasEncoded() {
+        io.sbulb.api.Endpoint client = io.sbulb.api.Endpoint.of("fd00:2::7", 40000);
+        io.sbulb.api.IpAddress rs = io.sbulb.api.IpAddress.parse("fd00:1::3");
+        org.assertj.core.api.Assertions.assertThat(SbulbAbi.association(SbulbAbi.assocKey(client),
+                SbulbAbi.assocValue(rs, 5))).isEqualTo(new io.sbulb.api.Association(client, rs, 5));
+    }
 }

@@ -22,8 +22,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -239,9 +237,8 @@ public final class UpgradeBenchmark {
                 IpAddress client = clientOf(i);
                 int port = 1024 + (i >>> 16);
                 int server = i % 3;
-                ByteBuffer v = ByteBuffer.allocate(SbulbAbi.ASSOC_SIZE).order(ByteOrder.nativeOrder());
-                v.put(SbulbAbi.addr(Net.V4.rs(server))).putInt(server);
-                assoc.update(SbulbAbi.assocKey(new Endpoint(client, port)), v.array(), BpfMap.UpdateFlag.ANY);
+                assoc.update(SbulbAbi.assocKey(new Endpoint(client, port)), SbulbAbi.assocValue(Net.V4.rs(server),
+                        server), BpfMap.UpdateFlag.ANY);
             }
         }
     }
