@@ -5,7 +5,6 @@ import io.sbulb.api.Counter;
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.DataplaneEvent;
-import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
@@ -152,8 +151,7 @@ public final class ReferenceDataplane implements Dataplane {
     @Override
     public List<Association> associations() {
         List<Association> out = new ArrayList<>();
-        path.associations().entries().forEach((k, v) ->
-                out.add(new Association(new Endpoint(k.address(), k.port()), v.rs, v.rsIndex)));
+        path.associations().entries().forEach((k, v) -> out.add(k.with(v)));
         Collections.sort(out);
         return out;
     }
