@@ -1,5 +1,7 @@
 package io.sbulb.sim;
 
+import io.sbulb.api.Association;
+import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
 
 /**
@@ -10,4 +12,9 @@ import io.sbulb.api.IpAddress;
  * @param port    peer UDP port (0..65535)
  */
 record AssocKey(IpAddress address, int port) {
+
+    /** The association of this peer with {@code value}'s real server, as the dataplane reports it. */
+    Association with(AssocValue value) {
+        return new Association(new Endpoint(address, port), value.rs, value.rsIndex);
+    }
 }

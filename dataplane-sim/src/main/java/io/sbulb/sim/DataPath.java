@@ -174,9 +174,9 @@ final class DataPath {
             rs = fresh.rs;
             reason = Reason.INGRESS_NEW_NAT;
         }
-        decide(p, reason, Verdict.TX, rs);
+        Decision d = decide(p, reason, Verdict.TX, rs);
         Rewrite.rewrite(p, true, rs);
-        return new Decision(Verdict.TX, reason);
+        return d;
     }
 
     /** Mirrors {@code egress}: destination != VIP, from a real server or not ours. */
@@ -224,9 +224,9 @@ final class DataPath {
             }
         }
         // nat:
-        decide(p, reason, Verdict.TX, cfg.vip);
+        Decision d = decide(p, reason, Verdict.TX, cfg.vip);
         Rewrite.rewrite(p, false, cfg.vip);
-        return new Decision(Verdict.TX, reason);
+        return d;
     }
 
     /** Mirrors {@code egress_refusal}: why a real server's frame to {@code daddr} is not forwarded, or null. */

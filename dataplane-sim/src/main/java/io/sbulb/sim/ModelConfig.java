@@ -18,6 +18,8 @@ final class ModelConfig {
 
     static final ModelConfig EMPTY = new ModelConfig(DataplaneConfig.empty(), List.of());
 
+    /** The configuration these maps were written from (what the dataplane reports in force). */
+    final DataplaneConfig source;
     /** The VIP, or {@code null}. */
     final IpAddress vip;
     /** {@code cfg->family}: the VIP's family, {@link Packet#FAMILY_NONE} without a VIP. */
@@ -38,6 +40,7 @@ final class ModelConfig {
     private final Set<ByteBuffer> retiredKeys = new HashSet<>();
 
     ModelConfig(DataplaneConfig config, List<IpAddress> retired) {
+        this.source = config;
         this.vip = config.virtualServer().orElse(null);
         this.family = vip == null ? Packet.FAMILY_NONE : vip.family();
         for (int p : config.ports()) {

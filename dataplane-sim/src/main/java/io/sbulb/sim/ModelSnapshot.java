@@ -4,7 +4,6 @@ import io.sbulb.api.Association;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.Counter;
 import io.sbulb.api.DataplaneConfig;
-import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
@@ -96,17 +95,7 @@ public final class ModelSnapshot {
                     + " map of " + table.maxEntries() + " entries, the model's is a common LRU of "
                     + limits.maxAssociations() + " (-ma)");
         }
-        for (LruState.ListSet<AssocKey, AssocValue> s : table.sets()) {
-            checkEntries(s.active());
-            checkEntries(s.inactive());
-        }
-        for (LruState.Local<AssocKey, AssocValue> l : table.locals()) {
-            checkEntries(l.pending());
-        }
-    }
-
-    private void checkEntries(List<LruState.Node<AssocKey, AssocValue>> nodes) {
-        for (LruState.Node<AssocKey, AssocValue> n : nodes) {
+        for (LruState.Node<AssocKey, AssocValue> n : table.entries()) {
             int port = n.key().port();
             int idx = n.value().rsIndex;
             if (port < 0 || port > 65535 || idx < 0 || idx >= limits.maxRealServers()) {
@@ -152,17 +141,9 @@ public final class ModelSnapshot {
     /** The association table, sorted by client (without its LRU state). */
     public List<Association> associations() {
         List<Association> out = new ArrayList<>();
-        for (LruState.ListSet<AssocKey, AssocValue> s : table.sets()) {
-            s.active().forEach(n -> out.add(association(n)));
-            s.inactive().forEach(n -> out.add(association(n)));
-        }
-        table.locals().forEach(l -> l.pending().forEach(n -> out.add(association(n))));
+        table.entries().forEach(n -> out.add(n.key().with(n.value())));
         Collections.sort(out);
         return out;
-    }
-
-    private static Association association(LruState.Node<AssocKey, AssocValue> n) {
-        return new Association(new Endpoint(n.key().address(), n.key().port()), n.value().rs, n.value().rsIndex);
     }
 
     LruState<AssocKey, AssocValue> table() {

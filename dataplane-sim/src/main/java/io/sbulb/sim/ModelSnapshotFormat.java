@@ -15,8 +15,10 @@ import io.sbulb.sim.snapshot.SnapshotOutput;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The binary form of a {@link ModelSnapshot}: an {@link Envelope} (magic {@code SBULBSIM},
@@ -110,13 +112,12 @@ final class ModelSnapshotFormat {
         long mask = in.i64("event mask");
         IpAddress vip = address(in, "configuration: VIP", true);
         int nPorts = in.i32("configuration: port count", 0, limits.maxPorts());
-        List<Integer> ports = new ArrayList<>();
+        Set<Integer> ports = new LinkedHashSet<>();
         for (int i = 0; i < nPorts; i++) {
             int port = in.u16("configuration: port " + (i + 1) + " of " + nPorts);
-            if (ports.contains(port)) {
+            if (!ports.add(port)) {
                 throw SnapshotInput.inconsistent("configuration: port " + port + " is listed twice");
             }
-            ports.add(port);
         }
         List<IpAddress> rs = addresses(in, "configuration: real server", limits.maxRealServers());
         List<IpAddress> retired = addresses(in, "retired real server", limits.maxRealServers());

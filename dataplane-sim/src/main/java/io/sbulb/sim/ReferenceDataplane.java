@@ -5,7 +5,6 @@ import io.sbulb.api.Counter;
 import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.DataplaneEvent;
-import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
@@ -39,7 +38,6 @@ public final class ReferenceDataplane implements Dataplane {
 
     private final Limits limits;
     private final DataPath path;
-    private DataplaneConfig config = DataplaneConfig.empty();
     private boolean closed;
 
     /** A model with these limits and the LRU parameters of this machine ({@link LruParameters#detect()}). */
@@ -59,14 +57,12 @@ public final class ReferenceDataplane implements Dataplane {
      */
     public ReferenceDataplane(Limits limits, LruParameters lru, long eventMask) {
         this(Objects.requireNonNull(limits, "limits"),
-                new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")), eventMask),
-                DataplaneConfig.empty());
+                new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")), eventMask));
     }
 
-    private ReferenceDataplane(Limits limits, DataPath path, DataplaneConfig config) {
+    private ReferenceDataplane(Limits limits, DataPath path) {
         this.limits = limits;
         this.path = path;
-        this.config = config;
     }
 
     /**
@@ -78,7 +74,7 @@ public final class ReferenceDataplane implements Dataplane {
         KernelLruMap<AssocKey, AssocValue> table = KernelLruMap.restore(s.table(), AssocValue::copy);
         ModelConfig maps = new ModelConfig(s.configuration(), s.retired());
         return new ReferenceDataplane(s.limits(),
-                new DataPath(table, s.eventMask(), maps, s.nextRealServer(), s.counters()), s.configuration());
+                new DataPath(table, s.eventMask(), maps, s.nextRealServer(), s.counters()));
     }
 
     /**
@@ -87,7 +83,7 @@ public final class ReferenceDataplane implements Dataplane {
      * parameters and event mask; not the events waiting. No effect on the model.
      */
     public ModelSnapshot save() {
-        return new ModelSnapshot(limits, path.eventMask(), config, path.config().retired, path.nextRs(),
+        return new ModelSnapshot(limits, path.eventMask(), configuration(), path.config().retired, path.nextRs(),
                 path.counters(), path.associations().state(AssocValue::copy));
     }
 
@@ -128,15 +124,14 @@ public final class ReferenceDataplane implements Dataplane {
     public void configure(DataplaneConfig next) {
         requireOpen();
         next.validate(limits);
-        ModelConfig maps = new ModelConfig(next, RetiredServers.next(path.config().retired,
-                config.realServers(), next.realServers(), limits.maxRealServers()));
-        path.configure(maps);
-        config = next;
+        ModelConfig now = path.config();
+        path.configure(new ModelConfig(next, RetiredServers.next(now.retired, now.source.realServers(),
+                next.realServers(), limits.maxRealServers())));
     }
 
     @Override
     public DataplaneConfig configuration() {
-        return config;
+        return path.config().source;
     }
 
     /** Runs the frame through a copy of the program; the output is the copy as it left it. */
@@ -152,8 +147,7 @@ public final class ReferenceDataplane implements Dataplane {
     @Override
     public List<Association> associations() {
         List<Association> out = new ArrayList<>();
-        path.associations().entries().forEach((k, v) ->
-                out.add(new Association(new Endpoint(k.address(), k.port()), v.rs, v.rsIndex)));
+        path.associations().entries().forEach((k, v) -> out.add(k.with(v)));
         Collections.sort(out);
         return out;
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Strict, typed access to one YAML mapping. Every error names where it is ({@code where}: file,
@@ -61,14 +62,8 @@ public final class YamlFields {
 
     /** A text value, or null if absent; a number or boolean is an error (hex and addresses must be quoted). */
     public String text(String key) {
-        JsonNode v = node.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw error(key, "expected text (quote it)");
-        }
-        return v.asText();
+        JsonNode v = present(key, JsonNode::isTextual, "expected text (quote it)");
+        return v == null ? null : v.asText();
     }
 
     public String requiredText(String key) {
@@ -104,14 +99,8 @@ public final class YamlFields {
     }
 
     public Boolean bool(String key) {
-        JsonNode v = node.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (!v.isBoolean()) {
-            throw error(key, "expected true or false");
-        }
-        return v.asBoolean();
+        JsonNode v = present(key, JsonNode::isBoolean, "expected true or false");
+        return v == null ? null : v.asBoolean();
     }
 
     /** Parses a text value with {@code parser}; its IllegalArgumentException becomes a located error. */
@@ -184,12 +173,9 @@ public final class YamlFields {
     }
 
     public List<JsonNode> sequence(String key) {
-        JsonNode v = node.get(key);
+        JsonNode v = present(key, JsonNode::isArray, "expected a list");
         if (v == null) {
             return null;
-        }
-        if (!v.isArray()) {
-            throw error(key, "expected a list");
         }
         List<JsonNode> out = new ArrayList<>();
         v.forEach(out::add);
@@ -198,16 +184,22 @@ public final class YamlFields {
 
     /** The entries of a mapping value, in file order, or null if absent. */
     public List<Map.Entry<String, JsonNode>> mapping(String key) {
-        JsonNode v = node.get(key);
+        JsonNode v = present(key, JsonNode::isObject, "expected a mapping");
         if (v == null) {
             return null;
-        }
-        if (!v.isObject()) {
-            throw error(key, "expected a mapping");
         }
         List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
         v.fields().forEachRemaining(out::add);
         return out;
+    }
+
+    /** The value of {@code key}, or null if absent; an error saying {@code expected} if it is not of the kind {@code is} accepts. */
+    private JsonNode present(String key, Predicate<JsonNode> is, String expected) {
+        JsonNode v = node.get(key);
+        if (v != null && !is.test(v)) {
+            throw error(key, expected);
+        }
+        return v;
     }
 
     public static String show(JsonNode n) {

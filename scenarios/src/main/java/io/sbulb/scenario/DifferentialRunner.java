@@ -114,11 +114,10 @@ public final class DifferentialRunner {
                 }
             }
             Map<Reason, Counter> ca = counters(a);
-            Map<Reason, Counter> cb = counters(b);
-            if (!ca.equals(cb)) {
-                Divergence div = new Divergence(steps.size() + 1, "final counters", "counters differ: " + a.name()
-                        + " " + ca + ", " + b.name() + " " + cb, null, null, a.associations(), b.associations(),
-                        a.name(), b.name());
+            String cd = counterDifference("counters differ", ca, counters(b));
+            if (cd != null) {
+                Divergence div = new Divergence(steps.size() + 1, "final counters", cd, null, null, a.associations(),
+                        b.associations(), a.name(), b.name());
                 return report(steps.size(), div);
             }
             return new DifferentialReport(s.name(), a.name(), b.name(), steps.size(), frames, null, null, ca);
@@ -174,8 +173,8 @@ public final class DifferentialRunner {
             if (d == null && !ta.equals(tb)) {
                 d = "association tables differ";
             }
-            if (d == null && step instanceof CountersStep && !counters(a).equals(counters(b))) {
-                d = "counters differ: " + a.name() + " " + counters(a) + ", " + b.name() + " " + counters(b);
+            if (d == null && step instanceof CountersStep) {
+                d = counterDifference("counters differ", counters(a), counters(b));
             }
             if (d == null) {
                 return null;
@@ -207,10 +206,12 @@ public final class DifferentialRunner {
                 return "configuration after the restart: " + config + " was in force, " + a.name() + " has "
                         + a.configuration() + ", " + b.name() + " has " + b.configuration();
             }
-            Map<Reason, Counter> ca = counters(a);
-            Map<Reason, Counter> cb = counters(b);
-            return ca.equals(cb) ? null : "counters differ after the restart: " + a.name() + " " + ca + ", " + b.name()
-                    + " " + cb;
+            return counterDifference("counters differ after the restart", counters(a), counters(b));
+        }
+
+        /** Null if {@code a}'s counters {@code ca} equal {@code b}'s {@code cb}, else {@code what} with both. */
+        private String counterDifference(String what, Map<Reason, Counter> ca, Map<Reason, Counter> cb) {
+            return ca.equals(cb) ? null : what + ": " + a.name() + " " + ca + ", " + b.name() + " " + cb;
         }
 
         /** Null if both accepted the configuration or both refused it. */

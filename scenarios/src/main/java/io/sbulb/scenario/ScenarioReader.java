@@ -36,7 +36,7 @@ public final class ScenarioReader {
 
     /** Reads one scenario file. */
     public static Scenario read(Path file) {
-        return scenario(ScenarioFile.header(ScenarioFile.parse(file), file.toString()));
+        return scenario(ScenarioFile.readHeader(file));
     }
 
     /** Reads a scenario from YAML text; {@code source} names it in errors. */

@@ -1,6 +1,7 @@
 package io.sbulb.sim.lru;
 
 import io.sbulb.api.LruParameters;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -139,32 +140,32 @@ public record LruState<K, V>(LruParameters parameters, boolean noCommonLru, int 
 
     private static <K, V> void checkKeysUnique(List<ListSet<K, V>> sets, List<Local<K, V>> locals) {
         Set<K> seen = new HashSet<>();
-        for (ListSet<K, V> s : sets) {
-            unique(s.active(), seen);
-            unique(s.inactive(), seen);
-        }
-        for (Local<K, V> l : locals) {
-            unique(l.pending(), seen);
-        }
-    }
-
-    private static <K, V> void unique(List<Node<K, V>> nodes, Set<K> seen) {
-        for (Node<K, V> n : nodes) {
+        for (Node<K, V> n : entries(sets, locals)) {
             if (!seen.add(n.key())) {
                 throw new IllegalArgumentException("key " + n.key() + " is held by two nodes");
             }
         }
     }
 
-    /** The number of keys held. */
-    public int size() {
-        int n = 0;
+    /** The nodes holding a key: each set's ACTIVE then INACTIVE, then each CPU's PENDING. */
+    public List<Node<K, V>> entries() {
+        return entries(sets, locals);
+    }
+
+    private static <K, V> List<Node<K, V>> entries(List<ListSet<K, V>> sets, List<Local<K, V>> locals) {
+        List<Node<K, V>> out = new ArrayList<>();
         for (ListSet<K, V> s : sets) {
-            n += s.active().size() + s.inactive().size();
+            out.addAll(s.active());
+            out.addAll(s.inactive());
         }
         for (Local<K, V> l : locals) {
-            n += l.pending().size();
+            out.addAll(l.pending());
         }
-        return n;
+        return out;
+    }
+
+    /** The number of keys held. */
+    public int size() {
+        return entries().size();
     }
 }
