@@ -52,33 +52,37 @@ enum sbulb_reason {
 };
 
 /* Map names (at most 15 characters: BPF_OBJ_NAME_LEN). */
-#define SBULB_MAP_CONFIG    "sbulb_config"
-#define SBULB_MAP_PORTS     "sbulb_ports"
-#define SBULB_MAP_RS        "sbulb_rs"
-#define SBULB_MAP_RS_INDEX  "sbulb_rs_index"
-#define SBULB_MAP_ASSOC     "sbulb_assoc"
-#define SBULB_MAP_STATE     "sbulb_state"
 #define SBULB_MAP_GEN       "sbulb_gen"
+#define SBULB_MAP_CONFIG    "sbulb_config"
+#define SBULB_MAP_SERVICES  "sbulb_services"
+#define SBULB_MAP_VIPS      "sbulb_vips"
+#define SBULB_MAP_SCHED     "sbulb_sched"
+#define SBULB_MAP_REALS     "sbulb_reals"
+#define SBULB_MAP_RS_EP     "sbulb_rs_ep"
+#define SBULB_MAP_ADDRS     "sbulb_addrs"
+#define SBULB_MAP_ASSOC4    "sbulb_assoc4"
+#define SBULB_MAP_ASSOC6    "sbulb_assoc6"
+#define SBULB_MAP_STATE     "sbulb_state"
 #define SBULB_MAP_COUNTERS  "sbulb_counters"
 #define SBULB_MAP_EVENTS    "sbulb_events"
+#define SBULB_MAP_STAMP     "sbulb_stamp"
 #define SBULB_PROG_NAME     "sbulb_xdp"
 
-/* Entries of the port table: one per UDP port, indexed by the port in host byte order. */
-#define SBULB_PORT_COUNT 65536
 /* Size of the event ring buffer in bytes (a power of two, a multiple of the page size). */
 #define SBULB_EVENTS_BYTES (256 * 1024)
 
 /* Configuration generations: the control plane writes the one not in use, then switches
  * sbulb_gen[0] to it, so that no frame ever sees a half-written configuration
- * (docs/design.md, "Configuration changes"). */
+ * (docs/design.md, "Configuration changes"). Tables indexed by generation put generation g's
+ * entries at g * (entries per generation) + i. */
 #define SBULB_GENERATIONS 2
 
-/* Bits of the real-server filter in struct sbulb_config (a power of two). */
+/* Bits of the address filter in struct sbulb_config (a power of two). */
 #define SBULB_RS_FILTER_BITS 1024
 
-/* Values of struct sbulb_rs_pos.pos[] that are not positions. */
-#define SBULB_RS_ABSENT  0xffffffffu /* not in that generation's list */
-#define SBULB_RS_RETIRED 0xfffffffeu /* removed from the list: its late replies are dropped */
+/* Probes of the VIP table (open addressing, linear probing): the control plane places every
+ * (vip, port) within this many slots of its hash, or picks another seed. */
+#define SBULB_VIP_PROBES 8
 
 #define SBULB_FAMILY_NONE 0
 #define SBULB_FAMILY_IPV4 4
@@ -94,15 +98,11 @@ struct sbulb_addr {
 	};
 };
 
-/* The bit of an address in sbulb_config.rs_filter: its four 32-bit words as they lie in memory
+/* The bit of an address in sbulb_config.filter: its four 32-bit words as they lie in memory
  * (network byte order read as host integers), combined in turn and mixed. The Java side
- * (io.sbulb.xdp.SbulbAbi.filterBit) computes the same; a wrong bit would let a real server's
- * frames to the VIP through, which the scenarios and the differential tests would see. */
+ * (io.sbulb.xdp.SbulbAbi.filterBit) computes the same. */
 static inline __attribute__((always_inline)) __u32 sbulb_rs_filter_bit(const struct sbulb_addr *a)
 {
-	/* the words combined in turn (order matters: fd00:2::1 and fd00:1::2 must differ, which a
-	 * XOR of the words would not), then murmur3's finalizer, so that every input bit moves the
-	 * low bits the filter takes */
 	__u32 h = a->words[0] * 0x9e3779b1u;
 
 	h = (h ^ a->words[1]) * 0x85ebca77u;
@@ -116,71 +116,162 @@ static inline __attribute__((always_inline)) __u32 sbulb_rs_filter_bit(const str
 	return h & (SBULB_RS_FILTER_BITS - 1);
 }
 
+/* The first VIP-table slot probed for (addr, port): the address words, the port (network byte
+ * order, as in the frame) and the family, combined with the generation's seed and mixed. The Java
+ * side (io.sbulb.xdp.SbulbAbi.vipHash) computes the same. The caller masks it. */
+static inline __attribute__((always_inline)) __u32 sbulb_vip_hash(const struct sbulb_addr *a, __be16 port,
+								 __u8 family, __u32 seed)
+{
+	__u32 h = (seed ^ a->words[0]) * 0x9e3779b1u;
+
+	h = (h ^ a->words[1]) * 0x85ebca77u;
+	h = (h ^ a->words[2]) * 0xc2b2ae3du;
+	h = (h ^ a->words[3]) * 0x27d4eb2fu;
+	h ^= (__u32)port | ((__u32)family << 16);
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 /* sbulb_config[generation], written by the control plane only. */
 struct sbulb_config {
-	struct sbulb_addr vip; /* the virtual server address */
-	__u8  family;          /* SBULB_FAMILY_*: the VIP's family; NONE = no VIP configured */
-	__u8  rs_family;       /* the list's family, for the control plane that reads the maps back
-	                        * (a list may stay while the VIP is removed); the data path ignores it */
-	__u8  pad[2];          /* 0 */
-	__u32 rs_count;        /* entries 0..rs_count-1 of this generation's sbulb_rs slots */
-	/* Bit sbulb_rs_filter_bit(a) is set for every real server a of this generation: a clear
-	 * bit proves that an address is no real server without a hash lookup (the check of every
-	 * client address); a set bit is confirmed by sbulb_rs_index. */
-	__u64 rs_filter[SBULB_RS_FILTER_BITS / 64];
+	__u32 svc_count;       /* services in this generation; 0: nothing balanced (NO_VIRTUAL_SERVER) */
+	__u32 vip_seed;        /* the seed of sbulb_vip_hash for this generation's VIP table */
+	__u32 next_epoch;      /* for the control plane only: the epoch the next new slot gets */
+	__u32 next_retired_seq; /* for the control plane only: the rank the next retired server gets */
+	/* Bit sbulb_rs_filter_bit(a) is set for every address with flags in sbulb_addrs for this
+	 * generation (VIPs and live real servers of every service): a clear bit proves an address
+	 * is neither without a hash lookup (the loop guard on every client address). */
+	__u64 filter[SBULB_RS_FILTER_BITS / 64];
 };
 
-/* Value of sbulb_rs_index: where the address stands in each generation's list. */
-struct sbulb_rs_pos {
-	__u32 pos[SBULB_GENERATIONS]; /* a position, SBULB_RS_ABSENT or SBULB_RS_RETIRED */
-	__u32 retired_seq;     /* for a retired server: its rank among the retired, oldest first
-	                        * (the control plane's, read back when it adopts pinned maps);
-	                        * 0 otherwise. The data path does not read it. */
-	__u8  family;          /* the address's family (the key is padded): for the control plane */
-	__u8  pad[3];
-};
-
-/* sbulb_state[0], written by the data path only: the round-robin cursor. */
-struct sbulb_state {
-	__u32 next_rs;         /* index of the next real server to pick; past the end wraps to 0 */
-};
-
-/* Key of the association table: a foreign peer. */
-struct sbulb_assoc_key {
-	struct sbulb_addr addr; /* peer address */
-	__be16 port;            /* peer UDP port, network byte order */
+/* sbulb_vips[generation * params.vip_slots + i]: the VIP table, open addressing. An entry with
+ * used = 0 ends a probe sequence. */
+struct sbulb_vip {
+	struct sbulb_addr addr; /* the VIP */
+	__be16 port;            /* a balanced port, network byte order */
 	__u8  family;           /* SBULB_FAMILY_IPV4 / _IPV6 */
-	__u8  pad;              /* 0 */
+	__u8  used;             /* 1: an entry */
+	__u16 svc;              /* the service's id */
+	__u16 pad;
 };
 
-/* Value of the association table: the real server the peer is bound to. */
+/* sbulb_services[generation * params.max_svc + id]: a service as the data path needs it. */
+struct sbulb_service {
+	struct sbulb_addr vip;  /* the VIP: egress rewrites the source to it */
+	__u8  family;           /* SBULB_FAMILY_NONE: no service of this id in this generation */
+	__u8  pad;
+	__u16 order;            /* for the control plane: the service's place in the configuration */
+	__u32 sched_len;        /* entries of this service's cycle in sbulb_sched; 0: no server takes new clients */
+	char  name[32];         /* for the control plane: the service's name, NUL-padded */
+};
+
+/* sbulb_sched[(generation * params.max_svc + id) * params.max_sched + i] -> the slot of the i-th
+ * pick of the service's smooth weighted round-robin cycle (a __u32). */
+
+/* Flags of struct sbulb_real: bit g (SBULB_REAL_LIVE << g) set when the slot is a live real
+ * server in generation g, bit 2 + g (SBULB_REAL_RETIRED << g) when retired in generation g. */
+#define SBULB_REAL_LIVE    1
+#define SBULB_REAL_RETIRED 4
+
+/* sbulb_reals[slot]: one real server of one service, for as long as it keeps that slot. Shared by
+ * both generations: the control plane changes only the flags and fields of the generation it
+ * writes, and gives a slot a new address and epoch only when it is unused by the generation in
+ * use. */
+struct sbulb_real {
+	struct sbulb_addr addr; /* the real server */
+	__u32 epoch;            /* the slot's incarnation; 0 never valid */
+	__u32 retired_seq;      /* for the control plane: rank among the retired, oldest first */
+	__u32 pos[SBULB_GENERATIONS]; /* for the control plane: index in its service's list, per generation */
+	__u16 svc;              /* for the control plane: its service's id */
+	__u8  family;
+	__u8  flags;            /* SBULB_REAL_* << generation */
+	__u8  weight[SBULB_GENERATIONS]; /* for the control plane: its weight, per generation */
+	__u8  pad[2];
+};
+
+/* Key of sbulb_rs_ep and sbulb_addrs: an address with its family (and a port for sbulb_rs_ep;
+ * 0 for sbulb_addrs). */
+struct sbulb_ep_key {
+	struct sbulb_addr addr;
+	__be16 port;            /* network byte order */
+	__u8  family;
+	__u8  pad;
+};
+
+#define SBULB_EP_NONE    0
+#define SBULB_EP_SERVER  1
+#define SBULB_EP_RETIRED 2
+
+/* sbulb_rs_ep value: what a real server's endpoint (address, port) is in each generation. */
+struct sbulb_rs_ep {
+	__u32 slot[SBULB_GENERATIONS];
+	__u16 svc[SBULB_GENERATIONS];
+	__u8  kind[SBULB_GENERATIONS]; /* SBULB_EP_* */
+	__u8  pad[2];
+};
+
+#define SBULB_ADDR_VIP    1
+#define SBULB_ADDR_SERVER 2
+
+/* sbulb_addrs value: per generation, SBULB_ADDR_* bits (a VIP of any service, a live real
+ * server of any service). */
+struct sbulb_addr_flags {
+	__u8 flags[SBULB_GENERATIONS];
+	__u8 pad[2];
+};
+
+/* sbulb_state[service id], written by the data path only: the service's round-robin cursor. */
+struct sbulb_state {
+	__u32 next;            /* index of the next pick in the cycle; past the end wraps to 0 */
+};
+
+/* Keys of the association tables, one table per family: a client of a service. */
+struct sbulb_assoc4_key {
+	__be32 addr;            /* client address */
+	__be16 port;            /* client UDP port, network byte order */
+	__u16 svc;              /* the service's id */
+};
+
+struct sbulb_assoc6_key {
+	struct sbulb_addr addr;
+	__be16 port;
+	__u16 svc;
+};
+
+/* Value of both association tables: the slot the client is bound to, and its epoch then. */
 struct sbulb_assoc {
-	struct sbulb_addr rs;  /* real server address */
-	__u32 rs_index;        /* position in sbulb_rs where rs was last found; the data path
-	                        * rewrites it in place when the server moved in the list */
+	__u32 slot;
+	__u32 epoch;
 #ifdef SBULB_ABI_TEST_EXTRA
 	__u32 extra;           /* only in the upgrade test's second object: a field appended */
 #endif
 };
 
 /* The layout version of the pinned maps (docs/design.md, "State that outlives the process"):
- * raised with every change of a pinned map's key or value layout. The upgrade test builds a
- * second object with SBULB_ABI_TEST_EXTRA, a layout one version on. */
+ * raised with every change of a pinned map's key or value layout. 1: the single-service layout;
+ * 2: services. The upgrade test builds a second object with SBULB_ABI_TEST_EXTRA, one on. */
 enum sbulb_abi_version {
 #ifdef SBULB_ABI_TEST_EXTRA
-	SBULB_ABI_VERSION = 2,
+	SBULB_ABI_VERSION = 3,
 #else
-	SBULB_ABI_VERSION = 1,
+	SBULB_ABI_VERSION = 2,
 #endif
 };
 
 /* sbulb_stamp[0]: what the pinned maps were made with, written once by the control plane that
- * created them; a later start compares it with its own object and limits before reusing them. */
+ * created them; a later start compares it with its own object and limits before reusing them.
+ * The first four fields are layout 1's, in place. */
 struct sbulb_stamp {
 	enum sbulb_abi_version abi;
-	__u32 max_rs;          /* -mrs the maps were sized for */
-	__u32 max_assoc;       /* -ma: entries of sbulb_assoc */
+	__u32 max_rs;          /* -mrs */
+	__u32 max_assoc;       /* -ma: entries of each association table */
 	__u32 assoc_size;      /* sizeof(struct sbulb_assoc) */
+	__u32 max_svc;         /* --max-services */
+	__u32 max_ports;       /* -mp */
 };
 
 /* Per-CPU counters, one per reason code. */
@@ -207,23 +298,30 @@ struct sbulb_event {
 /* Load-time constants (.rodata), set by the control plane between open and load. */
 struct sbulb_params {
 	__u64 event_mask;      /* bit (1 << reason) set: emit an event for that reason */
-	__u32 max_rs;          /* slots per generation in sbulb_rs: generation g's position i is
-	                        * key g * max_rs + i */
-	__u32 pad;
+	__u32 max_svc;         /* service ids per generation */
+	__u32 max_sched;       /* cycle entries per service and generation in sbulb_sched */
+	__u32 vip_slots;       /* VIP-table entries per generation (a power of two) */
+	__u32 max_slots;       /* entries of sbulb_reals */
 };
 
 _Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
-_Static_assert(sizeof(struct sbulb_config) == 152, "sbulb_config crosses the ABI");
-_Static_assert(sizeof(struct sbulb_rs_pos) == 16, "sbulb_rs_pos crosses the ABI");
-_Static_assert(sizeof(struct sbulb_stamp) == 16, "sbulb_stamp crosses the ABI");
+_Static_assert(sizeof(struct sbulb_config) == 144, "sbulb_config crosses the ABI");
+_Static_assert(sizeof(struct sbulb_vip) == 24, "sbulb_vip crosses the ABI");
+_Static_assert(sizeof(struct sbulb_service) == 56, "sbulb_service crosses the ABI");
+_Static_assert(sizeof(struct sbulb_real) == 40, "sbulb_real crosses the ABI");
+_Static_assert(sizeof(struct sbulb_ep_key) == 20, "sbulb_ep_key crosses the ABI");
+_Static_assert(sizeof(struct sbulb_rs_ep) == 16, "sbulb_rs_ep crosses the ABI");
+_Static_assert(sizeof(struct sbulb_addr_flags) == 4, "sbulb_addr_flags crosses the ABI");
+_Static_assert(sizeof(struct sbulb_stamp) == 24, "sbulb_stamp crosses the ABI");
 _Static_assert(sizeof(struct sbulb_state) == 4, "sbulb_state crosses the ABI");
-_Static_assert(sizeof(struct sbulb_assoc_key) == 20, "sbulb_assoc_key crosses the ABI");
+_Static_assert(sizeof(struct sbulb_assoc4_key) == 8, "sbulb_assoc4_key crosses the ABI");
+_Static_assert(sizeof(struct sbulb_assoc6_key) == 20, "sbulb_assoc6_key crosses the ABI");
 #ifndef SBULB_ABI_TEST_EXTRA
-_Static_assert(sizeof(struct sbulb_assoc) == 20, "sbulb_assoc crosses the ABI");
+_Static_assert(sizeof(struct sbulb_assoc) == 8, "sbulb_assoc crosses the ABI");
 #endif
 _Static_assert(sizeof(struct sbulb_counter) == 16, "sbulb_counter crosses the ABI");
 _Static_assert(sizeof(struct sbulb_event) == 72, "sbulb_event crosses the ABI");
-_Static_assert(sizeof(struct sbulb_params) == 16, "sbulb_params crosses the ABI");
+_Static_assert(sizeof(struct sbulb_params) == 24, "sbulb_params crosses the ABI");
 _Static_assert(sizeof(enum sbulb_reason) == 4, "reason codes are 32-bit map keys");
 _Static_assert(SBULB_R__COUNT <= 64, "event_mask has one bit per reason");
 

@@ -2,7 +2,6 @@ package io.sbulb.api;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,143 +10,201 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * What the data path balances: one virtual server address (VIP), the balanced UDP ports, and
- * the ordered real-server list (the order matters: round robin walks it, and changes are
- * applied position by position, docs/design.md §1).
+ * What the data path balances: a list of {@link Service}s (docs/design.md, "Services"), IPv4 and
+ * IPv6 mixed freely. The seed's shape, one VIP with its ports and unweighted real servers, is a
+ * configuration of one service named {@value Service#DEFAULT_NAME} ({@link #of(IpAddress,
+ * Collection, List)}), and the single-service accessors ({@link #virtualServer()},
+ * {@link #ports()}, {@link #realServers()}) read it.
  *
  * <p>Immutable. {@link #validate(Limits)} checks it against a dataplane's limits; dataplanes
  * call it before touching anything, so a bad configuration is never half-applied.
  */
 public final class DataplaneConfig {
 
-    private final IpAddress virtualServer;
-    private final SortedSet<Integer> ports;
-    private final List<IpAddress> realServers;
+    private static final DataplaneConfig EMPTY = new DataplaneConfig(List.of());
 
-    private DataplaneConfig(IpAddress virtualServer, Collection<Integer> ports, List<IpAddress> realServers) {
-        this.virtualServer = virtualServer;
-        this.ports = Collections.unmodifiableSortedSet(new TreeSet<>(ports));
-        this.realServers = List.copyOf(realServers);
+    private final List<Service> services;
+
+    private DataplaneConfig(List<Service> services) {
+        this.services = List.copyOf(services);
     }
 
-    /** A configuration; {@code virtualServer} may be null (then nothing is balanced). */
-    public static DataplaneConfig of(IpAddress virtualServer, Collection<Integer> ports, List<IpAddress> realServers) {
-        for (Integer p : ports) {
-            if (p == null) {
-                throw new ConfigException("a port is missing (null)");
+    /** A configuration of these services, in this order. */
+    public static DataplaneConfig of(List<Service> services) {
+        for (Service s : services) {
+            if (s == null) {
+                throw new ConfigException("a service is missing (null)");
             }
         }
+        return new DataplaneConfig(services);
+    }
+
+    /**
+     * The seed's configuration: one service named {@value Service#DEFAULT_NAME}, its real servers
+     * of weight 1. A null {@code virtualServer} gives the empty configuration (nothing balanced).
+     */
+    public static DataplaneConfig of(IpAddress virtualServer, Collection<Integer> ports, List<IpAddress> realServers) {
         for (IpAddress a : realServers) {
             if (a == null) {
                 throw new ConfigException("a real server address is missing (null)");
             }
         }
-        return new DataplaneConfig(virtualServer, ports, realServers);
+        if (virtualServer == null) {
+            return EMPTY;
+        }
+        return new DataplaneConfig(List.of(Service.unweighted(Service.DEFAULT_NAME, virtualServer, ports, realServers)));
     }
 
-    /** The empty configuration a dataplane starts with: no VIP, no port, no real server. */
+    /** The empty configuration a dataplane starts with: no service. */
     public static DataplaneConfig empty() {
-        return new DataplaneConfig(null, List.of(), List.of());
+        return EMPTY;
     }
 
+    public List<Service> services() {
+        return services;
+    }
+
+    /** The service of that name. */
+    public Optional<Service> service(String name) {
+        for (Service s : services) {
+            if (s.name().equals(name)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The only service, if there is one; for the seed's single-service shape. */
+    private Optional<Service> single() {
+        if (services.size() > 1) {
+            throw new IllegalStateException("this configuration has " + services.size()
+                    + " services; the single-service view does not apply");
+        }
+        return services.isEmpty() ? Optional.empty() : Optional.of(services.get(0));
+    }
+
+    /** The only service's VIP (the seed's {@code -vs}); empty without services. */
     public Optional<IpAddress> virtualServer() {
-        return Optional.ofNullable(virtualServer);
+        return single().map(Service::vip);
     }
 
+    /** The only service's ports; empty without services. */
     public SortedSet<Integer> ports() {
-        return ports;
+        return single().map(Service::ports).orElse(new TreeSet<>());
     }
 
+    /** The only service's real-server addresses, in list order; empty without services. */
     public List<IpAddress> realServers() {
-        return realServers;
+        return single().map(Service::addresses).orElse(List.of());
     }
 
+    /** The only service with these real servers, of weight 1. */
     public DataplaneConfig withRealServers(List<IpAddress> servers) {
-        return of(virtualServer, ports, servers);
+        Service s = single().orElseThrow(() -> new IllegalStateException("no service to give real servers to"));
+        return of(List.of(Service.unweighted(s.name(), s.vip(), s.ports(), servers)));
     }
 
+    /** The only service with these ports. */
     public DataplaneConfig withPorts(Collection<Integer> newPorts) {
-        return of(virtualServer, newPorts, realServers);
+        Service s = single().orElseThrow(() -> new IllegalStateException("no service to give ports to"));
+        return of(List.of(Service.of(s.name(), s.vip(), newPorts, s.realServers())));
     }
 
+    /** The only service with this VIP (keeping its real servers and weights); null removes the service. */
     public DataplaneConfig withVirtualServer(IpAddress vip) {
-        return of(vip, ports, realServers);
+        Optional<Service> s = single();
+        if (vip == null) {
+            return EMPTY;
+        }
+        if (s.isEmpty()) {
+            return of(vip, List.of(), List.of());
+        }
+        return of(List.of(Service.of(s.get().name(), vip, s.get().ports(), s.get().realServers())));
     }
 
     /**
-     * Checks this configuration against {@code limits}.
+     * Checks this configuration against {@code limits}: each service's own limits, then what
+     * services must not share. A VIP endpoint {@code (vip, port)} belongs to one service; a
+     * real server endpoint {@code (server, port)} too (a flow the server starts from that port
+     * must name one service); an address is a VIP or a real server, not both.
      *
      * @throws ConfigException naming the offending value and the limit
      */
     public void validate(Limits limits) {
-        for (int p : ports) {
-            if (p < 1 || p > 65535) {
-                throw new ConfigException("port " + p + " is outside 1..65535");
-            }
+        if (services.size() > limits.maxServices()) {
+            throw new ConfigException(services.size() + " services configured, at most " + limits.maxServices()
+                    + " allowed (--max-services)");
         }
-        if (ports.size() > limits.maxPorts()) {
-            throw new ConfigException(ports.size() + " ports configured, at most " + limits.maxPorts()
-                    + " allowed (-mp)");
-        }
-        if (realServers.size() > limits.maxRealServers()) {
-            throw new ConfigException(realServers.size() + " real servers configured, at most "
-                    + limits.maxRealServers() + " allowed (-mrs)");
-        }
-        Map<IpAddress, Integer> seen = new HashMap<>();
-        for (int i = 0; i < realServers.size(); i++) {
-            IpAddress rs = realServers.get(i);
-            Integer before = seen.putIfAbsent(rs, i);
+        Map<String, Integer> names = new HashMap<>();
+        Map<String, String> vipEndpoints = new HashMap<>();
+        Map<String, String> serverEndpoints = new HashMap<>();
+        Map<IpAddress, String> vips = new HashMap<>();
+        Map<IpAddress, String> servers = new HashMap<>();
+        for (int i = 0; i < services.size(); i++) {
+            Service s = services.get(i);
+            Integer before = names.putIfAbsent(s.name(), i);
             if (before != null) {
-                throw new ConfigException("real server " + rs + " is listed twice (positions " + before
-                        + " and " + i + ")");
+                throw new ConfigException("service name " + s.name() + " is used twice (services " + before + " and "
+                        + i + ")");
             }
-            if (virtualServer != null && rs.family() != virtualServer.family()) {
-                throw new ConfigException("real server " + rs + " is IPv" + rs.family()
-                        + " but the virtual server " + virtualServer + " is IPv" + virtualServer.family());
+            s.validate(limits);
+            vips.putIfAbsent(s.vip(), s.name());
+            for (RealServer rs : s.realServers()) {
+                servers.putIfAbsent(rs.address(), s.name());
             }
-            if (rs.equals(virtualServer)) {
-                throw new ConfigException("real server " + rs + " is the virtual server address");
+            for (int p : s.ports()) {
+                String vipKey = new Endpoint(s.vip(), p).toString();
+                String other = vipEndpoints.putIfAbsent(vipKey, s.name());
+                if (other != null) {
+                    throw new ConfigException("services " + other + " and " + s.name() + " both balance " + vipKey);
+                }
+                for (RealServer rs : s.realServers()) {
+                    String key = new Endpoint(rs.address(), p).toString();
+                    String owner = serverEndpoints.putIfAbsent(key, s.name());
+                    if (owner != null) {
+                        throw new ConfigException("real server " + key + " is in services " + owner + " and " + s.name()
+                                + " on the same port: a flow it starts could not be told apart");
+                    }
+                }
             }
         }
-        if (virtualServer == null && !realServers.isEmpty()) {
-            IpAddress first = realServers.get(0);
-            for (IpAddress rs : realServers) {
-                if (rs.family() != first.family()) {
-                    throw new ConfigException("real servers mix IPv4 and IPv6 (" + first + ", " + rs + ")");
-                }
+        for (Map.Entry<IpAddress, String> e : servers.entrySet()) {
+            String vipOf = vips.get(e.getKey());
+            if (vipOf != null) {
+                throw new ConfigException("address " + e.getKey() + " is the virtual server of service " + vipOf
+                        + " and a real server of service " + e.getValue());
             }
         }
     }
 
-    /**
-     * Where each real server sits in the list: the data path's address-to-position index, used
-     * when an association's remembered position no longer holds its real server.
-     */
-    public Map<IpAddress, Integer> realServerPositions() {
-        Map<IpAddress, Integer> index = new HashMap<>();
-        for (int i = 0; i < realServers.size(); i++) {
-            index.putIfAbsent(realServers.get(i), i);
+    /** The number of real servers of all services. */
+    public int realServerCount() {
+        int n = 0;
+        for (Service s : services) {
+            n += s.realServers().size();
         }
-        return index;
+        return n;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DataplaneConfig c && java.util.Objects.equals(virtualServer, c.virtualServer)
-                && ports.equals(c.ports) && realServers.equals(c.realServers);
+        return o instanceof DataplaneConfig c && services.equals(c.services);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(virtualServer, ports, realServers);
+        return services.hashCode();
     }
 
     @Override
     public String toString() {
-        List<String> rs = new ArrayList<>();
-        for (IpAddress a : realServers) {
-            rs.add(a.toString());
+        if (services.isEmpty()) {
+            return "no service";
         }
-        return "vip=" + (virtualServer == null ? "none" : virtualServer) + " ports=" + ports + " realServers=" + rs;
+        List<String> out = new ArrayList<>();
+        for (Service s : services) {
+            out.add(s.toString());
+        }
+        return String.join("; ", out);
     }
 }
