@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * maps.h: the program's maps. Sizes marked "set before load" are placeholders that the
- * control plane replaces with bpf_map__set_max_entries() between open and load.
+ * maps.h: the program's maps (layout: sbulb_abi.h). Sizes marked "set before load" are
+ * placeholders that the control plane replaces with bpf_map__set_max_entries() between open
+ * and load (io.sbulb.xdp.SbulbProgram).
  */
 #ifndef SBULB_MAPS_H
 #define SBULB_MAPS_H
@@ -19,8 +20,7 @@ struct {
 	__type(value, __u32);
 } sbulb_gen SEC(".maps");
 
-/* The VIP, the length of the real-server list and the real-server filter, one per generation.
- * Key: generation -> struct sbulb_config. Written by the control plane. */
+/* Generation -> struct sbulb_config: service count, VIP-table seed, address filter. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SBULB_GENERATIONS);
@@ -28,55 +28,85 @@ struct {
 	__type(value, struct sbulb_config);
 } sbulb_config SEC(".maps");
 
-/* Balanced UDP ports. Key: port in host byte order -> bit g set if balanced in generation g. An
- * array over the whole port space, so "is this port balanced" is one array load, never a hash
- * lookup. Written by the control plane, which enforces the max-ports limit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SBULB_PORT_COUNT);
-	__type(key, __u32);
-	__type(value, __u8);
-} sbulb_ports SEC(".maps");
-
-/* The ordered real-server lists, one per generation. Key: generation * max_rs + position ->
- * address (max_rs: sbulb_params). Positions >= that generation's rs_count are unused. Written by
- * the control plane, only in the generation not in use. Size: 2 x max real servers, set before
- * load. */
+/* The VIP table: generation * vip_slots + i -> struct sbulb_vip, open addressing probed from
+ * sbulb_vip_hash. An array, so the ingress classification is array loads, never a hash lookup.
+ * Size: 2 x vip_slots, set before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sbulb_addr);
-} sbulb_rs SEC(".maps");
+	__type(value, struct sbulb_vip);
+} sbulb_vips SEC(".maps");
 
-/* Address -> its position in each generation's list (struct sbulb_rs_pos), for every real
- * server of either generation and for up to max_rs retired ones (removed: their late replies
- * are dropped, not leaked). A position read here is only trusted once sbulb_rs confirms it.
- * Consulted off the hot path (egress from a server without a valid association, an
- * association whose server moved, an address the real-server filter does not rule out).
- * Written by the control plane; an entry is replaced whole, with the position of the
- * generation in use unchanged. Not preallocated, so that a replaced entry is freed only after
- * the frames reading it are done (RCU). Size: 3 x max real servers, set before load. */
+/* generation * max_svc + id -> struct sbulb_service. Size: 2 x max_svc, set before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sbulb_service);
+} sbulb_services SEC(".maps");
+
+/* (generation * max_svc + id) * max_sched + i -> the slot of the i-th pick of the service's
+ * cycle. Size: 2 x max_svc x max_sched, set before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sbulb_sched SEC(".maps");
+
+/* Slot -> struct sbulb_real, shared by both generations (flags per generation). Size: max_slots,
+ * set before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sbulb_real);
+} sbulb_reals SEC(".maps");
+
+/* Real-server endpoint (address, port) -> what it is in each generation. Consulted on egress
+ * only. Written by the control plane; an entry is replaced whole, the generation in use's half
+ * unchanged. Not preallocated, so that a replaced entry is freed only after the frames reading
+ * it are done (RCU). Size set before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct sbulb_addr);
-	__type(value, struct sbulb_rs_pos);
-} sbulb_rs_index SEC(".maps");
+	__type(key, struct sbulb_ep_key);
+	__type(value, struct sbulb_rs_ep);
+} sbulb_rs_ep SEC(".maps");
 
-/* The association table: foreign peer -> real server. An LRU hash shared by all CPUs, so an
- * association is dropped only when the table is full (no idle timeout). Written by the data
- * path (new associations) and read by the control plane. Size: max associations, set before
- * load. */
+/* Address (port 0) -> SBULB_ADDR_* per generation: VIPs and live real servers. Looked up only
+ * when the generation's filter bit of the address is set. Written as sbulb_rs_ep. Size set
+ * before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sbulb_ep_key);
+	__type(value, struct sbulb_addr_flags);
+} sbulb_addrs SEC(".maps");
+
+/* The association tables, one per family: a client of a service -> (slot, epoch). LRU hashes
+ * shared by all CPUs, so an association is dropped only when its table is full (no idle
+ * timeout). Written by the data path, read by the control plane. Size: max associations each,
+ * set before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1);
-	__type(key, struct sbulb_assoc_key);
+	__type(key, struct sbulb_assoc4_key);
 	__type(value, struct sbulb_assoc);
-} sbulb_assoc SEC(".maps");
+} sbulb_assoc4 SEC(".maps");
 
-/* Key 0 -> round-robin cursor. Written by the data path only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct sbulb_assoc6_key);
+	__type(value, struct sbulb_assoc);
+} sbulb_assoc6 SEC(".maps");
+
+/* Service id -> its round-robin cursor. Written by the data path only. Size: max_svc, set
+ * before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -2,19 +2,20 @@
 /*
  * sbulb.bpf.c: the XDP data path of the sbulb UDP load balancer (docs/design.md §1).
  *
- * Ingress (to the VIP): bind the client (address, port) to a real server, round robin for
- * new clients, and rewrite the destination to that server. Egress (from a real server):
- * rewrite the source to the VIP, binding the client to that server if nobody owns it, and
- * refusing servers that do not own it. Frames go back out where they came from (XDP_TX).
+ * Ingress (to a service's (VIP, port)): bind the client (address, port) of that service to a
+ * real-server slot, the service's smooth weighted round-robin cycle for new clients, and
+ * rewrite the destination to that server. Egress (from a real server's endpoint): rewrite the
+ * source to its service's VIP, binding the client to that slot if nobody owns it, and refusing
+ * slots that do not own it. Frames go back out where they came from (XDP_TX).
  *
- * Hot path (a frame of an existing association): one association lookup, no map update.
- * Port and real-server checks are array loads; the real-server address index (a hash) is
- * consulted only when an association's remembered position no longer holds its server, or
- * when the real-server filter cannot rule a peer address out.
+ * Ingress hot path (a frame of an existing association): the generation and its config (array
+ * loads), the VIP table (array loads), the martian check, the address filter bit (the loop
+ * guard; a hash lookup only when the bit is set), one association lookup (the frame family's
+ * table) and the slot's sbulb_reals entry (an array load: epoch and live flag). No map write.
  *
  * Every frame is decided by one configuration generation, read once (sbulb_gen): the control
- * plane writes the other generation whole, then switches, so no frame sees a list half
- * rewritten. A removed real server's late replies are dropped (SBULB_RS_RETIRED), never passed
+ * plane writes the other generation whole, then switches, so no frame sees a cycle half
+ * rewritten. A removed real server's late replies are dropped (SBULB_EP_RETIRED), never passed
  * on with the server's own address.
  */
 #include <stdbool.h>
@@ -101,55 +102,22 @@ struct sbulb_view {
 	__u32 gen;             /* 0 or 1 */
 };
 
-/* True if position `idx` of the real-server list holds `addr`. Array loads only. */
-static __always_inline bool rs_at(const struct sbulb_view *v, __u32 idx, const struct sbulb_addr *addr)
-{
-	struct sbulb_addr *rs;
-	__u32 key;
-
-	if (idx >= v->cfg->rs_count)
-		return false;
-	key = v->gen * sbulb_params.max_rs + idx;
-	rs = bpf_map_lookup_elem(&sbulb_rs, &key);
-	return rs && addr_eq(rs, addr);
-}
-
-/* What sbulb_rs_index says of `addr` in this generation: its position (confirmed by the array,
- * which is the truth), SBULB_RS_RETIRED, or SBULB_RS_ABSENT. One hash lookup. */
-static __always_inline __u32 rs_lookup(const struct sbulb_view *v, const struct sbulb_addr *addr)
-{
-	struct sbulb_rs_pos *e = bpf_map_lookup_elem(&sbulb_rs_index, addr);
-	__u32 pos;
-
-	if (!e)
-		return SBULB_RS_ABSENT;
-	pos = e->pos[v->gen & 1];
-	if (pos == SBULB_RS_RETIRED)
-		return pos;
-	if (!rs_at(v, pos, addr))
-		return SBULB_RS_ABSENT;
-	return pos;
-}
-
-/* The position of real server `addr` in the list, or -1 if it is not configured. */
-static __always_inline __s64 rs_position(const struct sbulb_view *v, const struct sbulb_addr *addr)
-{
-	__u32 pos = rs_lookup(v, addr);
-
-	if (pos == SBULB_RS_ABSENT || pos == SBULB_RS_RETIRED)
-		return -1;
-	return pos;
-}
-
-/* True if `addr` is a configured real server. Usually one array load: the filter rules most
- * addresses out; a set bit is confirmed by the index. */
-static __always_inline bool is_real_server(const struct sbulb_view *v, const struct sbulb_addr *addr)
+/* The SBULB_ADDR_* flags of `addr` in this generation. Usually one array-held bit: the filter
+ * rules most addresses out; a set bit is confirmed by sbulb_addrs (a hash lookup). */
+static __always_inline __u8 addr_flags(const struct sbulb_view *v, __u8 family, const struct sbulb_addr *addr)
 {
 	__u32 bit = sbulb_rs_filter_bit(addr);
+	struct sbulb_addr_flags *f;
+	struct sbulb_ep_key key;
 
-	if (!(v->cfg->rs_filter[(bit >> 6) & (SBULB_RS_FILTER_BITS / 64 - 1)] & (1ULL << (bit & 63))))
-		return false;
-	return rs_position(v, addr) >= 0;
+	if (!(v->cfg->filter[(bit >> 6) & (SBULB_RS_FILTER_BITS / 64 - 1)] & (1ULL << (bit & 63))))
+		return 0;
+	key.addr = *addr;
+	key.port = 0;
+	key.family = family;
+	key.pad = 0;
+	f = bpf_map_lookup_elem(&sbulb_addrs, &key);
+	return f ? f->flags[v->gen & 1] : 0;
 }
 
 /* True if `a` cannot be a client's address: unspecified, loopback, link-local, multicast or
@@ -169,77 +137,118 @@ static __always_inline bool martian(__u8 family, const struct sbulb_addr *a)
 	       (a->words[3] == 0 || a->words[3] == bpf_htonl(1));
 }
 
-/* True if the association's real server is still configured. If it moved to another position,
- * the association remembers the new one: a write in place through the lookup's pointer, which
- * unlike a map update has no effect on the LRU. */
-static __always_inline bool assoc_valid(const struct sbulb_view *v, struct sbulb_assoc *a)
-{
-	__s64 pos;
-
-	if (rs_at(v, a->rs_index, &a->rs))
-		return true;
-	pos = rs_position(v, &a->rs);
-	if (pos < 0)
-		return false;
-	a->rs_index = pos;
-	return true;
-}
-
-/* Picks the next real server by round robin into `out`. False if the list is empty. */
-static __always_inline bool pick_round_robin(const struct sbulb_view *v, struct sbulb_assoc *out)
-{
-	__u32 zero = 0;
-	struct sbulb_state *st = bpf_map_lookup_elem(&sbulb_state, &zero);
-	struct sbulb_addr *rs;
-	__u32 idx, key;
-
-	if (!st || v->cfg->rs_count == 0)
-		return false;
-	idx = st->next_rs;
-	if (idx >= v->cfg->rs_count)
-		idx = 0;
-	key = v->gen * sbulb_params.max_rs + idx;
-	rs = bpf_map_lookup_elem(&sbulb_rs, &key);
-	if (!rs)
-		return false;
-	st->next_rs = idx + 1; /* not atomic: CPUs racing may pick the same server, harmlessly */
-	out->rs = *rs;
-	out->rs_index = idx;
-	return true;
-}
-
 /* True if the frame may be forwarded: a TTL / hop limit of 1 would leave at 0 (RFC 1812). */
 static __always_inline bool lifetime_left(const struct sbulb_pkt *p)
 {
 	return p->ip4 ? p->ip4->ttl > 1 : p->ip6 && p->ip6->hop_limit > 1;
 }
 
-/* True if `port` (host byte order) is balanced in this generation. One array load. */
-static __always_inline bool balanced(const struct sbulb_view *v, __u32 port)
+/* The service id balancing (daddr, dport) in this generation, or -1: the VIP table's probe
+ * sequence, array loads only. An unused entry ends it. */
+static __always_inline int vip_service(const struct sbulb_view *v, __u8 family, const struct sbulb_addr *daddr,
+				       __be16 dport)
 {
-	__u8 *bits = bpf_map_lookup_elem(&sbulb_ports, &port);
+	__u32 mask = sbulb_params.vip_slots - 1;
+	__u32 base = (v->gen & 1) * sbulb_params.vip_slots;
+	__u32 h = sbulb_vip_hash(daddr, dport, family, v->cfg->vip_seed);
 
-	return bits && (*bits & (1u << (v->gen & 1)));
+#pragma unroll
+	for (int i = 0; i < SBULB_VIP_PROBES; i++) {
+		__u32 key = base + ((h + i) & mask);
+		struct sbulb_vip *e = bpf_map_lookup_elem(&sbulb_vips, &key);
+
+		if (!e || !e->used)
+			return -1;
+		if (e->port == dport && e->family == family && addr_eq(&e->addr, daddr))
+			return e->svc;
+	}
+	return -1;
+}
+
+/* The slot's entry if an association naming (slot, epoch) is valid in this generation: the slot
+ * is live with that epoch. One array load. */
+static __always_inline struct sbulb_real *valid_real(const struct sbulb_view *v, __u32 slot, __u32 epoch)
+{
+	struct sbulb_real *r = bpf_map_lookup_elem(&sbulb_reals, &slot);
+
+	if (!r || epoch == 0 || r->epoch != epoch || !(r->flags & (SBULB_REAL_LIVE << (v->gen & 1))))
+		return 0;
+	return r;
+}
+
+/* The keys of a client of a service in both tables; the frame's family picks one. */
+struct assoc_keys {
+	struct sbulb_assoc4_key k4;
+	struct sbulb_assoc6_key k6;
+};
+
+/* The association of (addr, port) of service `svc` in the frame family's table, or NULL. */
+static __always_inline struct sbulb_assoc *assoc_find(const struct sbulb_pkt *p, struct assoc_keys *k,
+						      const struct sbulb_addr *addr, __be16 port, __u16 svc)
+{
+	if (p->ip4) {
+		k->k4.addr = addr->words[0];
+		k->k4.port = port;
+		k->k4.svc = svc;
+		return bpf_map_lookup_elem(&sbulb_assoc4, &k->k4);
+	}
+	k->k6.addr = *addr;
+	k->k6.port = port;
+	k->k6.svc = svc;
+	return bpf_map_lookup_elem(&sbulb_assoc6, &k->k6);
 }
 
 /*
- * Binds the peer `key` to `val`. A peer that has an entry whose server left (`a`) is re-bound
- * in place, through the lookup's pointer: a map update of an existing key would take a free
- * node first (docs/kernel-lru.md §2.3), which on a full table evicts another client, and a
+ * Binds the client to `val`. A client that has an entry no longer valid (`a`) is re-bound in
+ * place, through the lookup's pointer: a map update of an existing key would take a free node
+ * first (docs/kernel-lru.md §2.3), which on a full table evicts another client, and a
  * re-assignment is not a new association. Another CPU may read the entry half-written; it then
- * fails the validity check and picks a server itself, as two CPUs racing on a new peer may.
- * Only a peer without an entry is inserted, with BPF_NOEXIST: if another CPU inserted the
- * peer meanwhile, its choice stands and this frame is dropped (the client's retransmission
- * reaches the winner) rather than the peer flipping servers. False if the table refused.
+ * fails the validity check and picks a slot itself, as two CPUs racing on a new client may.
+ * Only a client without an entry is inserted, with BPF_NOEXIST: if another CPU inserted it
+ * meanwhile, its choice stands and this frame is dropped (the client's retransmission reaches
+ * the winner) rather than the client flipping servers. False if the table refused.
  */
-static __always_inline bool store_association(struct sbulb_assoc *a, const struct sbulb_assoc_key *key,
-					      const struct sbulb_assoc *val)
+static __always_inline bool store_association(const struct sbulb_pkt *p, struct sbulb_assoc *a,
+					      const struct assoc_keys *k, const struct sbulb_assoc *val)
 {
 	if (a) {
 		*a = *val;
 		return true;
 	}
-	return bpf_map_update_elem(&sbulb_assoc, key, val, BPF_NOEXIST) == 0;
+	if (p->ip4)
+		return bpf_map_update_elem(&sbulb_assoc4, &k->k4, val, BPF_NOEXIST) == 0;
+	return bpf_map_update_elem(&sbulb_assoc6, &k->k6, val, BPF_NOEXIST) == 0;
+}
+
+/* The service's next cycle slot into `out` (the cursor moves on), its entry returned; NULL if
+ * the cycle is empty. */
+static __always_inline struct sbulb_real *pick(const struct sbulb_view *v, __u32 svc, struct sbulb_assoc *out)
+{
+	__u32 skey = (v->gen & 1) * sbulb_params.max_svc + svc;
+	struct sbulb_service *s = bpf_map_lookup_elem(&sbulb_services, &skey);
+	struct sbulb_state *st;
+	struct sbulb_real *r;
+	__u32 idx, key, *slot;
+
+	if (!s || s->sched_len == 0)
+		return 0;
+	st = bpf_map_lookup_elem(&sbulb_state, &svc);
+	if (!st)
+		return 0;
+	idx = st->next;
+	if (idx >= s->sched_len)
+		idx = 0;
+	key = skey * sbulb_params.max_sched + idx;
+	slot = bpf_map_lookup_elem(&sbulb_sched, &key);
+	if (!slot)
+		return 0;
+	r = bpf_map_lookup_elem(&sbulb_reals, slot);
+	if (!r)
+		return 0;
+	st->next = idx + 1; /* not atomic: CPUs racing may pick the same slot, harmlessly */
+	out->slot = *slot;
+	out->epoch = r->epoch;
+	return r;
 }
 
 /* Rewrites one address (destination on ingress, source on egress) to `to`, decrements the
@@ -282,113 +291,106 @@ static __always_inline void rewrite(struct sbulb_pkt *p, bool dst, const struct 
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 }
 
-/* Destination == VIP. */
-static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view *v, const struct sbulb_addr *saddr)
+/* (destination, destination port) is service `svc`'s (VIP, port): docs/design.md §1 step 6. */
+static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view *v, const struct sbulb_addr *saddr,
+				   __u32 svc)
 {
-	struct sbulb_assoc_key key = {};
+	struct assoc_keys k;
 	struct sbulb_assoc *a;
 	struct sbulb_assoc fresh = {};
-	const struct sbulb_addr *rs;
-	enum sbulb_reason reason;
+	struct sbulb_real *r = 0;
+	enum sbulb_reason reason = SBULB_R_INGRESS_REUSED_NAT;
 
-	if (!balanced(v, bpf_ntohs(p->udp->dest)))
-		return decide(p, SBULB_R_INGRESS_UNHANDLED_PORT, XDP_PASS, 0);
 	if (p->udp->source == 0 || martian(p->family, saddr))
 		return decide(p, SBULB_R_INGRESS_MARTIAN_SOURCE, XDP_DROP, 0);
-	/* Loop guard: one datagram spoofed from the VIP or a real server would otherwise make two
+	/* Loop guard: one datagram spoofed from a VIP or a real server would otherwise make two
 	 * real servers answer each other through the balancer forever. */
-	if (addr_eq(saddr, &v->cfg->vip) || is_real_server(v, saddr))
+	if (addr_flags(v, p->family, saddr))
 		return decide(p, SBULB_R_INGRESS_FROM_BALANCER, XDP_DROP, 0);
 	if (!lifetime_left(p))
 		return decide(p, SBULB_R_LIFETIME_WOULD_EXPIRE, XDP_DROP, 0);
 
-	key.addr = *saddr;
-	key.port = p->udp->source;
-	key.family = p->family;
-	a = bpf_map_lookup_elem(&sbulb_assoc, &key);
-	if (a && assoc_valid(v, a)) {
-		rs = &a->rs;
-		reason = SBULB_R_INGRESS_REUSED_NAT;
-	} else {
-		if (!pick_round_robin(v, &fresh))
+	a = assoc_find(p, &k, saddr, p->udp->source, svc);
+	if (a)
+		r = valid_real(v, a->slot, a->epoch);
+	if (!r) {
+		r = pick(v, svc, &fresh);
+		if (!r)
 			return decide(p, SBULB_R_INGRESS_NO_REAL_SERVER, XDP_DROP, 0);
-		if (!store_association(a, &key, &fresh))
+		if (!store_association(p, a, &k, &fresh))
 			return decide(p, SBULB_R_INGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
-		rs = &fresh.rs;
 		reason = SBULB_R_INGRESS_NEW_NAT;
 	}
-	decide(p, reason, XDP_TX, rs);
-	rewrite(p, true, rs);
+	decide(p, reason, XDP_TX, &r->addr);
+	rewrite(p, true, &r->addr);
 	return XDP_TX;
 }
 
-/* From a real server to `daddr`: the reason not to forward it, or SBULB_R_NONE. */
-static __always_inline enum sbulb_reason egress_refusal(const struct sbulb_pkt *p, const struct sbulb_view *v,
-							const struct sbulb_addr *daddr)
-{
-	if (p->udp->dest == 0 || martian(p->family, daddr))
-		return SBULB_R_EGRESS_MARTIAN_DESTINATION;
-	if (is_real_server(v, daddr))
-		return SBULB_R_EGRESS_TO_BALANCER; /* never forwarded from one real server to another */
-	if (!lifetime_left(p))
-		return SBULB_R_LIFETIME_WOULD_EXPIRE;
-	return SBULB_R_NONE;
-}
-
-/* Destination != VIP: from a real server (egress), or not ours. */
+/* Not to a balanced (VIP, port): a real server's endpoint (egress, step 8), or not ours (7, 9). */
 static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *v,
 				  const struct sbulb_addr *saddr, const struct sbulb_addr *daddr)
 {
-	struct sbulb_assoc_key key = {};
+	__u32 gen = v->gen & 1;
+	struct sbulb_ep_key epk;
+	struct sbulb_rs_ep *ep;
+	struct assoc_keys k;
 	struct sbulb_assoc *a;
 	struct sbulb_assoc fresh = {};
-	enum sbulb_reason reason = SBULB_R_EGRESS_REUSED_NAT, refused;
-	__u32 pos;
+	struct sbulb_real *r, *owner = 0;
+	struct sbulb_service *s;
+	enum sbulb_reason reason = SBULB_R_EGRESS_REUSED_NAT;
+	__u32 slot, svc, skey;
+	__u8 kind;
 
-	if (!balanced(v, bpf_ntohs(p->udp->source))) {
-		if (rs_position(v, saddr) < 0)
-			return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
-		return decide(p, SBULB_R_EGRESS_UNHANDLED_PORT, XDP_PASS, 0);
-	}
+	if (addr_flags(v, p->family, daddr) & SBULB_ADDR_VIP)
+		return decide(p, SBULB_R_INGRESS_UNHANDLED_PORT, XDP_PASS, 0);
 
-	key.addr = *daddr;
-	key.port = p->udp->dest;
-	key.family = p->family;
-	/* Looked up before knowing the source is a real server: on the hot path that check is
-	 * then an array load. A frame from elsewhere to an associated peer on a balanced port
-	 * thus marks the association referenced; it changes nothing else. */
-	a = bpf_map_lookup_elem(&sbulb_assoc, &key);
-	if (a && addr_eq(&a->rs, saddr) && rs_at(v, a->rs_index, saddr)) {
-		/* hot path: the owner talks to its client */
-		refused = egress_refusal(p, v, daddr);
-		if (refused != SBULB_R_NONE)
-			return decide(p, refused, XDP_DROP, 0);
-		goto nat;
-	}
-
-	pos = rs_lookup(v, saddr);
-	if (pos == SBULB_RS_RETIRED)
+	epk.addr = *saddr;
+	epk.port = p->udp->source;
+	epk.family = p->family;
+	epk.pad = 0;
+	ep = bpf_map_lookup_elem(&sbulb_rs_ep, &epk);
+	kind = ep ? ep->kind[gen] : SBULB_EP_NONE;
+	if (kind == SBULB_EP_RETIRED)
 		return decide(p, SBULB_R_EGRESS_REMOVED_REAL_SERVER, XDP_DROP, 0); /* never leaked */
-	if (pos == SBULB_RS_ABSENT)
+	if (!ep || kind != SBULB_EP_SERVER) {
+		if (addr_flags(v, p->family, saddr) & SBULB_ADDR_SERVER)
+			return decide(p, SBULB_R_EGRESS_UNHANDLED_PORT, XDP_PASS, 0);
 		return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
-	refused = egress_refusal(p, v, daddr);
-	if (refused != SBULB_R_NONE)
-		return decide(p, refused, XDP_DROP, 0);
-	if (a && addr_eq(&a->rs, saddr)) {
-		a->rs_index = pos; /* the owner moved in the list: remember where, in place */
-	} else if (a && assoc_valid(v, a)) {
-		return decide(p, SBULB_R_EGRESS_NOT_AUTHORIZED, XDP_DROP, 0);
-	} else {
-		/* Nobody (still configured) owns the peer: this server initiates the association. */
-		fresh.rs = *saddr;
-		fresh.rs_index = pos;
-		if (!store_association(a, &key, &fresh))
+	}
+	slot = ep->slot[gen];
+	svc = ep->svc[gen];
+	r = bpf_map_lookup_elem(&sbulb_reals, &slot);
+	if (!r)
+		return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0); /* never: the control plane keeps slots in range */
+
+	a = assoc_find(p, &k, daddr, p->udp->dest, svc);
+	if (a)
+		owner = valid_real(v, a->slot, a->epoch);
+	if (owner && !(a->slot == slot && a->epoch == r->epoch))
+		return decide(p, SBULB_R_EGRESS_NOT_AUTHORIZED, XDP_DROP, 0); /* only the owner talks to it */
+
+	if (p->udp->dest == 0 || martian(p->family, daddr))
+		return decide(p, SBULB_R_EGRESS_MARTIAN_DESTINATION, XDP_DROP, 0);
+	if (addr_flags(v, p->family, daddr) & SBULB_ADDR_SERVER)
+		return decide(p, SBULB_R_EGRESS_TO_BALANCER, XDP_DROP, 0); /* never from one real server to another */
+	if (!lifetime_left(p))
+		return decide(p, SBULB_R_LIFETIME_WOULD_EXPIRE, XDP_DROP, 0);
+
+	skey = gen * sbulb_params.max_svc + svc;
+	s = bpf_map_lookup_elem(&sbulb_services, &skey);
+	if (!s)
+		return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0); /* never */
+	if (!owner) {
+		/* Nobody (live) owns the client: this server initiates the association. */
+		fresh.slot = slot;
+		fresh.epoch = r->epoch;
+		if (!store_association(p, a, &k, &fresh))
 			return decide(p, SBULB_R_EGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
 		reason = SBULB_R_EGRESS_NEW_NAT;
 	}
-nat:
-	decide(p, reason, XDP_TX, &v->cfg->vip);
-	rewrite(p, false, &v->cfg->vip);
+	decide(p, reason, XDP_TX, &s->vip);
+	rewrite(p, false, &s->vip);
 	return XDP_TX;
 }
 
@@ -403,6 +405,7 @@ int sbulb_xdp(struct xdp_md *ctx)
 	struct sbulb_view v;
 	enum sbulb_reason r;
 	__u32 zero = 0, *gen;
+	int svc;
 
 	r = parse_frame(&p);
 	switch (r) {
@@ -420,14 +423,12 @@ int sbulb_xdp(struct xdp_md *ctx)
 	gen = bpf_map_lookup_elem(&sbulb_gen, &zero);
 	v.gen = gen ? *gen & 1 : 0;
 	v.cfg = bpf_map_lookup_elem(&sbulb_config, &v.gen);
-	if (!v.cfg || v.cfg->family == SBULB_FAMILY_NONE)
+	if (!v.cfg || v.cfg->svc_count == 0)
 		return decide(&p, SBULB_R_NO_VIRTUAL_SERVER, XDP_PASS, 0);
-	/* Real servers share the VIP's family, so a frame of the other family is not ours. */
-	if (p.family != v.cfg->family)
-		return decide(&p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0);
 
 	load_addrs(&p, &saddr, &daddr);
-	if (addr_eq(&daddr, &v.cfg->vip))
-		return ingress(&p, &v, &saddr);
+	svc = vip_service(&v, p.family, &daddr, p.udp->dest);
+	if (svc >= 0)
+		return ingress(&p, &v, &saddr, svc);
 	return egress(&p, &v, &saddr, &daddr);
 }

@@ -1,27 +1,42 @@
 package io.sbulb.xdp;
 
-import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.ConfigException;
+import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
-import io.sbulb.api.RetiredServers;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Placement;
+import io.sbulb.xdp.SbulbAbi.Config;
+import io.sbulb.xdp.SbulbAbi.Real;
+import io.sbulb.xdp.SbulbAbi.RsEp;
+import io.sbulb.xdp.SbulbAbi.ServiceEntry;
+import io.sbulb.xdp.SbulbAbi.Vip;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfMap.UpdateFlag;
 import io.sbulb.xdp.bpf.LibC;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Turns a configuration change into map writes, as a generation switch (docs/design.md §1,
- * "Configuration changes"): everything is written into the generation the data path is not
- * using (its port bits, its real-server slots, its positions in the address index, its
- * {@code sbulb_config} entry), then one write of {@code sbulb_gen} switches every following
- * frame to it. The generation switched away from is written again only after an RCU grace
- * period, when no frame can still be reading it. A frame thus sees the old configuration or the
- * new one, never a mix, and a write that fails before the switch leaves the data path on the
- * old one, untouched.
+ * Turns a configuration change, as a {@link Placement}, into map writes, as a generation switch
+ * (docs/design.md §1, "Configuration changes"): everything is written into the generation the
+ * data path is not using (its services, its VIP table, its cycles, its flags and positions in the
+ * slots, its half of the endpoint and address entries, its {@code sbulb_config} entry), then one
+ * write of {@code sbulb_gen} switches every following frame to it. The generation switched away
+ * from is written again only after an RCU grace period, when no frame can still be reading it;
+ * the hash entries neither generation uses are deleted then. A frame thus sees the old
+ * configuration or the new one, never a mix, and a write that fails before the switch leaves the
+ * data path on the old one, untouched.
+ *
+ * <p>A slot is shared by both generations: its address and epoch change only when the generation
+ * in use does not use it ({@link Placement} gives a freed slot out again only one change later).
  *
  * <p>Keeps a mirror of what the maps hold, updated write by write, so that it writes only what
  * differs and stays right after a failed write. Runs on the dataplane's BPF thread.
@@ -35,207 +50,326 @@ final class ConfigWriter {
         void beforeWrite(String map);
     }
 
+    /** Seeds of the VIP table tried, 0 first, before a configuration is refused. */
+    static final int VIP_SEEDS = 256;
+
     private final SbulbProgram prog;
-    private final int maxRs;
+    private final Limits limits;
+    private final int vipSlots;
+    private final int maxSvc;
+    private final int maxSched;
     private final WriteHook hook;
     /** The generation the data path uses (sbulb_gen[0]). */
     private int active;
-    private DataplaneConfig activeConfig = DataplaneConfig.empty();
-    private List<IpAddress> retired = List.of();
-    /** Mirror of sbulb_ports: bit g set if the port is balanced in generation g. */
-    private final byte[] portBits = new byte[SbulbAbi.PORT_COUNT];
-    /** The ports whose entry in sbulb_ports is not 0. */
-    private final java.util.TreeSet<Integer> portsSet = new java.util.TreeSet<>();
+    private Placement placement;
     /** True from a switch until a grace period has passed: frames may still read the old generation. */
     private boolean graceOwed;
-    /** Mirror of sbulb_rs: slot g * maxRs + i, null where zero. */
-    private final IpAddress[] slots;
-    /** Mirror of sbulb_rs_index: padded address -> {pos[0], pos[1], retired_seq, family}. */
-    private final Map<ByteBuffer, int[]> index = new HashMap<>();
-    /** The retired_seq the next server retired gets: retirement order survives a restart. */
-    private int nextSeq = 1;
+    /** Mirrors, per generation where the map has generations. */
+    private final byte[][] vips;
+    private final ServiceEntry[] services;
+    private final int[][] sched;
+    private final Real[] reals;
+    private final Map<Endpoint, RsEp> endpoints = new HashMap<>();
+    private final Map<IpAddress, int[]> addresses = new HashMap<>();
+    private final int[] seeds = new int[SbulbAbi.GENERATIONS];
 
-    ConfigWriter(SbulbProgram prog, int maxRs) {
-        this(prog, maxRs, WriteHook.NONE);
+    ConfigWriter(SbulbProgram prog, Limits limits) {
+        this(prog, limits, WriteHook.NONE);
     }
 
-    ConfigWriter(SbulbProgram prog, int maxRs, WriteHook hook) {
+    ConfigWriter(SbulbProgram prog, Limits limits, WriteHook hook) {
         this.prog = prog;
-        this.maxRs = maxRs;
+        this.limits = limits;
+        this.vipSlots = SbulbProgram.vipSlots(limits);
+        this.maxSvc = limits.maxServices();
+        this.maxSched = limits.maxSchedule();
         this.hook = hook;
-        this.slots = new IpAddress[SbulbAbi.GENERATIONS * maxRs];
+        this.placement = Placement.empty(limits);
+        this.vips = new byte[SbulbAbi.GENERATIONS * vipSlots][];
+        this.services = new ServiceEntry[SbulbAbi.GENERATIONS * maxSvc];
+        Arrays.fill(services, ServiceEntry.NONE);
+        this.sched = new int[SbulbAbi.GENERATIONS * maxSvc][];
+        this.reals = new Real[limits.maxSlots()];
+        Arrays.fill(reals, Real.EMPTY);
     }
 
-    /** Moves the data path to {@code to}, which has been validated against the limits. */
-    void apply(DataplaneConfig to) {
+    /** The placement in force. */
+    Placement placement() {
+        return placement;
+    }
+
+    /**
+     * Moves the data path to {@code to}, placed after {@link #placement()}.
+     *
+     * @throws ConfigException before any write when the VIP table cannot hold it
+     */
+    void apply(Placement to) {
+        int g = 1 - active;
+        int[] seed = {0};
+        Vip[] table = placeVips(to, seed);
         if (graceOwed) {
             LibC.awaitRcuGracePeriod(); // the frames that read generation g before the last switch are done
             graceOwed = false;
         }
-        int g = 1 - active;
-        writePorts(g, to);
-        writeSlots(g, to.realServers());
-        List<IpAddress> nextRetired = RetiredServers.next(retired, activeConfig.realServers(), to.realServers(), maxRs);
-        writeIndex(g, to.realServers(), nextRetired);
-        write(prog.config, SbulbAbi.u32(g), SbulbAbi.config(to.virtualServer().orElse(null), to.realServers()));
+        writeServices(g, to);
+        writeVips(g, table);
+        writeSchedules(g, to);
+        writeReals(g, to);
+        writeEndpoints(g, to);
+        writeAddresses(g, to);
+        resetCursors(to);
+        Config c = new Config(to.services().size(), seed[0], to.nextEpoch(), to.nextRetiredSeq(),
+                Config.filterOf(to.addressFlags().keySet()));
+        write(prog.config, SbulbAbi.u32(g), c.bytes());
+        seeds[g] = seed[0];
         write(prog.generation, SbulbAbi.u32(0), SbulbAbi.u32(g)); // the switch
         active = g;
-        activeConfig = to;
-        retired = nextRetired;
+        placement = to;
         graceOwed = true;
     }
 
-    private void writePorts(int g, DataplaneConfig to) {
-        byte bit = (byte) (1 << g);
-        java.util.TreeSet<Integer> candidates = new java.util.TreeSet<>(portsSet);
-        candidates.addAll(to.ports());
-        for (int p : candidates) {
-            boolean want = to.ports().contains(p);
-            boolean has = (portBits[p] & bit) != 0;
-            if (want != has) {
-                byte value = (byte) (want ? portBits[p] | bit : portBits[p] & ~bit);
-                write(prog.ports, SbulbAbi.u32(p), new byte[] {value});
-                portBits[p] = value;
-                if (value != 0) {
-                    portsSet.add(p);
-                } else {
-                    portsSet.remove(p);
+    /**
+     * The VIP table of {@code to}: every (VIP, port) by linear probing from its hash, in endpoint
+     * order, within {@link SbulbAbi#VIP_PROBES} entries of it; the first seed that places them all.
+     */
+    private Vip[] placeVips(Placement to, int[] seedOut) {
+        Map<Endpoint, Integer> eps = new TreeMap<>(to.vipEndpoints());
+        int mask = vipSlots - 1;
+        for (int seed = 0; seed < VIP_SEEDS; seed++) {
+            Vip[] table = new Vip[vipSlots];
+            boolean placed = true;
+            for (Map.Entry<Endpoint, Integer> e : eps.entrySet()) {
+                int h = SbulbAbi.vipHash(e.getKey(), seed);
+                int i = 0;
+                while (i < SbulbAbi.VIP_PROBES && table[(h + i) & mask] != null) {
+                    i++;
                 }
+                if (i == SbulbAbi.VIP_PROBES) {
+                    placed = false;
+                    break;
+                }
+                table[(h + i) & mask] = new Vip(e.getKey(), e.getValue());
+            }
+            if (placed) {
+                seedOut[0] = seed;
+                return table;
+            }
+        }
+        throw new ConfigException("configuration not applied, the previous one is kept: its " + eps.size()
+                + " (VIP, port) pairs do not fit the VIP table (" + vipSlots + " entries per generation) within "
+                + SbulbAbi.VIP_PROBES + " probes of their hash, whatever the seed (0.." + (VIP_SEEDS - 1) + ")");
+    }
+
+    private void writeServices(int g, Placement to) {
+        for (int id = 0; id < maxSvc; id++) {
+            Placement.PlacedService p = to.service(id);
+            ServiceEntry want = p == null ? ServiceEntry.NONE : new ServiceEntry(p.service().vip(), p.order(),
+                    p.schedule().length, p.service().name());
+            int k = g * maxSvc + id;
+            if (!want.equals(services[k])) {
+                write(prog.services, SbulbAbi.u32(k), want.bytes());
+                services[k] = want;
             }
         }
     }
 
-    private void writeSlots(int g, List<IpAddress> list) {
-        for (int i = 0; i < list.size(); i++) {
-            int slot = g * maxRs + i;
-            if (!list.get(i).equals(slots[slot])) {
-                write(prog.realServers, SbulbAbi.u32(slot), SbulbAbi.addr(list.get(i)));
-                slots[slot] = list.get(i);
+    private void writeVips(int g, Vip[] table) {
+        for (int i = 0; i < vipSlots; i++) {
+            byte[] want = table[i] == null ? null : table[i].bytes();
+            int k = g * vipSlots + i;
+            if (!Arrays.equals(want, vips[k])) {
+                write(prog.vips, SbulbAbi.u32(k), want == null ? new byte[SbulbAbi.VIP_SIZE] : want);
+                vips[k] = want;
             }
         }
-        // slots past the new end stay as they are: the generation's rs_count hides them
+    }
+
+    private void writeSchedules(int g, Placement to) {
+        for (Placement.PlacedService p : to.services()) {
+            int k = g * maxSvc + p.id();
+            int[] want = p.schedule();
+            int[] have = sched[k];
+            if (have == null || have.length < want.length) {
+                int[] grown = new int[want.length];
+                Arrays.fill(grown, -1); // unknown
+                if (have != null) {
+                    System.arraycopy(have, 0, grown, 0, have.length);
+                }
+                sched[k] = have = grown;
+            }
+            for (int i = 0; i < want.length; i++) {
+                if (have[i] != want[i]) {
+                    write(prog.sched, SbulbAbi.u32(k * maxSched + i), SbulbAbi.u32(want[i]));
+                    have[i] = want[i];
+                }
+            }
+            // entries past the cycle's end stay: the service's sched_len hides them
+        }
+    }
+
+    private void writeReals(int g, Placement to) {
+        int a = active;
+        int activeBits = (SbulbAbi.REAL_LIVE | SbulbAbi.REAL_RETIRED) << a;
+        for (int slot = 0; slot < reals.length; slot++) {
+            Real have = reals[slot];
+            Placement.Slot s = to.slot(slot);
+            boolean activeUses = have.used(a);
+            Real want;
+            if (s == null) {
+                if (!activeUses) {
+                    want = Real.EMPTY;
+                } else {
+                    int[] pos = have.pos().clone();
+                    int[] weight = have.weight().clone();
+                    pos[g] = 0;
+                    weight[g] = 0;
+                    want = new Real(have.address(), have.epoch(), have.retiredSeq(), pos, have.serviceId(),
+                            have.flags() & activeBits, weight);
+                }
+            } else {
+                if (activeUses && (!s.address().equals(have.address()) || s.epoch() != have.epoch()
+                        || s.serviceId() != have.serviceId())) {
+                    throw new IllegalStateException("the placement gives slot " + slot + ", in use by " + have.address()
+                            + " epoch " + have.epoch() + " of service " + have.serviceId() + ", to " + s.address()
+                            + " epoch " + s.epoch() + " of service " + s.serviceId() + " while it is in use");
+                }
+                boolean live = s.state() == Placement.SlotState.LIVE;
+                int[] pos = activeUses ? have.pos().clone() : new int[SbulbAbi.GENERATIONS];
+                int[] weight = activeUses ? have.weight().clone() : new int[SbulbAbi.GENERATIONS];
+                pos[g] = live ? s.position() : 0;
+                weight[g] = live ? s.weight() : 0;
+                int flags = (activeUses ? have.flags() & activeBits : 0)
+                        | (live ? SbulbAbi.REAL_LIVE : SbulbAbi.REAL_RETIRED) << g;
+                // the rank of a server retired in the generation in use stays while that generation is in force
+                int seq = !live ? s.retiredSeq() : have.retired(a) ? have.retiredSeq() : 0;
+                want = new Real(s.address(), s.epoch(), seq, pos, s.serviceId(), flags, weight);
+            }
+            if (!want.equals(have)) {
+                write(prog.reals, SbulbAbi.u32(slot), want.bytes());
+                reals[slot] = want;
+            }
+        }
     }
 
     /**
-     * Sets every key's position for generation {@code g}: its place in {@code list}, else
-     * RETIRED for a remembered removed server, else ABSENT; the active generation's position
-     * is written back unchanged. Keys ABSENT in both generations are deleted first (room for
-     * the new ones: at most 3 x max real servers are ever present).
+     * Sets every real-server endpoint's half for generation {@code g}; the active half is written
+     * back unchanged. Entries neither generation uses are deleted first (room for the new ones).
      */
-    private void writeIndex(int g, List<IpAddress> list, List<IpAddress> nextRetired) {
-        Map<ByteBuffer, Integer> want = new HashMap<>();
-        Map<ByteBuffer, Integer> family = new HashMap<>();
-        for (IpAddress a : nextRetired) {
-            want.put(key(a), SbulbAbi.RS_RETIRED);
-            family.put(key(a), a.family());
-        }
-        for (int i = list.size() - 1; i >= 0; i--) { // the first position of a key wins, as before
-            want.put(key(list.get(i)), i);
-            family.put(key(list.get(i)), list.get(i).family());
-        }
-        List<ByteBuffer> gone = new ArrayList<>();
-        index.forEach((k, pos) -> {
-            if (pos[active] == SbulbAbi.RS_ABSENT && !want.containsKey(k)) {
-                gone.add(k);
+    private void writeEndpoints(int g, Placement to) {
+        Map<Endpoint, Placement.ServerEndpoint> want = to.serverEndpoints();
+        List<Endpoint> gone = new ArrayList<>();
+        endpoints.forEach((ep, v) -> {
+            if (v.kind()[active] == SbulbAbi.EP_NONE && !want.containsKey(ep)) {
+                gone.add(ep);
             }
         });
-        for (ByteBuffer k : gone) {
-            hook.beforeWrite(prog.realServerIndex.name());
-            prog.realServerIndex.delete(k.array());
-            index.remove(k);
+        for (Endpoint ep : gone) {
+            delete(prog.rsEndpoints, SbulbAbi.epKey(ep.address(), ep.port()));
+            endpoints.remove(ep);
         }
-        List<ByteBuffer> keys = new ArrayList<>(index.keySet());
-        for (ByteBuffer k : want.keySet()) {
-            if (!index.containsKey(k)) {
-                keys.add(k);
+        Set<Endpoint> keys = new LinkedHashSet<>(want.keySet());
+        keys.addAll(endpoints.keySet());
+        for (Endpoint ep : keys) {
+            RsEp have = endpoints.getOrDefault(ep, RsEp.none());
+            Placement.ServerEndpoint w = want.get(ep);
+            RsEp next = w == null ? have.with(g, SbulbAbi.EP_NONE, 0, 0)
+                    : have.with(g, w.kind() == Placement.EndpointKind.SERVER ? SbulbAbi.EP_SERVER : SbulbAbi.EP_RETIRED,
+                            w.serviceId(), w.slot());
+            if (!next.equals(endpoints.get(ep))) {
+                write(prog.rsEndpoints, SbulbAbi.epKey(ep.address(), ep.port()), next.bytes());
+                endpoints.put(ep, next);
             }
         }
-        Map<ByteBuffer, Integer> rank = new HashMap<>(); // newly retired servers get their ranks in this order
-        for (int i = 0; i < nextRetired.size(); i++) {
-            rank.putIfAbsent(key(nextRetired.get(i)), i);
+    }
+
+    /** As {@link #writeEndpoints}, for the address flags. */
+    private void writeAddresses(int g, Placement to) {
+        Map<IpAddress, Integer> want = to.addressFlags();
+        List<IpAddress> gone = new ArrayList<>();
+        addresses.forEach((a, v) -> {
+            if (v[active] == 0 && !want.containsKey(a)) {
+                gone.add(a);
+            }
+        });
+        for (IpAddress a : gone) {
+            delete(prog.addresses, SbulbAbi.epKey(a, 0));
+            addresses.remove(a);
         }
-        keys.sort(java.util.Comparator.comparingInt(k -> rank.getOrDefault(k, -1)));
-        for (ByteBuffer k : keys) {
-            int[] pos = index.getOrDefault(k, new int[] {SbulbAbi.RS_ABSENT, SbulbAbi.RS_ABSENT, 0, 0});
-            int wanted = want.getOrDefault(k, SbulbAbi.RS_ABSENT);
-            // a server retired now gets the next rank; one still retired keeps its own
-            int seq = wanted != SbulbAbi.RS_RETIRED ? 0 : pos[active] == SbulbAbi.RS_RETIRED ? pos[2] : nextSeq;
-            int fam = family.getOrDefault(k, pos[3]);
-            if (pos[g] != wanted || pos[2] != seq || pos[3] != fam) {
-                int[] next = {pos[0], pos[1], seq, fam};
-                next[g] = wanted;
-                write(prog.realServerIndex, k.array(), SbulbAbi.rsPos(next));
-                index.put(k, next);
-                if (seq == nextSeq) {
-                    nextSeq++;
-                }
+        Set<IpAddress> keys = new LinkedHashSet<>(want.keySet());
+        keys.addAll(addresses.keySet());
+        for (IpAddress a : keys) {
+            int[] have = addresses.get(a);
+            int[] next = have == null ? new int[SbulbAbi.GENERATIONS] : have.clone();
+            next[g] = want.getOrDefault(a, 0);
+            if (!Arrays.equals(next, have)) {
+                write(prog.addresses, SbulbAbi.epKey(a, 0), SbulbAbi.addrFlags(next));
+                addresses.put(a, next);
+            }
+        }
+    }
+
+    /** A service new to this id starts its cycle at the beginning; the others keep their cursor. */
+    private void resetCursors(Placement to) {
+        for (Placement.PlacedService p : to.services()) {
+            Placement.PlacedService before = placement.service(p.id());
+            if (before == null || !before.service().name().equals(p.service().name())) {
+                write(prog.state, SbulbAbi.u32(p.id()), SbulbAbi.u32(0));
             }
         }
     }
 
     /**
      * Takes what pinned maps hold as the running configuration (a daemon adopting the data path
-     * another one left): the generation in use, its VIP, ports and list, the slots and the
-     * address index of both generations, and the retired servers in the order they retired.
-     * The next change is then written as if this writer had written everything before.
+     * another one left): the generation in use, its services with their ports (from its VIP
+     * table), the slots it uses (live with their positions and weights, retired with their
+     * ranks), the next epoch and rank; and the mirrors of both generations. The next change is
+     * then written as if this writer had written everything before.
+     *
+     * @throws ConfigException when the maps do not hold a configuration within this writer's limits
      */
     void adopt() {
-        active = ByteBuffer.wrap(prog.generation.lookup(SbulbAbi.u32(0))).order(java.nio.ByteOrder.nativeOrder())
-                .getInt();
-        int[] families = new int[SbulbAbi.GENERATIONS]; // of each generation's list
-        IpAddress vip = null;
-        int count = 0;
+        active = SbulbAbi.u32(prog.generation.lookup(SbulbAbi.u32(0))) & 1;
+        Config[] configs = new Config[SbulbAbi.GENERATIONS];
         for (int g = 0; g < SbulbAbi.GENERATIONS; g++) {
-            byte[] c = prog.config.lookup(SbulbAbi.u32(g));
-            int vipFamily = c[SbulbAbi.ADDR_SIZE];
-            families[g] = c[SbulbAbi.ADDR_SIZE + 1] != 0 ? c[SbulbAbi.ADDR_SIZE + 1] : vipFamily; // rs_family
-            if (g == active) {
-                vip = vipFamily == 0 ? null : IpAddress.read(c, 0, vipFamily);
-                count = SbulbAbi.wrap(c).getInt(20);
-            }
+            configs[g] = Config.of(prog.config.lookup(SbulbAbi.u32(g)));
+            seeds[g] = configs[g].vipSeed();
         }
-        for (int slot = 0; slot < slots.length; slot++) {
-            int family = families[slot / maxRs];
-            byte[] a = prog.realServers.lookup(SbulbAbi.u32(slot));
-            slots[slot] = family == 0 || Arrays.equals(a, new byte[SbulbAbi.ADDR_SIZE]) ? null
-                    : IpAddress.read(a, 0, family);
-        }
-        java.util.Set<Integer> ports = new java.util.TreeSet<>();
-        prog.ports.forEach((k, v) -> {
-            int port = SbulbAbi.wrap(k).getInt(0);
-            if (v[0] != 0) {
-                portBits[port] = v[0];
-                portsSet.add(port);
-                if ((v[0] & (1 << active)) != 0) {
-                    ports.add(port);
-                }
+        prog.services.forEach((k, v) -> services[SbulbAbi.u32(k)] = ServiceEntry.of(v));
+        Map<Integer, SortedSet<Integer>> ports = new HashMap<>();
+        prog.vips.forEach((k, v) -> {
+            int i = SbulbAbi.u32(k);
+            Vip e = Vip.of(v);
+            vips[i] = e == null ? null : v.clone();
+            if (e != null && i / vipSlots == active) {
+                ports.computeIfAbsent(e.serviceId(), x -> new TreeSet<>()).add(e.endpoint().port());
             }
         });
-        java.util.TreeMap<Integer, IpAddress> retiredBySeq = new java.util.TreeMap<>();
-        int activeFamily = families[active];
-        prog.realServerIndex.forEach((k, v) -> {
-            ByteBuffer b = SbulbAbi.wrap(v);
-            int[] pos = {b.getInt(0), b.getInt(4), b.getInt(8), v[12]};
-            index.put(ByteBuffer.wrap(k.clone()), pos);
-            int family = pos[3] != 0 ? pos[3] : activeFamily;
-            if (pos[active] == SbulbAbi.RS_RETIRED && family != 0) {
-                retiredBySeq.put(pos[2], IpAddress.read(k, 0, family));
+        List<Placement.Slot> used = new ArrayList<>();
+        prog.reals.forEach((k, v) -> {
+            int slot = SbulbAbi.u32(k);
+            Real r = Real.of(v);
+            reals[slot] = r.address() == null && r.flags() == 0 ? Real.EMPTY : r;
+            if (r.live(active)) {
+                used.add(new Placement.Slot(slot, r.serviceId(), r.address(), r.epoch(), Placement.SlotState.LIVE, 0,
+                        r.weight()[active], r.pos()[active]));
+            } else if (r.retired(active)) {
+                used.add(new Placement.Slot(slot, r.serviceId(), r.address(), r.epoch(), Placement.SlotState.RETIRED,
+                        r.retiredSeq(), 0, -1));
             }
-            nextSeq = Math.max(nextSeq, pos[2] + 1);
         });
-        List<IpAddress> list = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            list.add(slots[active * maxRs + i]);
+        prog.rsEndpoints.forEach((k, v) -> endpoints.put(SbulbAbi.epKey(k), RsEp.of(v)));
+        prog.addresses.forEach((k, v) -> addresses.put(SbulbAbi.epKey(k).address(), SbulbAbi.addrFlags(v)));
+        List<Placement.ServiceHead> heads = new ArrayList<>();
+        for (int id = 0; id < maxSvc; id++) {
+            ServiceEntry s = services[active * maxSvc + id];
+            if (s.vip() != null) {
+                heads.add(new Placement.ServiceHead(id, s.order(), s.name(), s.vip(),
+                        ports.getOrDefault(id, new TreeSet<>())));
+            }
         }
-        activeConfig = vip == null && list.isEmpty() && ports.isEmpty() ? DataplaneConfig.empty()
-                : DataplaneConfig.of(vip, ports, list);
-        retired = List.copyOf(retiredBySeq.values());
+        Config c = configs[active];
+        placement = Placement.restore(limits, heads, used, Math.max(1, c.nextEpoch()), Math.max(1, c.nextRetiredSeq()));
         graceOwed = true; // the daemon before may have switched just before it stopped
-    }
-
-    /** The configuration in force, as written or adopted. */
-    DataplaneConfig activeConfig() {
-        return activeConfig;
     }
 
     private void write(BpfMap map, byte[] key, byte[] value) {
@@ -243,8 +377,9 @@ final class ConfigWriter {
         map.update(key, value, UpdateFlag.ANY);
     }
 
-    private static ByteBuffer key(IpAddress a) {
-        return ByteBuffer.wrap(SbulbAbi.addr(a));
+    private void delete(BpfMap map, byte[] key) {
+        hook.beforeWrite(map.name());
+        map.delete(key);
     }
 
     /** The generation in use, for tests. */
@@ -254,6 +389,6 @@ final class ConfigWriter {
 
     @Override
     public String toString() {
-        return "generation " + active + " " + activeConfig + " retired " + retired + " slots " + Arrays.toString(slots);
+        return "generation " + active + " " + placement.config();
     }
 }

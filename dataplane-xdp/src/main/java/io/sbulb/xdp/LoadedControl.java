@@ -59,9 +59,9 @@ abstract class LoadedControl implements DataplaneControl {
         return loaded.drainEvents(max);
     }
 
-    /** How many associations the table holds, without reading them out (cheap at a million). */
+    /** How many associations both tables hold, without reading them out (cheap at a million). */
     public long associationCount() {
-        return loaded.call(() -> loaded.program().associations.count());
+        return loaded.call(() -> loaded.program().assoc4.count() + loaded.program().assoc6.count());
     }
 
     /** What the kernel says about the loaded program (its id, verifier instruction count, size). */

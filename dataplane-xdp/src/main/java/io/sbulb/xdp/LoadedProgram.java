@@ -6,6 +6,7 @@ import io.sbulb.api.Counter;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Limits;
+import io.sbulb.api.Placement;
 import io.sbulb.api.Reason;
 import io.sbulb.xdp.bpf.BpfException;
 import io.sbulb.xdp.bpf.PackagedObject;
@@ -48,7 +49,7 @@ final class LoadedProgram {
         this.limits = limits;
         this.thread = thread;
         this.prog = prog;
-        this.writer = new ConfigWriter(prog, limits.maxRealServers(), hook);
+        this.writer = new ConfigWriter(prog, limits, hook);
     }
 
     /**
@@ -75,7 +76,7 @@ final class LoadedProgram {
                     prog = SbulbProgram.load(spec, pin, image);
                 } catch (PinnedLayoutException older) {
                     // an upgrade: the new layout's maps in a staging directory, the old ones copied in
-                    migration = new StateMigration(pin);
+                    migration = new StateMigration(pin, older.pinnedAbi(), spec.limits());
                     migration.staging().purge(); // an earlier upgrade cut short
                     prog = SbulbProgram.load(spec, migration.staging(), image);
                     try {
@@ -143,10 +144,10 @@ final class LoadedProgram {
 
     void configure(DataplaneConfig next) {
         checkOpen();
-        next.validate(limits);
         thread.call(() -> {
+            Placement placed = writer.placement().next(next); // validates: nothing written on a refusal
             try {
-                writer.apply(next); // a generation switch: a failure before it leaves the data path as it was
+                writer.apply(placed); // a generation switch: a failure before it leaves the data path as it was
             } catch (BpfException e) {
                 throw new ConfigException("configuration not applied, the previous one is kept: " + e.getMessage(), e);
             }
@@ -156,13 +157,26 @@ final class LoadedProgram {
 
     /** The configuration in force: the writer's, as written or adopted. */
     DataplaneConfig configuration() {
-        return writer.activeConfig();
+        return placement().config();
     }
 
+    /** Where the configuration in force sits in the maps. */
+    Placement placement() {
+        return call(writer::placement);
+    }
+
+    /** Both association tables, each entry named by the placement in force. */
     List<Association> associations() {
         List<Association> list = call(() -> {
+            Placement p = writer.placement();
             List<Association> out = new ArrayList<>();
-            prog.associations.forEach((k, v) -> out.add(SbulbAbi.association(k, v)));
+            java.util.function.BiConsumer<byte[], byte[]> add = (k, v) -> {
+                SbulbAbi.AssocEntry e = SbulbAbi.AssocEntry.of(k, v);
+                out.add(new Association(p.serviceName(e.serviceId()), e.client(), p.serverOf(e.slot(), e.epoch()),
+                        e.slot(), e.epoch()));
+            };
+            prog.assoc4.forEach(add);
+            prog.assoc6.forEach(add);
             return out;
         });
         Collections.sort(list);

@@ -1,6 +1,7 @@
 package io.sbulb.xdp;
 
 import io.sbulb.api.ConfigException;
+import io.sbulb.api.Limits;
 import io.sbulb.xdp.bpf.BpfFd;
 import io.sbulb.xdp.bpf.BpfMap;
 import io.sbulb.xdp.bpf.BpfObject;
@@ -29,13 +30,17 @@ public final class SbulbProgram implements AutoCloseable {
 
     private final BpfObject object;
     private final BpfProgram program;
-    final BpfMap config;
-    final BpfMap ports;
-    final BpfMap realServers;
-    final BpfMap realServerIndex;
-    final BpfMap associations;
-    final BpfMap state;
     final BpfMap generation;
+    final BpfMap config;
+    final BpfMap services;
+    final BpfMap vips;
+    final BpfMap sched;
+    final BpfMap reals;
+    final BpfMap rsEndpoints;
+    final BpfMap addresses;
+    final BpfMap assoc4;
+    final BpfMap assoc6;
+    final BpfMap state;
     final BpfMap counters;
     final BpfMap events;
     final BpfMap stamp;
@@ -46,13 +51,17 @@ public final class SbulbProgram implements AutoCloseable {
         this.adopted = adopted;
         this.stamp = object.map(SbulbAbi.MAP_STAMP);
         this.program = object.program(SbulbAbi.PROGRAM);
-        this.config = object.map(SbulbAbi.MAP_CONFIG);
-        this.ports = object.map(SbulbAbi.MAP_PORTS);
-        this.realServers = object.map(SbulbAbi.MAP_RS);
-        this.realServerIndex = object.map(SbulbAbi.MAP_RS_INDEX);
-        this.associations = object.map(SbulbAbi.MAP_ASSOC);
-        this.state = object.map(SbulbAbi.MAP_STATE);
         this.generation = object.map(SbulbAbi.MAP_GEN);
+        this.config = object.map(SbulbAbi.MAP_CONFIG);
+        this.services = object.map(SbulbAbi.MAP_SERVICES);
+        this.vips = object.map(SbulbAbi.MAP_VIPS);
+        this.sched = object.map(SbulbAbi.MAP_SCHED);
+        this.reals = object.map(SbulbAbi.MAP_REALS);
+        this.rsEndpoints = object.map(SbulbAbi.MAP_RS_EP);
+        this.addresses = object.map(SbulbAbi.MAP_ADDRS);
+        this.assoc4 = object.map(SbulbAbi.MAP_ASSOC4);
+        this.assoc6 = object.map(SbulbAbi.MAP_ASSOC6);
+        this.state = object.map(SbulbAbi.MAP_STATE);
         this.counters = object.map(SbulbAbi.MAP_COUNTERS);
         this.events = object.map(SbulbAbi.MAP_EVENTS);
     }
@@ -96,9 +105,29 @@ public final class SbulbProgram implements AutoCloseable {
      * configuration maps are pinned too, so that a later start finds the configuration in force
      * and the retired servers, and switches from it as from its own.
      */
-    static final List<String> PINNED_MAPS = List.of(SbulbAbi.MAP_ASSOC, SbulbAbi.MAP_STATE, SbulbAbi.MAP_COUNTERS,
-            SbulbAbi.MAP_CONFIG, SbulbAbi.MAP_PORTS, SbulbAbi.MAP_RS, SbulbAbi.MAP_RS_INDEX, SbulbAbi.MAP_GEN,
-            SbulbAbi.MAP_STAMP);
+    static final List<String> PINNED_MAPS = List.of(SbulbAbi.MAP_ASSOC4, SbulbAbi.MAP_ASSOC6, SbulbAbi.MAP_STATE,
+            SbulbAbi.MAP_COUNTERS, SbulbAbi.MAP_CONFIG, SbulbAbi.MAP_SERVICES, SbulbAbi.MAP_VIPS, SbulbAbi.MAP_SCHED,
+            SbulbAbi.MAP_REALS, SbulbAbi.MAP_RS_EP, SbulbAbi.MAP_ADDRS, SbulbAbi.MAP_GEN, SbulbAbi.MAP_STAMP);
+
+    /** The largest VIP table per generation, whatever the limits. */
+    static final int MAX_VIP_SLOTS = 1 << 22;
+    /** The largest real-server endpoint and address tables (not preallocated: a cap, not memory). */
+    static final int MAX_HASH_ENTRIES = 1 << 22;
+
+    /**
+     * VIP-table entries per generation: the next power of two at least four times the (VIP, port)
+     * pairs a configuration can hold, so that probe sequences stay short.
+     */
+    static int vipSlots(Limits limits) {
+        long want = 4L * limits.maxServices() * limits.maxPorts();
+        return (int) Math.min(Long.highestOneBit(Math.max(1, want - 1)) << 1, MAX_VIP_SLOTS);
+    }
+
+    /** The load-time constants for these limits and event mask. */
+    static SbulbAbi.Params params(Limits limits, long eventMask) {
+        return new SbulbAbi.Params(eventMask, limits.maxServices(), limits.maxSchedule(), vipSlots(limits),
+                limits.maxSlots());
+    }
 
     /**
      * Loads the program with its maps pinned in {@code pin} (null: not pinned). Maps already
@@ -114,14 +143,24 @@ public final class SbulbProgram implements AutoCloseable {
         BpfObject obj = image.open(OBJECT_NAME, spec.verifierLogLevel());
         boolean fresh = pin != null && !Files.exists(pin.dir());
         try {
-            int maxRs = spec.limits().maxRealServers();
-            obj.setMaxEntries(SbulbAbi.MAP_RS, SbulbAbi.GENERATIONS * maxRs); // a list per generation
-            // the servers of both generations and up to maxRs retired ones (ConfigWriter)
-            obj.setMaxEntries(SbulbAbi.MAP_RS_INDEX, 3 * maxRs);
-            obj.setMaxEntries(SbulbAbi.MAP_ASSOC, spec.limits().maxAssociations());
+            Limits l = spec.limits();
+            SbulbAbi.Params params = params(l, spec.eventMask());
+            int gens = SbulbAbi.GENERATIONS;
+            obj.setMaxEntries(SbulbAbi.MAP_VIPS, gens * params.vipSlots());
+            obj.setMaxEntries(SbulbAbi.MAP_SERVICES, gens * l.maxServices());
+            obj.setMaxEntries(SbulbAbi.MAP_SCHED, gens * l.maxServices() * l.maxSchedule());
+            obj.setMaxEntries(SbulbAbi.MAP_REALS, l.maxSlots());
+            obj.setMaxEntries(SbulbAbi.MAP_STATE, l.maxServices());
+            // every endpoint of every slot (an endpoint is one slot's per generation; ConfigWriter
+            // deletes the entries neither generation uses before it adds any)
+            obj.setMaxEntries(SbulbAbi.MAP_RS_EP, (int) Math.min((long) l.maxSlots() * l.maxPorts(), MAX_HASH_ENTRIES));
+            obj.setMaxEntries(SbulbAbi.MAP_ADDRS, (int) Math.min(2L * l.maxSlots() + 2L * l.maxServices(),
+                    MAX_HASH_ENTRIES));
+            obj.setMaxEntries(SbulbAbi.MAP_ASSOC4, l.maxAssociations());
+            obj.setMaxEntries(SbulbAbi.MAP_ASSOC6, l.maxAssociations());
             String rodata = obj.internalMapName(".rodata").orElseThrow(
                     () -> new IllegalStateException("BPF object has no .rodata map for its load-time constants"));
-            obj.setInitialValue(rodata, SbulbAbi.params(spec.eventMask(), maxRs));
+            obj.setInitialValue(rodata, params.bytes());
             SbulbAbi.Stamp stamp = stampOf(obj, spec);
             boolean adopted = false;
             if (pin != null) {
@@ -166,9 +205,10 @@ public final class SbulbProgram implements AutoCloseable {
         if (abi == null) {
             throw new IllegalStateException("BPF object has no " + SbulbAbi.ABI_VERSION + " in its BTF");
         }
-        int assocSize = obj.describeMap(SbulbAbi.MAP_ASSOC).orElseThrow().valueSize();
-        return new SbulbAbi.Stamp(abi.intValue(), spec.limits().maxRealServers(), spec.limits().maxAssociations(),
-                assocSize);
+        int assocSize = obj.describeMap(SbulbAbi.MAP_ASSOC4).orElseThrow().valueSize();
+        Limits l = spec.limits();
+        return new SbulbAbi.Stamp(abi.intValue(), l.maxRealServers(), l.maxAssociations(), assocSize, l.maxServices(),
+                l.maxPorts());
     }
 
     /** The stamp of the maps pinned in {@code pin}, if there are any. */
@@ -199,6 +239,17 @@ public final class SbulbProgram implements AutoCloseable {
             throw new ConfigException("the state pinned at " + pin + " holds an association table of "
                     + pinned.maxAssociations() + " entries (-ma " + pinned.maxAssociations() + "); this start asks "
                     + wanted.maxAssociations() + sameOrRemove);
+        }
+        // layout 1 had no such limits (0 in its stamp): a migration gives the new maps this start's
+        if (pinned.maxServices() != 0 && pinned.maxServices() != wanted.maxServices()) {
+            throw new ConfigException("the state pinned at " + pin + " was made for at most " + pinned.maxServices()
+                    + " services (--max-services " + pinned.maxServices() + "); this start asks "
+                    + wanted.maxServices() + sameOrRemove);
+        }
+        if (pinned.maxPorts() != 0 && pinned.maxPorts() != wanted.maxPorts()) {
+            throw new ConfigException("the state pinned at " + pin + " was made for at most " + pinned.maxPorts()
+                    + " ports per service (-mp " + pinned.maxPorts() + "); this start asks " + wanted.maxPorts()
+                    + sameOrRemove);
         }
         if (pinned.abi() != wanted.abi()) {
             throw new PinnedLayoutException(pin, pinned.abi(), wanted.abi());

@@ -19,16 +19,23 @@ import java.util.Map;
  * binding), and the staging maps replace the old pins by two renames.
  *
  * <p>A layout change that is not an appended field (a key of another size) is refused: that
- * migration would have to be written for it.
+ * migration would have to be written for it. Layout 1 (one VIP, before services) has such a
+ * migration: {@link V1State} converts it.
  */
 final class StateMigration {
 
     private final PinDir pin;
     private final PinDir staging;
+    private final int pinnedAbi;
+    private final io.sbulb.api.Limits limits;
+    /** Layout 1's state as read at {@link #copyAll}, and its placement in the new maps. */
+    private V1State v1;
 
-    StateMigration(PinDir pin) {
+    StateMigration(PinDir pin, int pinnedAbi, io.sbulb.api.Limits limits) {
         this.pin = pin;
         this.staging = pin.staging();
+        this.pinnedAbi = pinnedAbi;
+        this.limits = limits;
     }
 
     /** Where the new program's maps are pinned until {@link #finish}. */
@@ -42,6 +49,10 @@ final class StateMigration {
      */
     Map<String, Integer> copyAll(SbulbProgram to) {
         Map<String, Integer> copied = new LinkedHashMap<>();
+        if (pinnedAbi == V1State.ABI) {
+            v1 = V1State.read(pin, limits, to.counters.possibleCpus());
+            return v1.writeTo(to);
+        }
         for (String name : SbulbProgram.PINNED_MAPS) {
             if (!name.equals(SbulbAbi.MAP_STAMP)) {
                 copied.put(name, copy(name, to, false));
@@ -56,7 +67,8 @@ final class StateMigration {
      * the old ones' place. Returns the associations copied in this pass.
      */
     int finish(SbulbProgram to) {
-        int late = copy(SbulbAbi.MAP_ASSOC, to, true);
+        int late = v1 != null ? v1.copyAssociations(to, true)
+                : copy(SbulbAbi.MAP_ASSOC4, to, true) + copy(SbulbAbi.MAP_ASSOC6, to, true);
         Path old = pin.oldMaps();
         try {
             PinDir.purgeMaps(old); // an earlier upgrade cut short between its renames
