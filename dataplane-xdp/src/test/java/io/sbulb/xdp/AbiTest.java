@@ -7,6 +7,7 @@ import io.sbulb.xdp.bpf.BpfObject;
 import io.sbulb.xdp.bpf.Btf;
 import io.sbulb.xdp.bpf.MapDescription;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -38,15 +39,24 @@ class AbiTest {
 
     @Test
     void everyMapJavaUsesHasTheAssumedTypeKeyAndValueSize() {
+        int u32 = SbulbAbi.U32;
         Map<String, int[]> expected = new LinkedHashMap<>();
-        expected.put(SbulbAbi.MAP_CONFIG, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.CONFIG_SIZE});
-        expected.put(SbulbAbi.MAP_PORTS, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.U8});
-        expected.put(SbulbAbi.MAP_RS, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.ADDR_SIZE});
-        expected.put(SbulbAbi.MAP_RS_INDEX, new int[] {MapDescription.TYPE_HASH, SbulbAbi.ADDR_SIZE, SbulbAbi.RS_POS_SIZE});
-        expected.put(SbulbAbi.MAP_GEN, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.U32});
-        expected.put(SbulbAbi.MAP_ASSOC, new int[] {MapDescription.TYPE_LRU_HASH, SbulbAbi.ASSOC_KEY_SIZE, SbulbAbi.ASSOC_SIZE});
-        expected.put(SbulbAbi.MAP_STATE, new int[] {MapDescription.TYPE_ARRAY, SbulbAbi.U32, SbulbAbi.STATE_SIZE});
-        expected.put(SbulbAbi.MAP_COUNTERS, new int[] {MapDescription.TYPE_PERCPU_ARRAY, SbulbAbi.U32, SbulbAbi.COUNTER_SIZE});
+        expected.put(SbulbAbi.MAP_GEN, new int[] {MapDescription.TYPE_ARRAY, u32, u32});
+        expected.put(SbulbAbi.MAP_CONFIG, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.CONFIG_SIZE});
+        expected.put(SbulbAbi.MAP_SERVICES, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.SERVICE_SIZE});
+        expected.put(SbulbAbi.MAP_VIPS, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.VIP_SIZE});
+        expected.put(SbulbAbi.MAP_SCHED, new int[] {MapDescription.TYPE_ARRAY, u32, u32});
+        expected.put(SbulbAbi.MAP_REALS, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.REAL_SIZE});
+        expected.put(SbulbAbi.MAP_RS_EP, new int[] {MapDescription.TYPE_HASH, SbulbAbi.EP_KEY_SIZE, SbulbAbi.RS_EP_SIZE});
+        expected.put(SbulbAbi.MAP_ADDRS, new int[] {MapDescription.TYPE_HASH, SbulbAbi.EP_KEY_SIZE,
+                SbulbAbi.ADDR_FLAGS_SIZE});
+        expected.put(SbulbAbi.MAP_ASSOC4, new int[] {MapDescription.TYPE_LRU_HASH, SbulbAbi.ASSOC4_KEY_SIZE,
+                SbulbAbi.ASSOC_SIZE});
+        expected.put(SbulbAbi.MAP_ASSOC6, new int[] {MapDescription.TYPE_LRU_HASH, SbulbAbi.ASSOC6_KEY_SIZE,
+                SbulbAbi.ASSOC_SIZE});
+        expected.put(SbulbAbi.MAP_STATE, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.STATE_SIZE});
+        expected.put(SbulbAbi.MAP_COUNTERS, new int[] {MapDescription.TYPE_PERCPU_ARRAY, u32, SbulbAbi.COUNTER_SIZE});
+        expected.put(SbulbAbi.MAP_STAMP, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.STAMP_SIZE});
         expected.put(SbulbAbi.MAP_EVENTS, new int[] {MapDescription.TYPE_RINGBUF, 0, 0});
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
             MapDescription d = map(e.getKey());
@@ -54,11 +64,17 @@ class AbiTest {
                     .as("map %s: type, key size, value size", e.getKey())
                     .containsExactly(e.getValue());
         }
+        assertThat(obj.maps().stream().map(MapDescription::name).filter(n -> !n.contains(".")))
+                .as("the object's maps, every one known to Java")
+                .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertThat(SbulbProgram.PINNED_MAPS).as("every map but the event log is pinned")
+                .containsExactlyInAnyOrderElementsOf(expected.keySet().stream()
+                        .filter(n -> !n.equals(SbulbAbi.MAP_EVENTS)).toList());
     }
 
     @Test
     void fixedMapSizesMatchJava() {
-        assertThat(map(SbulbAbi.MAP_PORTS).maxEntries()).isEqualTo(SbulbAbi.PORT_COUNT);
+        assertThat(map(SbulbAbi.MAP_CONFIG).maxEntries()).isEqualTo(SbulbAbi.GENERATIONS);
         assertThat(map(SbulbAbi.MAP_COUNTERS).maxEntries()).isEqualTo(Reason.CODE_COUNT);
         assertThat(map(SbulbAbi.MAP_EVENTS).maxEntries()).isEqualTo(SbulbAbi.EVENTS_BYTES);
     }
@@ -109,12 +125,53 @@ class AbiTest {
         org.assertj.core.api.Assertions.assertThat(bits.size()).isGreaterThan(360);
     }
 
-    /** The association value encoder is the decoder's inverse (the decoder is held to the kernel by the XDP tests). */
-    @org.junit.jupiter.api.Test
-    void anAssociationValueDecodesToWhatWasEncoded() {
-        io.sbulb.api.Endpoint client = io.sbulb.api.Endpoint.of("fd00:2::7", 40000);
-        io.sbulb.api.IpAddress rs = io.sbulb.api.IpAddress.parse("fd00:1::3");
-        org.assertj.core.api.Assertions.assertThat(SbulbAbi.association(SbulbAbi.assocKey(client),
-                SbulbAbi.assocValue(rs, 5))).isEqualTo(new io.sbulb.api.Association(client, rs, 5));
+    /** Each encoder is its decoder's inverse (the decoders are held to the kernel by the XDP tests). */
+    @Test
+    void everyStructDecodesToWhatWasEncoded() {
+        io.sbulb.api.IpAddress v6 = io.sbulb.api.IpAddress.parse("fd00:1::3");
+        io.sbulb.api.IpAddress v4 = io.sbulb.api.IpAddress.parse("198.18.2.3");
+        for (io.sbulb.api.Endpoint client : List.of(io.sbulb.api.Endpoint.of("fd00:2::7", 40000),
+                io.sbulb.api.Endpoint.of("198.18.7.9", 258))) {
+            byte[] key = SbulbAbi.assocKey(client, 513);
+            assertThat(key).hasSize(client.address().isIpv4() ? SbulbAbi.ASSOC4_KEY_SIZE : SbulbAbi.ASSOC6_KEY_SIZE);
+            assertThat(SbulbAbi.AssocEntry.of(key, SbulbAbi.assocValue(70000, 9)))
+                    .isEqualTo(new SbulbAbi.AssocEntry(client, 513, 70000, 9));
+            assertThat(SbulbAbi.epKey(SbulbAbi.epKey(client.address(), client.port()))).isEqualTo(client);
+        }
+        SbulbAbi.Vip vip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("fd00::1", 5683), 63);
+        assertThat(SbulbAbi.Vip.of(vip.bytes())).isEqualTo(vip);
+        assertThat(SbulbAbi.Vip.of(new byte[SbulbAbi.VIP_SIZE])).as("unused").isNull();
+        SbulbAbi.ServiceEntry svc = new SbulbAbi.ServiceEntry(v4, 3, 4096, "a-service.name_31_characters_xx");
+        assertThat(svc.bytes()).hasSize(SbulbAbi.SERVICE_SIZE);
+        assertThat(SbulbAbi.ServiceEntry.of(svc.bytes())).isEqualTo(svc);
+        assertThat(SbulbAbi.ServiceEntry.of(SbulbAbi.ServiceEntry.NONE.bytes())).isEqualTo(SbulbAbi.ServiceEntry.NONE);
+        SbulbAbi.Real real = new SbulbAbi.Real(v6, 77, 5, new int[] {2, 31}, 1023, 0b0110, new int[] {255, 1});
+        assertThat(real.bytes()).hasSize(SbulbAbi.REAL_SIZE);
+        assertThat(SbulbAbi.Real.of(real.bytes())).isEqualTo(real);
+        assertThat(real.live(1)).isTrue();
+        assertThat(real.retired(0)).isTrue();
+        assertThat(real.live(0) || real.retired(1)).isFalse();
+        SbulbAbi.RsEp ep = SbulbAbi.RsEp.none().with(1, SbulbAbi.EP_RETIRED, 7, 100000).with(0, SbulbAbi.EP_SERVER, 8, 3);
+        assertThat(SbulbAbi.RsEp.of(ep.bytes())).isEqualTo(ep);
+        assertThat(ep.kind()).containsExactly(SbulbAbi.EP_SERVER, SbulbAbi.EP_RETIRED);
+        assertThat(SbulbAbi.addrFlags(SbulbAbi.addrFlags(new int[] {1, 2}))).containsExactly(1, 2);
+        SbulbAbi.Config c = new SbulbAbi.Config(3, 4, 5, 6, SbulbAbi.Config.filterOf(List.of(v4, v6)));
+        assertThat(SbulbAbi.Config.of(c.bytes())).usingRecursiveComparison().isEqualTo(c);
+        SbulbAbi.Stamp st = new SbulbAbi.Stamp(2, 32, 1 << 20, 8, 64, 16);
+        assertThat(SbulbAbi.Stamp.of(st.bytes())).isEqualTo(st);
+        assertThat(SbulbAbi.Stamp.of(java.util.Arrays.copyOf(st.bytes(), 16)))
+                .as("layout 1's stamp: its four fields").isEqualTo(new SbulbAbi.Stamp(2, 32, 1 << 20, 8, 0, 0));
+    }
+
+    /** The VIP hash mixes every part of the endpoint and the seed. */
+    @Test
+    void theVipHashDependsOnAddressPortFamilyAndSeed() {
+        io.sbulb.api.Endpoint e = io.sbulb.api.Endpoint.of("198.18.0.1", 5683);
+        int h = SbulbAbi.vipHash(e, 0);
+        assertThat(SbulbAbi.vipHash(e, 1)).isNotEqualTo(h);
+        assertThat(SbulbAbi.vipHash(io.sbulb.api.Endpoint.of("198.18.0.1", 5684), 0)).isNotEqualTo(h);
+        assertThat(SbulbAbi.vipHash(io.sbulb.api.Endpoint.of("198.18.0.2", 5683), 0)).isNotEqualTo(h);
+        assertThat(SbulbAbi.vipHash(io.sbulb.api.Endpoint.of("c612:1::", 5683), 0)).as("another family")
+                .isNotEqualTo(h);
     }
 }

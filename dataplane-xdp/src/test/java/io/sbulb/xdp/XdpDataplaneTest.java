@@ -39,14 +39,22 @@ class XdpDataplaneTest {
 
     @Test
     void mapSizesComeFromTheLimits() {
-        Limits limits = new Limits(3, 7, 1000);
+        Limits limits = new Limits(3, 7, 1000, 5);
         try (XdpDataplane dp = XdpDataplane.create(limits)) {
             SbulbProgram p = dp.program();
-            assertThat(p.associations.description().maxEntries()).isEqualTo(1000);
-            assertThat(p.realServers.description().maxEntries()).as("a list per generation").isEqualTo(14);
-            assertThat(p.realServerIndex.description().maxEntries())
-                    .as("room for both generations' lists and the retired servers").isEqualTo(21);
+            assertThat(p.assoc4.description().maxEntries()).isEqualTo(1000);
+            assertThat(p.assoc6.description().maxEntries()).isEqualTo(1000);
             assertThat(p.config.description().maxEntries()).as("a configuration per generation").isEqualTo(2);
+            assertThat(p.services.description().maxEntries()).as("the services of both generations").isEqualTo(10);
+            assertThat(p.vips.description().maxEntries())
+                    .as("per generation the power of two >= 4 x 5 services x 3 ports").isEqualTo(2 * 64);
+            assertThat(p.sched.description().maxEntries()).as("a cycle of 64 x 7 per service and generation")
+                    .isEqualTo(2 * 5 * 64 * 7);
+            assertThat(p.reals.description().maxEntries()).as("4 slots per real server").isEqualTo(4 * 5 * 7);
+            assertThat(p.state.description().maxEntries()).as("a cursor per service").isEqualTo(5);
+            assertThat(p.rsEndpoints.description().maxEntries()).as("every port of every slot").isEqualTo(4 * 5 * 7 * 3);
+            assertThat(p.addresses.description().maxEntries()).as("every slot's and service's address, twice")
+                    .isEqualTo(2 * 4 * 5 * 7 + 2 * 5);
         }
     }
 
@@ -60,12 +68,13 @@ class XdpDataplaneTest {
                 dp.process(n.toVip(n.client(c)).toFrame());
             }
             int progId = dp.programInfo().id();
-            int assocId = dp.onBpfThread(() -> dp.program().associations.id());
+            int assocId = dp.onBpfThread(() -> dp.program().assoc4.id());
             String prog = bpftool("prog", "show", "id", Integer.toString(progId));
             assertThat(prog).contains("xdp").contains("name sbulb_xdp").contains(Integer.toString(assocId));
             String dump = bpftool("-j", "map", "dump", "id", Integer.toString(assocId));
             assertThat(dump.split("\"formatted\":", -1)).as("entries in %s", dump).hasSize(3 + 1);
-            assertThat(dump).contains("\"bytes\":[198,18,2,3,0,0,0,0,0,0,0,0,0,0,0,0]").contains("\"rs_index\":1");
+            // the second client took the second server: slot 1, whose epoch is 2 (Placement gives 1, 2, ... in order)
+            assertThat(dump).contains("\"slot\":1,\"epoch\":2");
             assertThat(dp.associations()).hasSize(3);
         }
     }

@@ -97,7 +97,7 @@ public final class UpgradeBenchmark {
             try (XdpLiveDataplane old = ns.call(() -> XdpLiveDataplane.load(spec, pin))) {
                 old.configure(Net.V4.config(3));
                 old.attach(va, AttachOptions.DEFAULT);
-                fill(pin, entries);
+                fill(pin, entries, io.sbulb.api.Placement.empty(limits).next(Net.V4.config(3)));
                 before = digest(pin);
                 old.onExit(XdpLiveDataplane.OnExit.KEEP);
             }
@@ -229,16 +229,21 @@ public final class UpgradeBenchmark {
         return IpAddress.parse("198.19." + ((i >>> 8) & 0xff) + "." + (i & 0xff));
     }
 
-    /** Writes {@code n} associations (198.19.x.y:port -> one of the three servers) through the pinned map. */
-    private static void fill(PinDir pin, int n) {
-        try (BpfFd fd = BpfFd.pinned(pin.map(SbulbAbi.MAP_ASSOC).toString(), "association table")) {
+    /**
+     * Writes {@code n} associations (198.19.x.y:port -> one of the three servers' slots, as
+     * {@code placed} puts them) through the pinned map.
+     */
+    private static void fill(PinDir pin, int n, io.sbulb.api.Placement placed) {
+        int svc = placed.services().get(0).id();
+        java.util.List<io.sbulb.api.Placement.Slot> slots = placed.slotsOf(svc, io.sbulb.api.Placement.SlotState.LIVE);
+        try (BpfFd fd = BpfFd.pinned(pin.map(SbulbAbi.MAP_ASSOC4).toString(), "association table")) {
             BpfMap assoc = BpfMap.of(fd, 1);
             for (int i = 0; i < n; i++) {
                 IpAddress client = clientOf(i);
                 int port = 1024 + (i >>> 16);
-                int server = i % 3;
-                assoc.update(SbulbAbi.assocKey(new Endpoint(client, port)), SbulbAbi.assocValue(Net.V4.rs(server),
-                        server), BpfMap.UpdateFlag.ANY);
+                io.sbulb.api.Placement.Slot server = slots.get(i % 3);
+                assoc.update(SbulbAbi.assocKey(new Endpoint(client, port), svc),
+                        SbulbAbi.assocValue(server.id(), server.epoch()), BpfMap.UpdateFlag.ANY);
             }
         }
     }
@@ -249,7 +254,7 @@ public final class UpgradeBenchmark {
      */
     private static long[] digest(PinDir pin) {
         long[] d = new long[2];
-        try (BpfFd fd = BpfFd.pinned(pin.map(SbulbAbi.MAP_ASSOC).toString(), "association table")) {
+        try (BpfFd fd = BpfFd.pinned(pin.map(SbulbAbi.MAP_ASSOC4).toString(), "association table")) {
             BpfMap.of(fd, 1).forEach((k, v) -> {
                 long h = Arrays.hashCode(k) * 0x9E3779B97F4A7C15L + Arrays.hashCode(Arrays.copyOf(v, SbulbAbi.ASSOC_SIZE));
                 h ^= h >>> 29;
