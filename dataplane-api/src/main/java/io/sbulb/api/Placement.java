@@ -115,7 +115,7 @@ public final class Placement {
         ordered.sort((a, b) -> Integer.compare(a.order(), b.order()));
         List<Service> list = new ArrayList<>();
         for (ServiceHead h : ordered) {
-            List<Slot> mine = live.getOrDefault(h.id(), List.of());
+            List<Slot> mine = new ArrayList<>(live.getOrDefault(h.id(), List.of()));
             mine.sort((a, b) -> Integer.compare(a.position(), b.position()));
             List<RealServer> servers = new ArrayList<>();
             for (Slot s : mine) {
