@@ -1,5 +1,7 @@
 package io.sbulb.api;
 
+import static io.sbulb.api.Expect.bindings;
+import static io.sbulb.api.Expect.bound;
 import static io.sbulb.api.Expect.fromServer;
 import static io.sbulb.api.Expect.toServer;
 import static io.sbulb.api.Expect.untouched;
@@ -64,7 +66,7 @@ public abstract class DataplaneContractTest extends DataplaneRefusalContract {
             toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_REUSED_NAT);
             fromServer(dp, n.fromServer(n.rs(0), n.client(0)), n.vip, Reason.EGRESS_REUSED_NAT);
             untouched(dp, n.fromServer(n.rs(1), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
-            assertThat(dp.associations()).containsExactly(new Association(n.client(0), n.rs(0), 0));
+            assertThat(bindings(dp)).containsExactly(bound(n.client(0), n.rs(0)));
         }
     }
 
@@ -76,7 +78,7 @@ public abstract class DataplaneContractTest extends DataplaneRefusalContract {
             fromServer(dp, n.fromServer(n.rs(1), n.client(0)), n.vip, Reason.EGRESS_REUSED_NAT);
             untouched(dp, n.fromServer(n.rs(0), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
             toServer(dp, n.toVip(n.client(0)), n.rs(1), Reason.INGRESS_REUSED_NAT);
-            assertThat(dp.associations()).containsExactly(new Association(n.client(0), n.rs(1), 1));
+            assertThat(bindings(dp)).containsExactly(bound(n.client(0), n.rs(1)));
         }
     }
 
@@ -110,7 +112,7 @@ public abstract class DataplaneContractTest extends DataplaneRefusalContract {
             untouched(dp, n.fromServer(n.rs(1), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
             dp.configure(dp.configuration().withRealServers(n.servers(1, 2)));
             fromServer(dp, n.fromServer(n.rs(1), n.client(0)), n.vip, Reason.EGRESS_NEW_NAT);
-            assertThat(dp.associations()).containsExactly(new Association(n.client(0), n.rs(1), 0));
+            assertThat(bindings(dp)).containsExactly(bound(n.client(0), n.rs(1)));
         }
     }
 
@@ -218,9 +220,9 @@ public abstract class DataplaneContractTest extends DataplaneRefusalContract {
             dp.configure(dp.configuration().withRealServers(n.servers(0, 1)));
             toServer(dp, n.toVip(n.client(1)), n.rs(0), Reason.INGRESS_NEW_NAT);
             fromServer(dp, n.fromServer(n.rs(0), n.client(3)), n.vip, Reason.EGRESS_NEW_NAT);
-            assertThat(dp.associations()).containsExactlyInAnyOrder(
-                    new Association(n.client(0), n.rs(0), 0), new Association(n.client(1), n.rs(0), 0),
-                    new Association(n.client(2), n.rs(0), 0), new Association(n.client(3), n.rs(0), 0));
+            assertThat(bindings(dp)).containsExactlyInAnyOrder(
+                    bound(n.client(0), n.rs(0)), bound(n.client(1), n.rs(0)),
+                    bound(n.client(2), n.rs(0)), bound(n.client(3), n.rs(0)));
         }
     }
 
@@ -236,8 +238,8 @@ public abstract class DataplaneContractTest extends DataplaneRefusalContract {
             toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_REUSED_NAT);
             fromServer(dp, n.fromServer(n.rs(2), n.client(2)), n.vip, Reason.EGRESS_REUSED_NAT);
             toServer(dp, n.toVip(n.client(2)), n.rs(2), Reason.INGRESS_REUSED_NAT);
-            assertThat(dp.associations()).contains(
-                    new Association(n.client(1), n.rs(1), 0), new Association(n.client(2), n.rs(2), 1));
+            assertThat(bindings(dp)).contains(
+                    bound(n.client(1), n.rs(1)), bound(n.client(2), n.rs(2)));
             // client 0 lost rs0 and is assigned again, round robin over the new list
             Result r = dp.process(n.toVip(n.client(0)).toFrame());
             assertThat(r.reason()).isEqualTo(Reason.INGRESS_NEW_NAT);

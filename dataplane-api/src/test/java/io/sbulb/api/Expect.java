@@ -3,6 +3,8 @@ package io.sbulb.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sbulb.api.frame.UdpFrame;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Assertions with an independent oracle: the expected output of a NAT is a frame built from
@@ -48,5 +50,34 @@ public final class Expect {
         assertThat(r.reason()).as("reason for %s", frame).isEqualTo(reason);
         assertThat(r.verdict()).as("verdict for %s", frame).isEqualTo(verdict);
         assertThat(r.output()).as("a %s frame is not modified", verdict).isEqualTo(frame);
+    }
+
+    /**
+     * Who is bound to whom: an association without its slot and epoch (which the differential
+     * tests compare between dataplanes).
+     */
+    public record Binding(String service, Endpoint client, IpAddress realServer) {
+        @Override
+        public String toString() {
+            return service + " " + client + " -> " + realServer;
+        }
+    }
+
+    /** {@code client} bound to {@code server} in the seed's one service. */
+    public static Binding bound(Endpoint client, IpAddress server) {
+        return new Binding(Service.DEFAULT_NAME, client, server);
+    }
+
+    public static Binding bound(String service, Endpoint client, IpAddress server) {
+        return new Binding(service, client, server);
+    }
+
+    /** The data path's associations as bindings, in its order. */
+    public static List<Binding> bindings(DataplaneControl dp) {
+        List<Binding> out = new ArrayList<>();
+        for (Association a : dp.associations()) {
+            out.add(new Binding(a.service(), a.client(), a.realServer()));
+        }
+        return out;
     }
 }
