@@ -308,11 +308,10 @@ final class ConfigWriter {
         }
     }
 
-    /** A service new to this id starts its cycle at the beginning; the others keep their cursor. */
+    /** A service new to its id ({@link Placement.PlacedService#fresh}) starts its cycle at the beginning; the others keep their cursor. */
     private void resetCursors(Placement to) {
         for (Placement.PlacedService p : to.services()) {
-            Placement.PlacedService before = placement.service(p.id());
-            if (before == null || !before.service().name().equals(p.service().name())) {
+            if (p.fresh()) {
                 write(prog.state, SbulbAbi.u32(p.id()), SbulbAbi.u32(0));
             }
         }

@@ -8,9 +8,10 @@ import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Net;
+import io.sbulb.api.RealServer;
+import io.sbulb.api.Service;
 import io.sbulb.api.frame.UdpFrame;
 import io.sbulb.api.testing.Privileges;
-import io.sbulb.sim.ReferenceDataplane;
 import io.sbulb.xdp.bpf.BpfException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,16 +22,21 @@ import org.junit.jupiter.api.Test;
 /**
  * A configuration change whose map writes fail half-way changes nothing: ConfigWriter writes
  * the generation not in use and switches only at the end. For every write the change makes,
- * the change is failed at that write, and the program must then behave exactly as the model
- * configured with the previous configuration only; the same change then succeeds in full.
+ * the change is failed at that write, and the program must then behave exactly as a fresh
+ * program configured with the previous configuration only; the same change then succeeds in
+ * full, and behaves as a fresh program given both changes.
  */
 class ConfigRollbackTest {
 
     private static final Limits LIMITS = new Limits(4, 8, 64);
     private static final Net N = Net.V4;
     private static final DataplaneConfig PREVIOUS = DataplaneConfig.of(N.vip, Set.of(Net.PORT), N.servers(0, 3));
-    private static final DataplaneConfig ATTEMPTED = DataplaneConfig.of(Net.V6.vip, Set.of(Net.OTHER_PORT, 7000),
-            List.of(Net.V6.rs(4), Net.V6.rs(1)));
+    /** The default service's list changed (a server retired, one added, weights), and a second service. */
+    private static final DataplaneConfig ATTEMPTED = DataplaneConfig.of(List.of(
+            Service.of(Service.DEFAULT_NAME, N.vip, Set.of(Net.PORT, 7000), List.of(new RealServer(N.rs(3), 2),
+                    RealServer.of(N.rs(1)))),
+            Service.of("six", Net.V6.vip, Set.of(Net.OTHER_PORT, 7000), List.of(RealServer.of(Net.V6.rs(4)),
+                    RealServer.of(Net.V6.rs(1))))));
 
     @Test
     void aChangeFailedAtAnyWriteLeavesThePreviousConfigurationInForce() {
@@ -45,7 +51,7 @@ class ConfigRollbackTest {
                 }
             };
             try (XdpDataplane xdp = XdpDataplane.create(SbulbProgramSpec.of(LIMITS), XdpDataplane.DEFAULT_CPU, hook);
-                 Dataplane model = new ReferenceDataplane(LIMITS)) {
+                 Dataplane model = XdpDataplane.create(LIMITS)) {
                 xdp.configure(PREVIOUS);
                 model.configure(PREVIOUS);
                 writes.set(0);

@@ -42,11 +42,11 @@ class BpfObjectTest {
     void mapsCannotBeResizedAfterLoadNorUsedBefore() {
         Privileges.requireBpf();
         try (BpfObject obj = BpfObject.openMem("sbulb", io.sbulb.xdp.SbulbProgram.objectImage())) {
-            assertThatThrownBy(() -> obj.map("sbulb_assoc")).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> obj.map("sbulb_assoc4")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("not loaded");
             assertThatThrownBy(() -> obj.setMaxEntries("no_such_map", 1)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("no_such_map");
-            obj.setMaxEntries("sbulb_assoc", 0);
+            obj.setMaxEntries("sbulb_assoc4", 0);
             assertThatThrownBy(obj::load).isInstanceOf(BpfException.class).hasMessageContaining("load BPF object sbulb");
         }
     }

@@ -94,6 +94,51 @@ class PinnedStateTest {
         assertThat(without).anyMatch(s -> s.contains(Reason.EGRESS_REMOVED_REAL_SERVER.name()));
     }
 
+    /**
+     * Services across restarts: two services of both families, weights, a server retired, a
+     * cursor in mid-cycle; after each restart the adopted placement must go on exactly as the
+     * program that never restarted (slots, epochs, cursors, retired servers, next epoch).
+     */
+    private static List<Object> servicesDay() {
+        Net v4 = Net.V4;
+        Net v6 = Net.V6;
+        io.sbulb.api.Service six = io.sbulb.api.Service.of("six", v6.vip, java.util.Set.of(Net.PORT, Net.OTHER_PORT),
+                List.of(new io.sbulb.api.RealServer(v6.rs(0), 2), io.sbulb.api.RealServer.of(v6.rs(1))));
+        io.sbulb.api.Service four = io.sbulb.api.Service.of("four", v4.vip, java.util.Set.of(Net.PORT),
+                List.of(io.sbulb.api.RealServer.of(v4.rs(0)), new io.sbulb.api.RealServer(v4.rs(1), 3)));
+        List<Object> steps = new ArrayList<>();
+        steps.add(io.sbulb.api.DataplaneConfig.of(List.of(four, six)));
+        for (int i = 0; i < 3; i++) {
+            steps.add(v4.toVip(v4.client(i)).toFrame());
+            steps.add(v6.toVip(v6.client(i)).toFrame());
+        }
+        steps.add("restart");
+        steps.add(io.sbulb.api.DataplaneConfig.of(List.of(six, four.withRealServers(List.of(
+                new io.sbulb.api.RealServer(v4.rs(1), 3), io.sbulb.api.RealServer.of(v4.rs(2))))))); // rs0 retired
+        steps.add(v4.fromServer(v4.rs(0), v4.client(0)).toFrame());
+        steps.add("restart");
+        for (int i = 0; i < 5; i++) {
+            steps.add(v4.toVip(v4.client(i)).toFrame());
+            steps.add(v6.toVip(v6.client(i + 3)).toFrame());
+        }
+        steps.add(io.sbulb.api.DataplaneConfig.of(List.of(four, six))); // rs0 back, rs2 retired
+        steps.add("restart");
+        steps.add(v4.toVip(v4.client(0)).toFrame());
+        steps.add(v4.fromServer(v4.rs(2), v4.client(1)).toFrame());
+        steps.add(v4.toVip(v4.client(7)).toFrame());
+        return steps;
+    }
+
+    @Test
+    void aRestartKeepsServicesWeightsRetiredServersAndCursors() {
+        Privileges.requireBpf();
+        SbulbProgramSpec spec = new SbulbProgramSpec(LIMITS, 0);
+        List<String> without = run(XdpDataplane.create(spec, XdpDataplane.DEFAULT_CPU), servicesDay(), false);
+        List<String> with = run(XdpDataplane.createRestartable(spec, XdpDataplane.DEFAULT_CPU), servicesDay(), true);
+        assertThat(with).containsExactlyElementsOf(without);
+        assertThat(without).anyMatch(s -> s.contains(Reason.EGRESS_REMOVED_REAL_SERVER.name()));
+    }
+
     @Test
     void thePinsAreRootsOnlyAndGoWithTheLastInstance() throws Exception {
         Privileges.requireBpf();
@@ -105,7 +150,7 @@ class PinnedStateTest {
             try (var pins = Files.list(dir.resolve("maps"))) {
                 List<Path> all = pins.toList();
                 assertThat(all).extracting(p -> p.getFileName().toString())
-                        .contains("sbulb_assoc", "sbulb_state", "sbulb_counters", "sbulb_stamp");
+                        .contains("sbulb_assoc4", "sbulb_assoc6", "sbulb_state", "sbulb_counters", "sbulb_stamp");
                 for (Path p : all) {
                     assertThat(Files.getPosixFilePermissions(p)).as("%s", p).isEqualTo(PinDir.FILE_MODE);
                 }
@@ -129,7 +174,7 @@ class PinnedStateTest {
                     .hasMessage("the state pinned at " + pin + " holds an association table of 6 entries (-ma 6); "
                             + "this start asks 64: start with the same value, or remove the state (sbulb detach IFNET "
                             + "--purge; every client then starts over)");
-            assertThat(pin.map("sbulb_assoc")).as("nothing removed").exists();
+            assertThat(pin.map("sbulb_assoc4")).as("nothing removed").exists();
         } finally {
             pin.purge();
         }
