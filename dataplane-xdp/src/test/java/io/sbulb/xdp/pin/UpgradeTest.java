@@ -28,10 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * An upgrade to a build whose map layout differs: the second object is the same source built
- * with a field appended to the association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 2).
- * Over a real veth with real frames: the pinned state is migrated, the pinned link switched to
- * the new program (the same link), and no client moves.
+ * Upgrades to a build whose map layout differs, over a real veth with real frames: the pinned
+ * state is migrated, the pinned link switched to the new program (the same link), and no client
+ * moves. From the packaged program to the same source built with a field appended to the
+ * association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 3); and from the shipped
+ * single-service program (src/test/bpf/v1, layout 1) to the packaged one (layout 2, services).
  */
 @Timeout(60)
 class UpgradeTest {
@@ -103,7 +104,7 @@ class UpgradeTest {
             assertThat(before).hasSize(CLIENTS);
             old.onExit(XdpLiveDataplane.OnExit.KEEP);
         }
-        assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(1);
+        assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(2);
 
         PackagedObject next = PackagedObject.read(UpgradeTest.class, "/io/sbulb/xdp/sbulb_abi_next.bpf.o");
         try (XdpLiveDataplane upgraded = ns.call(() -> XdpLiveDataplane.load(spec, pin, next))) {
@@ -115,11 +116,11 @@ class UpgradeTest {
             assertThat(a.adopted()).isTrue();
             assertThat(a.linkId()).as("the same link, switched").isEqualTo(linkId);
             assertThat(a.programId()).isNotEqualTo(oldProgram);
-            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(2);
+            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(3);
             assertThat(pin.staging().dir()).doesNotExist();
             assertThat(pin.oldMaps()).doesNotExist();
             try (var pins = Files.list(pin.maps())) {
-                assertThat(pins.map(p -> p.getFileName().toString())).contains("sbulb_assoc", "sbulb_stamp");
+                assertThat(pins.map(p -> p.getFileName().toString())).contains("sbulb_assoc4", "sbulb_stamp");
             }
 
             sendFromEveryClient(vb);
@@ -129,5 +130,66 @@ class UpgradeTest {
         }
         assertThat(pin.dir()).as("the default exit detaches and removes the state").doesNotExist();
         assertThat(ns.tryIp("link", "show", "dev", "va").output()).doesNotContain("xdp");
+    }
+
+    /**
+     * From layout 1 (one VIP, its list) to services: the old program makes the associations with
+     * real frames; after the upgrade the service "default" has the VIP, ports and list, every
+     * client is bound to the same server (its slot in the new maps) and reaches it again.
+     */
+    @Test
+    void theSingleServiceLayoutIsUpgradedToServicesWithoutMovingAClient() throws Exception {
+        NetInterface va = ns.call(() -> NetInterface.byName("va"));
+        NetInterface vb = ns.call(() -> NetInterface.byName("vb"));
+        Limits limits = new Limits(4, 8, 1024);
+        SbulbProgramSpec spec = new SbulbProgramSpec(limits, 0);
+        java.util.Map<Endpoint, io.sbulb.api.IpAddress> before;
+        int linkId;
+        try (V1Program old = V1Program.load(limits, pin)) {
+            old.configure(N.config(3));
+            XdpAttachment a = ns.call(() -> old.attach(va, pin));
+            linkId = a.linkId();
+            a.close(); // the pinned link keeps the program attached
+            sendFromEveryClient(vb);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (old.associations().size() < CLIENTS && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            before = old.associations();
+        }
+        assertThat(before).hasSize(CLIENTS);
+        assertThat(before.values()).as("round robin over the three").containsOnly(N.rs(0), N.rs(1), N.rs(2));
+        assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(1);
+
+        List<io.sbulb.api.Expect.Binding> expected = new java.util.ArrayList<>();
+        before.forEach((c, rs) -> expected.add(io.sbulb.api.Expect.bound(c, rs)));
+        try (XdpLiveDataplane upgraded = ns.call(() -> XdpLiveDataplane.load(spec, pin))) {
+            assertThat(upgraded.adopted()).isTrue();
+            assertThat(upgraded.configuration()).isEqualTo(N.config(3));
+            assertThat(io.sbulb.api.Expect.bindings(upgraded)).as("migrated").containsExactlyElementsOf(expected);
+            XdpAttachment a = upgraded.attach(va, AttachOptions.DEFAULT);
+            assertThat(a.adopted()).isTrue();
+            assertThat(a.linkId()).as("the same link, switched").isEqualTo(linkId);
+            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(2);
+            assertThat(pin.staging().dir()).doesNotExist();
+            try (var pins = Files.list(pin.maps())) {
+                assertThat(pins.map(p -> p.getFileName().toString())).contains("sbulb_assoc4", "sbulb_reals")
+                        .doesNotContain("sbulb_assoc", "sbulb_rs");
+            }
+            sendFromEveryClient(vb);
+            assertThat(await(upgraded, Reason.INGRESS_REUSED_NAT, CLIENTS)).as("every client found its association")
+                    .isEqualTo(CLIENTS);
+            assertThat(io.sbulb.api.Expect.bindings(upgraded)).as("no client moved").containsExactlyElementsOf(expected);
+            // the converted cursor goes on where layout 1's was: 40 clients over 3 servers
+            Endpoint fresh = N.client(20, 50000);
+            byte[] frame = N.toVip(fresh).toBuilder().srcMac(HexFormat.ofDelimiter(":").parseHex(PEER_MAC))
+                    .dstMac(HexFormat.ofDelimiter(":").parseHex(LB_MAC)).build().toFrame().bytes();
+            ns.run(() -> RawFrames.send(vb.index(), frame));
+            assertThat(await(upgraded, Reason.INGRESS_NEW_NAT, CLIENTS + 1)).as("layout 1's counters go on")
+                    .isEqualTo(CLIENTS + 1);
+            assertThat(upgraded.associations()).filteredOn(x -> x.client().equals(fresh))
+                    .extracting(Association::realServer).containsExactly(N.rs(CLIENTS % 3));
+        }
+        assertThat(pin.dir()).as("the default exit detaches and removes the state").doesNotExist();
     }
 }
