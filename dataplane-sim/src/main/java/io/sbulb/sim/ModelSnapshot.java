@@ -91,7 +91,8 @@ public final class ModelSnapshot {
 
     /**
      * What {@link Placement#restore} takes for granted: ids within the limits and unique, every
-     * slot of a service placed, of its VIP's family, live ones at positions 0..n-1 of their list,
+     * slot of a service placed (a retired one may be of the other family: its service changed
+     * VIP), live ones at positions 0..n-1 of their list,
      * retired ones ranked before the next rank, epochs given out before the next one and never twice.
      */
     private void checkPlacement() {
@@ -118,10 +119,6 @@ public final class ModelSnapshot {
             ServiceHead h = byId.get(s.serviceId());
             if (h == null) {
                 throw new IllegalArgumentException(what + " belongs to service id " + s.serviceId() + ", which is not placed");
-            }
-            if (s.address().family() != h.vip().family()) {
-                throw new IllegalArgumentException(what + " is not of the family of service " + h.name() + "'s VIP "
-                        + h.vip());
             }
             if (s.epoch() == 0 || Integer.compareUnsigned(s.epoch(), nextEpoch) >= 0) {
                 throw new IllegalArgumentException(what + " has epoch " + Integer.toUnsignedString(s.epoch())
