@@ -50,8 +50,13 @@ public final class Placement {
                        int weight, int position) {
     }
 
-    /** A service with its id and its round-robin cycle of slots. */
-    public record PlacedService(int id, int order, Service service, int[] schedule) {
+    /**
+     * A service with its id and its round-robin cycle of slots.
+     *
+     * @param fresh true when this placement gave the id to the service (new, or renamed): its
+     *              round-robin cursor starts again at 0, written before the generation switch
+     */
+    public record PlacedService(int id, int order, Service service, int[] schedule, boolean fresh) {
     }
 
     public enum EndpointKind { SERVER, RETIRED }
@@ -123,13 +128,14 @@ public final class Placement {
             }
             Service service = Service.of(h.name(), h.vip(), h.ports(), servers);
             list.add(service);
-            svc[h.id()] = new PlacedService(h.id(), list.size() - 1, service, null);
+            svc[h.id()] = new PlacedService(h.id(), list.size() - 1, service, null, false);
         }
         DataplaneConfig config = DataplaneConfig.of(list);
         config.validate(limits);
         for (int id = 0; id < svc.length; id++) {
             if (svc[id] != null) {
-                svc[id] = new PlacedService(id, svc[id].order(), svc[id].service(), scheduleOf(svc[id].service(), id, slots));
+                svc[id] = new PlacedService(id, svc[id].order(), svc[id].service(), scheduleOf(svc[id].service(), id, slots),
+                        false);
             }
         }
         return new Placement(limits, config, svc, slots, nextEpoch, nextRetiredSeq);
@@ -223,7 +229,8 @@ public final class Placement {
             }
         }
         for (int i = 0; i < idOf.length; i++) {
-            svc[idOf[i]] = new PlacedService(idOf[i], i, to.services().get(i), scheduleOf(to.services().get(i), idOf[i], out));
+            svc[idOf[i]] = new PlacedService(idOf[i], i, to.services().get(i), scheduleOf(to.services().get(i), idOf[i], out),
+                    !kept.containsKey(idOf[i]));
         }
         return new Placement(limits, to, svc, out, epoch, seq);
     }

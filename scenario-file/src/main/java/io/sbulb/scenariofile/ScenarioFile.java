@@ -8,8 +8,11 @@ import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
+import io.sbulb.api.RealServer;
+import io.sbulb.api.Service;
 import io.sbulb.api.TextFiles;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -24,12 +27,15 @@ import java.util.Set;
 public final class ScenarioFile {
 
     /** The top-level fields of a scenario file. */
-    public static final Set<String> TOP = YamlFields.keys("name", "description", "limits", "config", "assumes", "steps");
-    static final Set<String> LIMITS = YamlFields.keys("maxPorts", "maxRealServers", "maxAssociations");
+    public static final Set<String> TOP = YamlFields.keys("name", "description", "limits", "config", "services", "assumes",
+            "steps");
+    static final Set<String> LIMITS = YamlFields.keys("maxPorts", "maxRealServers", "maxAssociations", "maxServices");
     static final Set<String> CONFIG = YamlFields.keys("vip", "ports", "realServers");
+    /** The fields of one service of a {@code services} list. */
+    public static final Set<String> SERVICE = YamlFields.keys("name", "vip", "ports", "realServers");
 
     /** Limits used when a scenario gives none: small, so nothing is sized for production. */
-    public static final Limits DEFAULT_LIMITS = new Limits(4, 8, 64);
+    public static final Limits DEFAULT_LIMITS = new Limits(4, 8, 64, 8);
 
     /** Longer scenario files are refused: the catalog's largest is a few kilobytes. */
     public static final long MAX_BYTES = 16L << 20;
@@ -119,22 +125,60 @@ public final class ScenarioFile {
         Integer mp = l.integer("maxPorts", 1, Limits.MAX_PORTS_LIMIT);
         Integer mrs = l.integer("maxRealServers", 1, Limits.MAX_REAL_SERVERS_LIMIT);
         Integer ma = l.integer("maxAssociations", 1, Limits.MAX_ASSOCIATIONS_LIMIT);
+        Integer ms = l.integer("maxServices", 1, Limits.MAX_SERVICES_LIMIT);
         return new Limits(mp != null ? mp : d.maxPorts(), mrs != null ? mrs : d.maxRealServers(),
-                ma != null ? ma : d.maxAssociations());
+                ma != null ? ma : d.maxAssociations(), ms != null ? ms : d.maxServices());
     }
 
     private static DataplaneConfig config(YamlFields top, String source) {
+        if (top.has("config") && top.has("services")) {
+            throw top.error("services", "give 'config' (one service) or 'services', not both");
+        }
+        if (top.has("services")) {
+            return DataplaneConfig.of(services(top, "services", source));
+        }
         if (!top.has("config")) {
             return DataplaneConfig.empty();
         }
         YamlFields c = YamlFields.of(top.raw("config"), source + ": config", CONFIG);
         IpAddress vip = vip(c);
         List<Integer> ports = c.integers("ports", 0, 65535);
-        List<IpAddress> rs = c.addresses("realServers");
+        List<RealServer> rs = c.realServers("realServers");
         try {
-            return DataplaneConfig.of(vip, ports == null ? List.of() : ports, rs == null ? List.of() : rs);
+            if (vip == null) {
+                return DataplaneConfig.of(null, List.of(), List.of());
+            }
+            return DataplaneConfig.of(List.of(Service.of(Service.DEFAULT_NAME, vip, ports == null ? List.of() : ports,
+                    rs == null ? List.of() : rs)));
         } catch (ConfigException e) {
             throw new ScenarioException(source + ": config: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A {@code services} list: each {@code {name, vip, ports, realServers}}, real servers as
+     * {@link YamlFields#realServers}. Each service is checked on its own here (names, families,
+     * duplicates); the whole list against the limits by the caller.
+     */
+    public static List<Service> services(YamlFields f, String key, String source) {
+        List<JsonNode> items = f.sequence(key);
+        List<Service> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String where = f.where() + ": " + key + " item " + (i + 1);
+            YamlFields s = YamlFields.of(items.get(i), where, SERVICE);
+            String name = s.requiredText("name");
+            IpAddress vip = s.parsed("vip", IpAddress::parse);
+            if (vip == null) {
+                throw s.error("vip", "is missing: a service needs its virtual server address");
+            }
+            List<Integer> ports = s.integers("ports", 0, 65535);
+            List<RealServer> rs = s.realServers("realServers");
+            try {
+                out.add(Service.of(name, vip, ports == null ? List.of() : ports, rs == null ? List.of() : rs));
+            } catch (ConfigException e) {
+                throw new ScenarioException(where + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 }

@@ -1,7 +1,9 @@
 package io.sbulb.scenariofile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sbulb.api.ConfigException;
 import io.sbulb.api.IpAddress;
+import io.sbulb.api.RealServer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -152,6 +154,44 @@ public final class YamlFields {
             }
         }
         return out;
+    }
+
+    /**
+     * A sequence of real servers, or null if absent: each an address literal, optionally with its
+     * weight after a star ({@code 198.18.1.1*3}, {@code fd00::1*0}).
+     */
+    public List<RealServer> realServers(String key) {
+        List<JsonNode> items = sequence(key);
+        if (items == null) {
+            return null;
+        }
+        List<RealServer> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode n = items.get(i);
+            if (!n.isTextual()) {
+                throw new ScenarioException(where + ": '" + key + "' item " + (i + 1) + " is " + show(n)
+                        + ": expected an address, optionally with a weight like 198.18.1.1*3");
+            }
+            try {
+                out.add(realServer(n.asText()));
+            } catch (IllegalArgumentException | ConfigException e) {
+                throw new ScenarioException(where + ": '" + key + "' item " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** {@code 198.18.1.1} (weight 1) or {@code 198.18.1.1*3}. */
+    public static RealServer realServer(String text) {
+        int star = text.indexOf('*');
+        if (star < 0) {
+            return RealServer.of(IpAddress.parse(text));
+        }
+        String w = text.substring(star + 1).trim();
+        if (!w.matches("\\d{1,9}")) {
+            throw new IllegalArgumentException("'" + text + "': the weight after '*' is not a number");
+        }
+        return new RealServer(IpAddress.parse(text.substring(0, star)), Integer.parseInt(w));
     }
 
     /** A sequence of integers in {@code min..max}, or null if absent. */

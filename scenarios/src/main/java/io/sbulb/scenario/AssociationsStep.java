@@ -16,13 +16,14 @@ import java.util.Map;
  * </ul>
  *
  * @param check        which check
- * @param bound        client (range) to real server, for EXACT and ASSOCIATED; else empty
+ * @param bound        client (range), optionally of one service, to real server (null: a stale entry, its
+ *                     server's slot given up), for EXACT and ASSOCIATED; else empty
  * @param unbound      clients (ranges), for NOT_ASSOCIATED; else empty
  * @param count        the entry count, for COUNT; else 0
  * @param dependsOnLru true if the check holds only under the scenario's {@code assumes}
  * @param note         free text, or null
  */
-public record AssociationsStep(Kind check, Map<EndpointRange, IpAddress> bound, List<EndpointRange> unbound,
+public record AssociationsStep(Kind check, Map<Clients, IpAddress> bound, List<EndpointRange> unbound,
                                int count, boolean dependsOnLru, String note) implements Step {
 
     /** The four checks, with their names in a file. */
@@ -44,6 +45,36 @@ public record AssociationsStep(Kind check, Map<EndpointRange, IpAddress> bound, 
         }
     }
 
+    /**
+     * Clients in a check: a range, of one service ({@code "coap6 [fd00::2:1]:1000"} in a file), or
+     * of any service when {@code service} is null (the seed's one service: {@code "198.18.2.1:1000"}).
+     */
+    public record Clients(String service, EndpointRange range) {
+
+        public static Clients parse(String text) {
+            String t = text.trim();
+            int space = t.indexOf(' ');
+            if (space < 0) {
+                return new Clients(null, EndpointRange.parse(t));
+            }
+            return new Clients(t.substring(0, space), EndpointRange.parse(t.substring(space + 1).trim()));
+        }
+
+        /** Whether an association of {@code service} for {@code client} is one of these. */
+        public boolean matches(String associationService, io.sbulb.api.Endpoint client) {
+            return (service == null || service.equals(associationService)) && client.address().equals(range.address())
+                    && client.port() >= range.fromPort() && client.port() <= range.toPort();
+        }
+
+        @Override
+        public String toString() {
+            return service == null ? range.toString() : service + " " + range;
+        }
+    }
+
+    /** How a file writes a stale entry's server. */
+    public static final String STALE = "stale";
+
     public AssociationsStep {
         bound = bound == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bound));
         unbound = unbound == null ? List.of() : List.copyOf(unbound);
@@ -53,7 +84,7 @@ public record AssociationsStep(Kind check, Map<EndpointRange, IpAddress> bound, 
     }
 
     /** The exact table check, e.g. from a dataplane's table. */
-    public static AssociationsStep exact(Map<EndpointRange, IpAddress> table, boolean dependsOnLru) {
+    public static AssociationsStep exact(Map<Clients, IpAddress> table, boolean dependsOnLru) {
         return new AssociationsStep(Kind.EXACT, table, null, 0, dependsOnLru, null);
     }
 

@@ -282,10 +282,12 @@ public final class DifferentialRunner {
         }
     }
 
-    static Map<EndpointRange, IpAddress> table(List<Association> list) {
-        Map<EndpointRange, IpAddress> m = new LinkedHashMap<>();
+    /** A table as an exact check; clients are qualified by their service unless all are the seed's one. */
+    static Map<AssociationsStep.Clients, IpAddress> table(List<Association> list) {
+        boolean qualify = list.stream().anyMatch(x -> !x.service().equals(io.sbulb.api.Service.DEFAULT_NAME));
+        Map<AssociationsStep.Clients, IpAddress> m = new LinkedHashMap<>();
         for (Association x : list) {
-            m.put(EndpointRange.of(x.client()), x.realServer());
+            m.put(new AssociationsStep.Clients(qualify ? x.service() : null, EndpointRange.of(x.client())), x.realServer());
         }
         return m;
     }

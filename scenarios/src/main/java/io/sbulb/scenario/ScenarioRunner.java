@@ -118,7 +118,7 @@ public final class ScenarioRunner {
             String problem = FrameCheck.check(input, r, f.expect());
             if (problem == null && f.expect().associatedTo() != null) {
                 Endpoint peer = peer(f, rep);
-                problem = bound(Map.of(peer, f.expect().associatedTo()), false);
+                problem = bound(Map.of(new AssociationsStep.Clients(null, EndpointRange.of(peer)), f.expect().associatedTo()), false);
             }
             if (problem != null) {
                 return fail(number, f.describe(rep), problem, null);
@@ -197,39 +197,47 @@ public final class ScenarioRunner {
                 }
                 return present.isEmpty() ? null : "expected not associated, but the table has " + present;
             default:
-                return bound(expand(a.bound()), a.check() == AssociationsStep.Kind.EXACT);
+                return bound(a.bound(), a.check() == AssociationsStep.Kind.EXACT);
         }
     }
 
-    /** Null if every client of {@code expected} is bound to its server (and, if exact, nothing else is bound). */
-    private String bound(Map<Endpoint, IpAddress> expected, boolean exact) {
-        Map<Endpoint, IpAddress> actual = new TreeMap<>();
-        for (Association x : dp.associations()) {
-            actual.put(x.client(), x.realServer());
-        }
+    /**
+     * Null if every client of {@code expected} is bound to its server (a key of no service: in
+     * some service) and, if exact, every entry of the table is one of them.
+     */
+    private String bound(Map<AssociationsStep.Clients, IpAddress> expected, boolean exact) {
+        List<Association> table = dp.associations();
         List<String> wrong = new ArrayList<>();
-        expected.forEach((client, rs) -> {
-            IpAddress got = actual.get(client);
-            if (got == null) {
-                wrong.add(client + " should be bound to " + rs + " but is not in the table");
-            } else if (!got.equals(rs)) {
-                wrong.add(client + " should be bound to " + rs + " but is bound to " + got);
+        boolean[] covered = new boolean[table.size()];
+        expected.forEach((clients, rs) -> {
+            for (Endpoint client : clients.range().endpoints()) {
+                List<IpAddress> got = new ArrayList<>();
+                boolean ok = false;
+                for (int i = 0; i < table.size(); i++) {
+                    Association x = table.get(i);
+                    if (clients.matches(x.service(), client)) {
+                        covered[i] = true;
+                        got.add(x.realServer());
+                        ok |= java.util.Objects.equals(x.realServer(), rs);
+                    }
+                }
+                String who = clients.service() == null ? client.toString() : clients.service() + " " + client;
+                String want = rs == null ? AssociationsStep.STALE : rs.toString();
+                if (got.isEmpty()) {
+                    wrong.add(who + " should be bound to " + want + " but is not in the table");
+                } else if (!ok) {
+                    wrong.add(who + " should be bound to " + want + " but is bound to " + got);
+                }
             }
         });
         if (exact) {
-            actual.forEach((client, rs) -> {
-                if (!expected.containsKey(client)) {
-                    wrong.add(client + " -> " + rs + " is in the table but not expected");
+            for (int i = 0; i < table.size(); i++) {
+                if (!covered[i]) {
+                    wrong.add(table.get(i) + " is in the table but not expected");
                 }
-            });
+            }
         }
-        return wrong.isEmpty() ? null : "association table: " + String.join("; ", wrong) + "\n  table: " + actual;
-    }
-
-    static Map<Endpoint, IpAddress> expand(Map<EndpointRange, IpAddress> ranges) {
-        Map<Endpoint, IpAddress> out = new TreeMap<>();
-        ranges.forEach((r, rs) -> r.endpoints().forEach(e -> out.put(e, rs)));
-        return out;
+        return wrong.isEmpty() ? null : "association table: " + String.join("; ", wrong) + "\n  table: " + table;
     }
 
     private String counters(CountersStep c) {

@@ -54,8 +54,16 @@ public final class ScenarioWriter {
         }
         Limits l = s.limits();
         out.append("limits: {maxPorts: ").append(l.maxPorts()).append(", maxRealServers: ").append(l.maxRealServers())
-                .append(", maxAssociations: ").append(l.maxAssociations()).append("}\n");
-        out.append("config: ").append(flow(config(s.initialConfig()))).append('\n');
+                .append(", maxAssociations: ").append(l.maxAssociations()).append(", maxServices: ")
+                .append(l.maxServices()).append("}\n");
+        if (isSeedShape(s.initialConfig())) {
+            out.append("config: ").append(flow(config(s.initialConfig()))).append('\n');
+        } else {
+            out.append("services:\n");
+            for (JsonNode svc : services(s.initialConfig().services())) {
+                out.append("  - ").append(flow(svc)).append('\n');
+            }
+        }
         if (s.assumes() != null) {
             out.append("assumes: {possibleCpus: ").append(s.assumes().possibleCpus()).append(", batchRule: ")
                     .append(s.assumes().batchRule()).append("}\n");
@@ -127,7 +135,7 @@ public final class ScenarioWriter {
                 }
                 default -> {
                     ObjectNode map = n.putObject(a.check().key());
-                    a.bound().forEach((r, rs) -> map.put(r.toString(), rs.toString()));
+                    a.bound().forEach((r, rs) -> map.put(r.toString(), rs == null ? AssociationsStep.STALE : rs.toString()));
                 }
             }
             if (a.dependsOnLru() != hasAssumes) {
@@ -183,6 +191,11 @@ public final class ScenarioWriter {
 
     private static ObjectNode configure(ConfigureStep c) {
         ObjectNode n = NODES.objectNode();
+        if (c.services() != null) {
+            n.set("services", services(c.services()));
+            return n;
+        }
+        putIf(n, "service", c.service());
         if (c.setsVip()) {
             n.put("vip", c.vip() == null ? "none" : c.vip().toString());
         }
@@ -190,19 +203,50 @@ public final class ScenarioWriter {
             ArrayNode a = n.putArray("ports");
             c.ports().forEach(a::add);
         }
-        addresses(n, "realServers", c.realServers());
-        addresses(n, "addRealServers", c.addRealServers());
+        realServers(n, "realServers", c.realServers());
+        realServers(n, "addRealServers", c.addRealServers());
         addresses(n, "removeRealServers", c.removeRealServers());
         return n;
     }
 
+    /** One service named as the seed's, of unweighted servers: written as {@code config}. */
+    private static boolean isSeedShape(DataplaneConfig c) {
+        return c.services().isEmpty() || (c.services().size() == 1
+                && c.services().get(0).name().equals(io.sbulb.api.Service.DEFAULT_NAME));
+    }
+
     private static ObjectNode config(DataplaneConfig c) {
         ObjectNode n = NODES.objectNode();
-        c.virtualServer().ifPresent(v -> n.put("vip", v.toString()));
+        if (c.services().isEmpty()) {
+            n.put("vip", "none");
+            return n;
+        }
+        io.sbulb.api.Service only = c.services().get(0);
+        n.put("vip", only.vip().toString());
         ArrayNode ports = n.putArray("ports");
-        c.ports().forEach(ports::add);
-        addresses(n, "realServers", c.realServers());
+        only.ports().forEach(ports::add);
+        realServers(n, "realServers", only.realServers());
         return n;
+    }
+
+    private static ArrayNode services(List<io.sbulb.api.Service> list) {
+        ArrayNode out = NODES.arrayNode();
+        for (io.sbulb.api.Service s : list) {
+            ObjectNode n = out.addObject();
+            n.put("name", s.name());
+            n.put("vip", s.vip().toString());
+            ArrayNode ports = n.putArray("ports");
+            s.ports().forEach(ports::add);
+            realServers(n, "realServers", s.realServers());
+        }
+        return out;
+    }
+
+    private static void realServers(ObjectNode n, String key, List<io.sbulb.api.RealServer> list) {
+        if (list != null) {
+            ArrayNode a = n.putArray(key);
+            list.forEach(x -> a.add(x.toString()));
+        }
     }
 
     private static void addresses(ObjectNode n, String key, List<IpAddress> list) {

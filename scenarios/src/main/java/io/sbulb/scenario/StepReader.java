@@ -27,8 +27,8 @@ final class StepReader {
     static final Set<String> FRAME = YamlFields.keys("src", "dst", "ttl", "payload", "payloadHex", "srcMac", "dstMac",
             "ipv4Options", "ipv4FlagsFragment", "udpChecksum", "truncateTo");
     static final Set<String> EXPECT = YamlFields.keys("verdict", "reason", "src", "dst", "ttl", "associatedTo");
-    static final Set<String> CONFIGURE = YamlFields.keys("vip", "ports", "realServers", "addRealServers",
-            "removeRealServers");
+    static final Set<String> CONFIGURE = YamlFields.keys("service", "vip", "ports", "realServers", "addRealServers",
+            "removeRealServers", "services");
 
     private final String source;
 
@@ -149,8 +149,9 @@ final class StepReader {
         YamlFields c = YamlFields.of(f.raw("configure"), where, CONFIGURE);
         boolean setsVip = c.has("vip");
         IpAddress vip = setsVip ? ScenarioFile.vip(c) : null;
-        return new ConfigureStep(setsVip, vip, c.integers("ports", 0, 65535), c.addresses("realServers"),
-                c.addresses("addRealServers"), c.addresses("removeRealServers"), f.text("note"));
+        return new ConfigureStep(c.text("service"), setsVip, vip, c.integers("ports", 0, 65535),
+                c.realServers("realServers"), c.realServers("addRealServers"), c.addresses("removeRealServers"),
+                c.has("services") ? ScenarioFile.services(c, "services", source) : null, f.text("note"));
     }
 
     /** {@code restart: {}}: takes no fields (the mapping is there to say so, and for fields to come). */
@@ -195,24 +196,36 @@ final class StepReader {
                 return new AssociationsStep(k, null, clients, 0, lru, note);
             }
             default -> {
-                Map<EndpointRange, IpAddress> bound = new LinkedHashMap<>();
-                Set<io.sbulb.api.Endpoint> seen = new HashSet<>();
+                Map<AssociationsStep.Clients, IpAddress> bound = new LinkedHashMap<>();
+                Set<String> seen = new HashSet<>();
                 for (Map.Entry<String, JsonNode> e : f.mapping(kind)) {
-                    EndpointRange r = range(e.getKey(), where);
-                    noDuplicates(r, seen, where);
+                    AssociationsStep.Clients r = clients(e.getKey(), where);
+                    for (io.sbulb.api.Endpoint c : r.range().endpoints()) {
+                        if (!seen.add(r.service() + " " + c)) {
+                            throw new ScenarioException(where + ": client " + c + " is listed twice");
+                        }
+                    }
                     JsonNode v = e.getValue();
                     if (!v.isTextual()) {
                         throw new ScenarioException(where + ": client " + e.getKey() + " -> " + YamlFields.show(v)
-                                + ": expected a real server address");
+                                + ": expected a real server address, or " + AssociationsStep.STALE);
                     }
                     try {
-                        bound.put(r, IpAddress.parse(v.asText()));
+                        bound.put(r, v.asText().trim().equals(AssociationsStep.STALE) ? null : IpAddress.parse(v.asText()));
                     } catch (IllegalArgumentException x) {
                         throw new ScenarioException(where + ": client " + e.getKey() + ": " + x.getMessage(), x);
                     }
                 }
                 return new AssociationsStep(k, bound, null, 0, lru, note);
             }
+        }
+    }
+
+    private static AssociationsStep.Clients clients(String text, String where) {
+        try {
+            return AssociationsStep.Clients.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(where + ": client " + e.getMessage(), e);
         }
     }
 

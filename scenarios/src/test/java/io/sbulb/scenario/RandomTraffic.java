@@ -6,6 +6,8 @@ import io.sbulb.api.Frame;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Net;
+import io.sbulb.api.RealServer;
+import io.sbulb.api.Service;
 import io.sbulb.api.frame.UdpFrame.ChecksumMode;
 import java.util.HexFormat;
 import java.util.List;
@@ -55,10 +57,15 @@ final class RandomTraffic {
                 Arbitraries.of(4, 7, 8, 13, 16, 64),
                 config(n),
                 step(n, restarts).list().ofMinSize(minSteps).ofMaxSize(maxSteps))
-                .as((assoc, initial, steps) -> new Run(n, new Limits(4, SERVER_POOL, assoc), initial, steps)));
+                .as((assoc, initial, steps) -> new Run(n, new Limits(4, SERVER_POOL, assoc, 4), initial, steps)));
     }
 
     static Arbitrary<DataplaneConfig> config(Net n) {
+        return Arbitraries.frequencyOf(Tuple.of(1, seedConfig(n)), Tuple.of(1, services(n)));
+    }
+
+    /** The seed's shape: one service named "default", or none. */
+    static Arbitrary<DataplaneConfig> seedConfig(Net n) {
         Arbitrary<List<Integer>> servers = Arbitraries.integers().between(0, SERVER_POOL - 1).list().uniqueElements()
                 .ofMinSize(0).ofMaxSize(4);
         Arbitrary<Set<Integer>> ports = Arbitraries.frequency(Tuple.of(8, Set.of(Net.PORT)),
@@ -71,6 +78,46 @@ final class RandomTraffic {
         });
     }
 
+    /** The third port: only the second VIP of a family balances it. */
+    static final int THIRD_PORT = 5685;
+
+    /** A second VIP of {@code n}'s family. */
+    static IpAddress vip2(Net n) {
+        return IpAddress.parse(n == Net.V4 ? "198.18.0.2" : "fd00::2");
+    }
+
+    /**
+     * Several services: "a" on the VIP (ports of 5683/5684), maybe "b" on the other family's VIP,
+     * maybe "c" on a second VIP of the same family on 5685 and the ports "a" leaves, sharing
+     * real servers with "a" (never on the same port); weights 0..3; names that sometimes change
+     * (a renamed service is a new one).
+     */
+    static Arbitrary<DataplaneConfig> services(Net n) {
+        Arbitrary<List<RealServer>> servers = Combinators.combine(
+                Arbitraries.integers().between(0, SERVER_POOL - 1).list().uniqueElements().ofMinSize(0).ofMaxSize(4),
+                Arbitraries.frequency(Tuple.of(6, 1), Tuple.of(2, 2), Tuple.of(1, 3), Tuple.of(1, 0)).list().ofSize(4))
+                .as((idx, w) -> IntStream.range(0, idx.size()).mapToObj(i -> new RealServer(n.rs(idx.get(i)), w.get(i)))
+                        .toList());
+        Arbitrary<List<RealServer>> others = Arbitraries.integers().between(0, SERVER_POOL - 1).list().uniqueElements()
+                .ofMinSize(0).ofMaxSize(3).map(idx -> idx.stream().map(i -> RealServer.of(n.other().rs(i))).toList());
+        Arbitrary<Set<Integer>> portsA = Arbitraries.frequency(Tuple.of(6, Set.of(Net.PORT)),
+                Tuple.of(2, Set.of(Net.PORT, Net.OTHER_PORT)), Tuple.of(1, Set.of(Net.OTHER_PORT)));
+        return Combinators.combine(portsA, servers, others, servers, Arbitraries.integers().between(0, 7))
+                .as((pa, ra, rb, rc, shape) -> {
+                    List<Service> list = new java.util.ArrayList<>();
+                    list.add(Service.of((shape & 4) == 0 ? "a" : "a2", n.vip, pa, ra));
+                    if ((shape & 1) != 0) {
+                        list.add(Service.of("b", n.other().vip, Set.of(Net.PORT), rb));
+                    }
+                    if ((shape & 2) != 0) {
+                        Set<Integer> pc = new java.util.TreeSet<>(Set.of(THIRD_PORT, Net.PORT, Net.OTHER_PORT));
+                        pc.removeAll(pa);
+                        list.add(Service.of("c", vip2(n), pc, rc));
+                    }
+                    return DataplaneConfig.of(list);
+                });
+    }
+
     static Arbitrary<Step> step(Net n, boolean restarts) {
         Arbitrary<Step> traffic = traffic(n);
         return restarts ? Arbitraries.frequencyOf(Tuple.of(97, traffic),
@@ -80,6 +127,7 @@ final class RandomTraffic {
     private static Arbitrary<Step> traffic(Net n) {
         return Arbitraries.frequencyOf(
                 Tuple.of(35, ingress(n).map(f -> FrameStep.of(f, null))),
+                Tuple.of(10, ingress2(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(25, egress(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(4, stranger(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(4, hostile(n).map(f -> FrameStep.of(f, null))),
@@ -113,8 +161,16 @@ final class RandomTraffic {
                 new FrameSpec(c, new Endpoint(n.vip, p), ttl, null, pl, null, null, null, null, ck, null));
     }
 
+    /** To the second VIP of the family, mostly on the ports its service may balance. */
+    static Arbitrary<FrameSpec> ingress2(Net n) {
+        Arbitrary<Integer> port = Arbitraries.of(THIRD_PORT, Net.PORT, Net.OTHER_PORT, 9);
+        return Combinators.combine(client(n), port, ttl(), payload()).as((c, p, ttl, pl) ->
+                new FrameSpec(c, new Endpoint(vip2(n), p), ttl, null, pl, null, null, null, null, null, null));
+    }
+
     static Arbitrary<FrameSpec> egress(Net n) {
-        Arbitrary<Integer> port = Arbitraries.frequency(Tuple.of(8, Net.PORT), Tuple.of(2, Net.OTHER_PORT));
+        Arbitrary<Integer> port = Arbitraries.frequency(Tuple.of(8, Net.PORT), Tuple.of(2, Net.OTHER_PORT),
+                Tuple.of(3, THIRD_PORT));
         return Combinators.combine(Arbitraries.integers().between(0, SERVER_POOL - 1), port, client(n), ttl(), payload(),
                 checksum()).as((rs, p, c, ttl, pl, ck) ->
                 new FrameSpec(new Endpoint(n.rs(rs), p), c, ttl, null, pl, null, null, null, null, ck, null));
