@@ -40,7 +40,10 @@ final class DataPath {
     private final long eventMask;
     private final ArrayDeque<DataplaneEvent> events = new ArrayDeque<>();
     private ModelConfig cfg;
-    /** {@code sbulb_state[id].next} per service id, each a {@code __u32}; written by the data path only. */
+    /**
+     * {@code sbulb_state[id].next} per service id, each a {@code __u32}: written by the data path,
+     * and reset to 0 by the control plane for an id given to a new service.
+     */
     private final int[] cursors;
 
     DataPath(KernelLruMap<AssocKey, AssocValue> assoc4, KernelLruMap<AssocKey, AssocValue> assoc6, long eventMask,
@@ -79,8 +82,18 @@ final class DataPath {
         return out;
     }
 
-    /** The control plane's map writes: replaces the configuration maps, keeps cursors and associations. */
+    /**
+     * The control plane's map writes: replaces the configuration maps, keeps the associations and
+     * the cursors, but for the services given their id by this placement (new or renamed,
+     * {@link Placement.PlacedService#fresh()}), whose cursors start again at 0: the control plane
+     * writes them before the generation switch.
+     */
     void configure(ModelConfig config) {
+        for (Placement.PlacedService p : config.placement.services()) {
+            if (p.fresh()) {
+                cursors[p.id()] = 0;
+            }
+        }
         this.cfg = config;
     }
 
