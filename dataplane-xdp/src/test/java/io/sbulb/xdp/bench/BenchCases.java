@@ -45,6 +45,8 @@ final class BenchCases implements AutoCloseable {
     static final String MIN_ALL = "  minimal + 20-byte key + counter + TTL";
     static final String HIT_V4 = "ingress hit v4";
     static final String HIT_V6 = "ingress hit v6";
+    static final String HIT_V4_SERVICES = "ingress hit v4, " + Limits.DEFAULT_MAX_SERVICES + " services configured";
+    static final String EGRESS_V4_SERVICES = "egress hit v4, " + Limits.DEFAULT_MAX_SERVICES + " services configured";
     static final String EGRESS_V4 = "egress hit v4 (owner replies)";
     static final String UNBALANCED = "unbalanced port v4 (passed)";
     static final String NOT_UDP = "not UDP v4 (passed early)";
@@ -115,6 +117,10 @@ final class BenchCases implements AutoCloseable {
             UdpFrame out4 = padded(Net.V4.fromServer(rs4, Net.V4.client(0)), n);
             warm(v4, out4.toFrame(), Reason.EGRESS_REUSED_NAT);
             IpAddress rs6 = warm(v6, in6.toFrame(), Reason.INGRESS_NEW_NAT);
+            XdpDataplane services = own(servicesDataplane(limits));
+            IpAddress rsS = warm(services, in4.toFrame(), Reason.INGRESS_NEW_NAT);
+            UdpFrame outS = padded(Net.V4.fromServer(rsS, Net.V4.client(0)), n);
+            warm(services, outS.toFrame(), Reason.EGRESS_REUSED_NAT);
             minimal.bind(in4, rs4); // the same client and server as the sbulb IPv4 hit
 
             Callee pass = new Callee("bench_pass", wrapper.passFd(), null);
@@ -133,6 +139,11 @@ final class BenchCases implements AutoCloseable {
                     Expect.dnat(in4, rs4).toFrame()));
             fixed.add(new Case(HIT_V6, sbulb6, in6.toFrame(), 0, 0, repeat, Verdict.TX, Reason.INGRESS_REUSED_NAT,
                     Expect.dnat(in6, rs6).toFrame()));
+            Callee sbulbS = new Callee("sbulb_xdp", services.programFd(), services);
+            fixed.add(new Case(HIT_V4_SERVICES, sbulbS, in4.toFrame(), 0, 0, repeat, Verdict.TX,
+                    Reason.INGRESS_REUSED_NAT, Expect.dnat(in4, rsS).toFrame()));
+            fixed.add(new Case(EGRESS_V4_SERVICES, sbulbS, outS.toFrame(), 0, 0, repeat, Verdict.TX,
+                    Reason.EGRESS_REUSED_NAT, Expect.snat(outS, Net.V4.vip).toFrame()));
             fixed.add(new Case(EGRESS_V4, sbulb4, out4.toFrame(), 0, 0, repeat, Verdict.TX, Reason.EGRESS_REUSED_NAT,
                     Expect.snat(out4, Net.V4.vip).toFrame()));
             fixed.add(new Case(UNBALANCED, sbulb4, unbalanced.toFrame(), 0, 0, repeat, Verdict.PASS,
@@ -221,6 +232,36 @@ final class BenchCases implements AutoCloseable {
         XdpDataplane dp = XdpDataplane.create(SbulbProgramSpec.of(l), cpu);
         try {
             dp.configure(net.config(REAL_SERVERS));
+            return dp;
+        } catch (RuntimeException e) {
+            dp.close();
+            throw e;
+        }
+    }
+
+    /**
+     * As many services as the limits allow, half IPv4 and half IPv6, each with its own VIP, two
+     * ports and {@value #REAL_SERVERS} real servers; the IPv4 contract network's service in the
+     * middle of the list.
+     */
+    private XdpDataplane servicesDataplane(Limits l) {
+        List<io.sbulb.api.Service> list = new ArrayList<>();
+        int count = l.maxServices();
+        for (int i = 0; i < count - 1; i++) {
+            boolean v4 = i % 2 == 0;
+            IpAddress vip = IpAddress.parse(v4 ? "198.19.100." + (i + 1) : "fd00:100::" + Integer.toHexString(i + 1));
+            List<IpAddress> servers = new ArrayList<>();
+            for (int k = 0; k < REAL_SERVERS; k++) {
+                servers.add(IpAddress.parse(v4 ? "198.19." + (101 + i) + "." + (k + 1)
+                        : "fd00:101:" + Integer.toHexString(i) + "::" + (k + 1)));
+            }
+            list.add(io.sbulb.api.Service.unweighted("s" + i, vip, java.util.Set.of(Net.PORT, Net.OTHER_PORT), servers));
+        }
+        list.add(list.size() / 2, io.sbulb.api.Service.unweighted(io.sbulb.api.Service.DEFAULT_NAME, Net.V4.vip,
+                java.util.Set.of(Net.PORT), Net.V4.servers(0, REAL_SERVERS)));
+        XdpDataplane dp = XdpDataplane.create(SbulbProgramSpec.of(l), cpu);
+        try {
+            dp.configure(io.sbulb.api.DataplaneConfig.of(list));
             return dp;
         } catch (RuntimeException e) {
             dp.close();

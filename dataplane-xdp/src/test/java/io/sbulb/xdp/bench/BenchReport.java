@@ -17,7 +17,9 @@ import java.util.OptionalLong;
 final class BenchReport {
 
     /** Issue 6: the IPv4 ingress hit costs at most this times the minimal baseline. Reported, not asserted. */
-    static final double TARGET_VS_MINIMAL = 1.05;
+    static final double TARGET_VS_MINIMAL = 1.15;
+    /** The same with every service of the default limits configured (issue 15). */
+    static final double TARGET_SERVICES_VS_MINIMAL = 1.2;
     /** The reference figures of docs/design.md §4, ns per frame on this kind of machine. */
     private static final String REFERENCE = "docs/design.md §4 reference: XDP_PASS 16 ns; minimal hit path 64 ns (4.0x);"
             + " the same writing the LRU every packet 131 ns (8.2x); Katran UDP hit path 150 ns (9.4x)";
@@ -71,9 +73,14 @@ final class BenchReport {
         System.out.println(REFERENCE);
 
         double hit = medianRatio(samples.get(BenchCases.HIT_V4), minimal);
-        System.out.printf("%ntarget (issue 6): %s <= %.2fx minimal: %.2fx (%+.1f ns per frame), %s%n",
+        System.out.printf("%ntarget (issue 15, 1 service): %s <= %.2fx minimal: %.2fx (%+.1f ns per frame), %s%n",
                 BenchCases.HIT_V4, TARGET_VS_MINIMAL, hit, medianDifference(samples.get(BenchCases.HIT_V4), minimal),
                 hit <= TARGET_VS_MINIMAL ? "met" : "MISSED");
+        double hitS = medianRatio(samples.get(BenchCases.HIT_V4_SERVICES), minimal);
+        System.out.printf("target (issue 15): %s <= %.2fx minimal: %.2fx (%+.1f ns per frame), %s%n",
+                BenchCases.HIT_V4_SERVICES, TARGET_SERVICES_VS_MINIMAL, hitS,
+                medianDifference(samples.get(BenchCases.HIT_V4_SERVICES), minimal),
+                hitS <= TARGET_SERVICES_VS_MINIMAL ? "met" : "MISSED");
         int[] hitV4 = samples.get(BenchCases.HIT_V4);
         int[] all = samples.get(BenchCases.MIN_ALL);
         System.out.printf("where %s's %+.1f ns over minimal go (medians of same-round differences): sbulb's 20-byte"
