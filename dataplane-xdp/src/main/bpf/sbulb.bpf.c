@@ -340,9 +340,11 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *
 	struct sbulb_service *s;
 	enum sbulb_reason reason = SBULB_R_EGRESS_REUSED_NAT;
 	__u32 slot, svc, skey;
-	__u8 kind;
+	__u8 kind, dflags;
 
-	if (addr_flags(v, p->family, daddr) & SBULB_ADDR_VIP)
+	/* The destination's flags, read once: a VIP here (step 7), a real server below. */
+	dflags = addr_flags(v, p->family, daddr);
+	if (dflags & SBULB_ADDR_VIP)
 		return decide(p, SBULB_R_INGRESS_UNHANDLED_PORT, XDP_PASS, 0);
 
 	epk.addr = *saddr;
@@ -365,14 +367,18 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *
 		return decide(p, SBULB_R_UNHANDLED_TRAFFIC, XDP_PASS, 0); /* never: the control plane keeps slots in range */
 
 	a = assoc_find(p, &k, daddr, p->udp->dest, svc);
-	if (a)
-		owner = valid_real(v, a->slot, a->epoch);
+	if (a) {
+		if (a->slot == slot) /* the usual case: the owner replies; its entry is at hand */
+			owner = a->epoch != 0 && a->epoch == r->epoch && (r->flags & (SBULB_REAL_LIVE << gen)) ? r : 0;
+		else
+			owner = valid_real(v, a->slot, a->epoch);
+	}
 	if (owner && !(a->slot == slot && a->epoch == r->epoch))
 		return decide(p, SBULB_R_EGRESS_NOT_AUTHORIZED, XDP_DROP, 0); /* only the owner talks to it */
 
 	if (p->udp->dest == 0 || martian(p->family, daddr))
 		return decide(p, SBULB_R_EGRESS_MARTIAN_DESTINATION, XDP_DROP, 0);
-	if (addr_flags(v, p->family, daddr) & SBULB_ADDR_SERVER)
+	if (dflags & SBULB_ADDR_SERVER)
 		return decide(p, SBULB_R_EGRESS_TO_BALANCER, XDP_DROP, 0); /* never from one real server to another */
 	if (!lifetime_left(p))
 		return decide(p, SBULB_R_LIFETIME_WOULD_EXPIRE, XDP_DROP, 0);
