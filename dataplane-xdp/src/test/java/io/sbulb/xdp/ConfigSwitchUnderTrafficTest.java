@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Timeout;
  * CPU). Every frame must be decided by a whole configuration: a server in every list keeps its
  * clients and is never passed on untranslated; a server's reply never leaves with its own
  * address (PASS) while it is or was configured; a frame to the VIP is never sent to an
- * address outside the lists. Position-by-position rewriting failed the first two.
+ * address outside the lists. Position-by-position rewriting failed the first two. Meanwhile a
+ * second service comes and goes with servers of its own, so that slots are freed and given out
+ * again (with new addresses and epochs) while the frames run.
  */
 @Timeout(120)
 class ConfigSwitchUnderTrafficTest {
@@ -84,7 +86,14 @@ class ConfigSwitchUnderTrafficTest {
             traffic.start();
             try {
                 for (int k = 1; k <= CHANGES; k++) {
-                    xdp.configure(DataplaneConfig.of(N.vip, Set.of(Net.PORT), lists.get(k % lists.size())));
+                    List<io.sbulb.api.Service> services = new ArrayList<>();
+                    services.add(io.sbulb.api.Service.unweighted(io.sbulb.api.Service.DEFAULT_NAME, N.vip,
+                            Set.of(Net.PORT), lists.get(k % lists.size())));
+                    if (k % 3 != 0) {
+                        services.add(k % 2 == 0 ? 0 : 1, io.sbulb.api.Service.unweighted("churn",
+                                IpAddress.parse("198.18.0.2"), Set.of(Net.PORT), N.servers(4 + k % 3, 6 + k % 3)));
+                    }
+                    xdp.configure(DataplaneConfig.of(services));
                 }
             } finally {
                 stop.set(true);
