@@ -59,6 +59,14 @@ abstract class LoadedControl implements DataplaneControl {
         return loaded.drainEvents(max);
     }
 
+    /**
+     * Where the configuration in force sits in the maps: service ids, slots and epochs (what a
+     * tool needs to name the entries of the pinned association tables).
+     */
+    public io.sbulb.api.Placement placement() {
+        return loaded.placement();
+    }
+
     /** How many associations both tables hold, without reading them out (cheap at a million). */
     public long associationCount() {
         return loaded.call(() -> loaded.program().assoc4.count() + loaded.program().assoc6.count());
