@@ -43,7 +43,9 @@ class ScenarioFileTest {
         ScenarioFile.Header h = header("name: bare\n");
         assertThat(h.limits()).isEqualTo(ScenarioFile.DEFAULT_LIMITS);
         assertThat(h.config()).isEqualTo(DataplaneConfig.empty());
-        assertThat(header("name: novip\nconfig: {vip: none, ports: [1]}\n").config().virtualServer()).isEmpty();
+        assertThat(header("name: novip\nconfig: {vip: none}\n").config()).isEqualTo(DataplaneConfig.empty());
+        assertThatThrownBy(() -> header("name: novip\nconfig: {vip: none, ports: [1]}\n"))
+                .hasMessageContaining("given without a vip");
     }
 
     @Test
