@@ -235,6 +235,29 @@ class ServicesTest {
                 bound("a", V4.client(1), V4.rs(0)));
     }
 
+    /**
+     * docs/design.md §1, step 8, as read here: the association decides first (another server's
+     * client: NOT_AUTHORIZED), then the checks before forwarding (martian, to a real server,
+     * TTL 1), then the store of a new association: a refused frame binds no one.
+     */
+    @Test
+    void egressDecidesTheOwnerFirstThenRefusesBeforeStoring() {
+        ReferenceDataplane dp = model(64, service("a", V4.vip, Net.PORT, V4.rs(0), V4.rs(1)));
+        toServer(dp, V4.toVip(V4.client(0)), V4.rs(0), Reason.INGRESS_NEW_NAT);
+        UdpFrame.Builder last = UdpFrame.builder().payload("reply".getBytes()).ttl(1);
+        untouched(dp, last.source(V4.rs(1), Net.PORT).destination(V4.client(0)).build().toFrame(), Verdict.DROP,
+                Reason.EGRESS_NOT_AUTHORIZED);
+        untouched(dp, last.source(V4.rs(0), Net.PORT).destination(V4.client(0)).build().toFrame(), Verdict.DROP,
+                Reason.LIFETIME_WOULD_EXPIRE);
+        untouched(dp, last.source(V4.rs(1), Net.PORT).destination(V4.client(5)).build().toFrame(), Verdict.DROP,
+                Reason.LIFETIME_WOULD_EXPIRE);
+        untouched(dp, from(V4.rs(1), Net.PORT, new Endpoint(V4.rs(0), 40000)).toFrame(), Verdict.DROP,
+                Reason.EGRESS_TO_BALANCER);
+        untouched(dp, from(V4.rs(1), Net.PORT, Endpoint.of("127.0.0.1", 40000)).toFrame(), Verdict.DROP,
+                Reason.EGRESS_MARTIAN_DESTINATION);
+        assertThat(bindings(dp)).containsExactly(bound("a", V4.client(0), V4.rs(0)));
+    }
+
     /** One table per family, each of -ma entries: IPv4 clients never evict IPv6 ones. */
     @Test
     void eachFamilyHasItsOwnTableOfMaxAssociations() {
