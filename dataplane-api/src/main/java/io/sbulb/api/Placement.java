@@ -122,7 +122,7 @@ public final class Placement {
         Map<Integer, List<Slot>> live = new HashMap<>();
         Map<Integer, Integer> retiredCount = new HashMap<>();
         java.util.Set<Integer> epochs = new java.util.HashSet<>();
-        java.util.Set<String> servers = new java.util.HashSet<>();
+        java.util.Set<String> serverKeys = new java.util.HashSet<>();
         for (Slot s : used) {
             if (s.id() < 0 || s.id() >= slots.length) {
                 throw new ConfigException("slot " + s.id() + " is outside 0.." + (slots.length - 1));
@@ -135,7 +135,7 @@ public final class Placement {
                 throw new ConfigException("slot " + s.id() + " (" + s.address() + ") names service id " + s.serviceId()
                         + ", which has no service");
             }
-            if (!servers.add(s.serviceId() + " " + s.address())) {
+            if (!serverKeys.add(s.serviceId() + " " + s.address())) {
                 throw new ConfigException("slot " + s.id() + ": " + s.address() + " has two slots in service " + h.name());
             }
             if (s.address().family() != h.vip().family()) {
