@@ -138,8 +138,9 @@ public final class Placement {
             if (!serverKeys.add(s.serviceId() + " " + s.address())) {
                 throw new ConfigException("slot " + s.id() + ": " + s.address() + " has two slots in service " + h.name());
             }
-            if (s.address().family() != h.vip().family()) {
-                throw new ConfigException("slot " + s.id() + ": " + s.address() + " is not of the family of service "
+            if (s.state() == SlotState.LIVE && s.address().family() != h.vip().family()) {
+                // a retired one may be: the VIP changed family since it left
+                throw new ConfigException("slot " + s.id() + ": live " + s.address() + " is not of the family of service "
                         + h.name() + "'s VIP " + h.vip());
             }
             if (s.epoch() == 0 || !epochs.add(s.epoch()) || Integer.compareUnsigned(s.epoch(), nextEpoch) >= 0) {
