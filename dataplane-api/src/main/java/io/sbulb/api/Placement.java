@@ -106,14 +106,70 @@ public final class Placement {
                                     int nextRetiredSeq) {
         PlacedService[] svc = new PlacedService[limits.maxServices()];
         Slot[] slots = new Slot[limits.maxSlots()];
+        Map<Integer, ServiceHead> byId = new HashMap<>();
+        java.util.Set<Integer> orders = new java.util.HashSet<>();
+        for (ServiceHead h : heads) {
+            if (h.id() < 0 || h.id() >= svc.length) {
+                throw new ConfigException("service id " + h.id() + " of " + h.name() + " is outside 0.." + (svc.length - 1));
+            }
+            if (byId.put(h.id(), h) != null) {
+                throw new ConfigException("service id " + h.id() + " is given twice");
+            }
+            if (!orders.add(h.order())) {
+                throw new ConfigException("service order " + h.order() + " is given twice");
+            }
+        }
         Map<Integer, List<Slot>> live = new HashMap<>();
+        Map<Integer, Integer> retiredCount = new HashMap<>();
+        java.util.Set<Integer> epochs = new java.util.HashSet<>();
+        java.util.Set<String> serverKeys = new java.util.HashSet<>();
         for (Slot s : used) {
             if (s.id() < 0 || s.id() >= slots.length) {
                 throw new ConfigException("slot " + s.id() + " is outside 0.." + (slots.length - 1));
             }
-            slots[s.id()] = s;
-            if (s.state() == SlotState.LIVE) {
+            if (slots[s.id()] != null) {
+                throw new ConfigException("slot " + s.id() + " is given twice");
+            }
+            ServiceHead h = byId.get(s.serviceId());
+            if (h == null) {
+                throw new ConfigException("slot " + s.id() + " (" + s.address() + ") names service id " + s.serviceId()
+                        + ", which has no service");
+            }
+            if (!serverKeys.add(s.serviceId() + " " + s.address())) {
+                throw new ConfigException("slot " + s.id() + ": " + s.address() + " has two slots in service " + h.name());
+            }
+            if (s.state() == SlotState.LIVE && s.address().family() != h.vip().family()) {
+                // a retired one may be: the VIP changed family since it left
+                throw new ConfigException("slot " + s.id() + ": live " + s.address() + " is not of the family of service "
+                        + h.name() + "'s VIP " + h.vip());
+            }
+            if (s.epoch() == 0 || !epochs.add(s.epoch()) || Integer.compareUnsigned(s.epoch(), nextEpoch) >= 0) {
+                throw new ConfigException("slot " + s.id() + ": epoch " + Integer.toUnsignedString(s.epoch())
+                        + " is 0, given twice, or not below the next epoch " + Integer.toUnsignedString(nextEpoch));
+            }
+            if (s.state() == SlotState.RETIRED) {
+                if (s.retiredSeq() <= 0 || Integer.compareUnsigned(s.retiredSeq(), nextRetiredSeq) >= 0) {
+                    throw new ConfigException("slot " + s.id() + ": retired rank " + s.retiredSeq()
+                            + " is not between 1 and the next rank " + nextRetiredSeq);
+                }
+                if (retiredCount.merge(s.serviceId(), 1, Integer::sum) > limits.maxRealServers()) {
+                    throw new ConfigException("service " + h.name() + " has more than " + limits.maxRealServers()
+                            + " retired servers (-mrs)");
+                }
+            } else {
                 live.computeIfAbsent(s.serviceId(), k -> new ArrayList<>()).add(s);
+            }
+            slots[s.id()] = s;
+        }
+        for (Map.Entry<Integer, List<Slot>> e : live.entrySet()) {
+            List<Slot> mine = e.getValue();
+            mine.sort((a, b) -> Integer.compare(a.position(), b.position()));
+            for (int i = 0; i < mine.size(); i++) {
+                if (mine.get(i).position() != i) {
+                    throw new ConfigException("service " + byId.get(e.getKey()).name() + ": live servers' positions "
+                            + "are not 0.." + (mine.size() - 1) + " (slot " + mine.get(i).id() + " at "
+                            + mine.get(i).position() + ")");
+                }
             }
         }
         List<ServiceHead> ordered = new ArrayList<>(heads);

@@ -103,9 +103,10 @@ public abstract class DataplaneRefusalContract {
             dp.configure(dp.configuration().withRealServers(List.of(n.rs(4))));
             untouched(dp, n.fromServer(n.rs(1), n.client(1)).toFrame(), Verdict.PASS, Reason.UNHANDLED_TRAFFIC);
             untouched(dp, n.fromServer(n.rs(0), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_REMOVED_REAL_SERVER);
-            // back in the list: its replies are translated again (client 1 was never re-bound)
+            // back in the list after it was forgotten: a new slot, so client 1's old entry no longer
+            // holds and the server's reply binds the client anew
             dp.configure(dp.configuration().withRealServers(List.of(n.rs(4), n.rs(1))));
-            fromServer(dp, n.fromServer(n.rs(1), n.client(1)), n.vip, Reason.EGRESS_REUSED_NAT);
+            fromServer(dp, n.fromServer(n.rs(1), n.client(1)), n.vip, Reason.EGRESS_NEW_NAT);
         }
     }
 

@@ -136,4 +136,32 @@ class PlacementTest {
             }
         }
     }
+
+    /** What pinned maps or a snapshot hold may be damaged: restore refuses it with the reason. */
+    @Test
+    void restoreRefusesInconsistentState() {
+        Placement p = Placement.empty(LIMITS).next(one(1, 2)).next(one(2));
+        List<Placement.ServiceHead> heads = p.heads();
+        List<Slot> slots = p.slots();
+        Slot live = slotOf(p, 0, rs(2));
+        Slot retired = slotOf(p, 0, rs(1));
+        assertThat(Placement.restore(LIMITS, heads, slots, p.nextEpoch(), p.nextRetiredSeq()).config()).isEqualTo(p.config());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Placement.restore(LIMITS, heads, slots, live.epoch(),
+                p.nextRetiredSeq())).isInstanceOf(ConfigException.class).hasMessageContaining("not below the next epoch");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Placement.restore(LIMITS, heads,
+                List.of(live, new Slot(live.id(), 0, rs(3), 99, SlotState.LIVE, 0, 1, 1)), 100, 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("given twice");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Placement.restore(LIMITS, heads,
+                List.of(new Slot(live.id(), 0, rs(2), live.epoch(), SlotState.LIVE, 0, 1, 3)), 100, 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("positions are not 0..0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Placement.restore(LIMITS, heads,
+                List.of(live, new Slot(retired.id(), 5, rs(1), retired.epoch(), SlotState.RETIRED, 1, 0, -1)), 100, 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("names service id 5, which has no service");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Placement.restore(LIMITS, heads,
+                List.of(live, new Slot(9999, 0, rs(1), 50, SlotState.LIVE, 0, 1, 1)), 100, 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("slot 9999 is outside");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Placement.restore(LIMITS, heads,
+                List.of(live, new Slot(7, 0, IpAddress.parse("fd00:1::1"), 50, SlotState.LIVE, 0, 1, 1)), 100, 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("is not of the family");
+    }
 }

@@ -10,7 +10,10 @@ import io.sbulb.api.Placement;
  * {@code struct sbulb_assoc6_key} (20 bytes): a foreign peer of one service. Which table holds
  * it is the address's family. The kernel's LRU hash evicts by its lists alone, whatever the
  * key's size and hash (docs/kernel-lru.md §2: only keys are observable, the hash seed never
- * decides an eviction), so one key type serves both tables.
+ * decides an eviction), so one key type serves both tables. Checked on Linux 6.18, 2 possible
+ * CPUs: the 50 recorded traces of program operations only (lookup, insert, update, delete;
+ * common and NO_COMMON_LRU) give the same key sets, step for step, with 8- and 20-byte keys and
+ * 8-byte values as with the 4-byte keys and values they were recorded with.
  *
  * @param address peer address
  * @param port    peer UDP port (0..65535)

@@ -106,16 +106,30 @@ public final class ModelSnapshot {
                 throw new IllegalArgumentException("service id " + h.id() + " is given twice");
             }
         }
+        boolean[] order = new boolean[heads.size()];
+        for (ServiceHead h : heads) {
+            if (h.order() < 0 || h.order() >= order.length || order[h.order()]) {
+                throw new IllegalArgumentException("service " + h.name() + " is at place " + h.order() + ": the "
+                        + order.length + " services are at places 0.." + (order.length - 1) + ", one each");
+            }
+            order[h.order()] = true;
+        }
         Map<Integer, Slot> slotById = new TreeMap<>();
         Map<Integer, Slot> epochs = new TreeMap<>();
         Map<Integer, Integer> live = new TreeMap<>();
         Map<Integer, Integer> retired = new TreeMap<>();
         Map<Long, Slot> positions = new TreeMap<>();
+        int previous = -1;
         for (Slot s : slots) {
             String what = "slot " + s.id() + " (" + s.address() + ")";
             if (slotById.put(s.id(), s) != null) {
                 throw new IllegalArgumentException("slot " + s.id() + " is given twice");
             }
+            if (s.id() < previous) {
+                throw new IllegalArgumentException("slot " + s.id() + " is listed after slot " + previous
+                        + ": slots are listed by id");
+            }
+            previous = s.id();
             ServiceHead h = byId.get(s.serviceId());
             if (h == null) {
                 throw new IllegalArgumentException(what + " belongs to service id " + s.serviceId() + ", which is not placed");

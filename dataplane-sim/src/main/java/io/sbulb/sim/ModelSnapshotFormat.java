@@ -36,7 +36,8 @@ import java.util.TreeSet;
  * nextEpoch     i32            (unsigned) the epoch the next new slot gets
  * nextRetired   i32            (unsigned) the rank the next retired server gets
  * cursors       count i32, then count (service id u16, next i32), by id: the cursors that are not 0
- * counters      count u8, then count (code u8, packets i64, bytes i64), reasons that counted
+ *               (a removed service's stays: the data path keeps it until the id is given out again)
+ * counters      count u8, then count (code u8, packets i64, bytes i64), reasons that counted, by code
  * table4        the IPv4 association table's LRU state ({@link LruStateFormat})
  * table6        the IPv6 association table's LRU state
  * service       id u16, order u16, name (length u8, then ASCII), VIP address, ports (count i32, then count u16)
@@ -194,19 +195,23 @@ final class ModelSnapshotFormat {
     private static Map<Integer, Long> cursors(SnapshotInput in, Limits limits) {
         int n = in.i32("cursor count", 0, limits.maxServices());
         Map<Integer, Long> out = new TreeMap<>();
+        int previous = -1;
         for (int i = 0; i < n; i++) {
             String what = "cursor " + (i + 1) + " of " + n;
             int id = in.u16(what + ": service id");
-            if (out.put(id, Integer.toUnsignedLong(in.i32(what + ": next"))) != null) {
-                throw SnapshotInput.inconsistent(what + ": service id " + id + " has two cursors");
+            if (id <= previous) {
+                throw SnapshotInput.inconsistent(what + ": service id " + id + " after " + previous
+                        + ": cursors are listed by id, one each");
             }
+            previous = id;
+            out.put(id, Integer.toUnsignedLong(in.i32(what + ": next")));
         }
         return out;
     }
 
     private static Map<Reason, Counter> counters(SnapshotInput in) {
         int n = in.u8("counter count");
-        Map<Reason, Counter> out = new EnumMap<>(Reason.class);
+        EnumMap<Reason, Counter> out = new EnumMap<>(Reason.class);
         for (int i = 0; i < n; i++) {
             String what = "counter " + (i + 1) + " of " + n;
             int code = in.u8(what + ": reason code");
@@ -216,9 +221,11 @@ final class ModelSnapshotFormat {
             } catch (IllegalArgumentException e) {
                 throw SnapshotInput.inconsistent(what + ": " + e.getMessage());
             }
-            if (out.put(r, new Counter(in.i64(what + ": packets"), in.i64(what + ": bytes"))) != null) {
-                throw SnapshotInput.inconsistent(what + ": " + r + " is counted twice");
+            if (!out.isEmpty() && out.keySet().stream().anyMatch(k -> k.code() >= code)) {
+                throw SnapshotInput.inconsistent(what + ": " + r + " after " + out.keySet() + ": counters are listed by "
+                        + "reason code, one each");
             }
+            out.put(r, new Counter(in.i64(what + ": packets"), in.i64(what + ": bytes")));
         }
         return out;
     }

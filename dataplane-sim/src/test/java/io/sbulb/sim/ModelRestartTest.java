@@ -14,17 +14,22 @@ import io.sbulb.api.LruParameters.BatchRule;
 import io.sbulb.api.Net;
 import io.sbulb.api.Placement.Slot;
 import io.sbulb.api.Placement.SlotState;
+import io.sbulb.api.RealServer;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
+import io.sbulb.api.Service;
+import io.sbulb.api.frame.UdpFrame;
 import io.sbulb.sim.RestartTraffic.Action;
 import io.sbulb.sim.RestartTraffic.Configure;
 import io.sbulb.sim.RestartTraffic.Send;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -115,6 +120,64 @@ class ModelRestartTest {
         assertThat(after.save().eventMask()).isEqualTo(ALL_EVENTS);
         assertThat(after.process(n.fromServer(n.rs(1), n.client(0)).toFrame()).reason())
                 .as("the removed server's late reply, after the restart").isEqualTo(Reason.EGRESS_REMOVED_REAL_SERVER);
+    }
+
+    private static final IpAddress VIP2 = IpAddress.parse("198.18.0.2");
+
+    private static DataplaneConfig services(boolean full) {
+        Service a = Service.of("a", Net.V4.vip, Set.of(Net.PORT), full
+                ? List.of(new RealServer(Net.V4.rs(0), 3), new RealServer(Net.V4.rs(1), 1))
+                : List.of(new RealServer(Net.V4.rs(0), 3)));
+        Service b = Service.unweighted("b", Net.V6.vip, Set.of(Net.PORT), Net.V6.servers(0, 2));
+        Service c = Service.unweighted("c", VIP2, Set.of(Net.OTHER_PORT), List.of(Net.V4.rs(2)));
+        return DataplaneConfig.of(full ? List.of(a, b, c) : List.of(b, a));
+    }
+
+    /**
+     * Three services (IPv4 weighted 3:1, IPv6, IPv4 on another port); then a's second server
+     * retired and c removed: cursors of two ids, live, retired and stale entries in both tables.
+     */
+    private static ReferenceDataplane busyServices() {
+        ReferenceDataplane dp = new ReferenceDataplane(new Limits(4, 4, 16, 4), LRU, ALL_EVENTS);
+        dp.configure(services(true));
+        for (int c = 0; c < 10; c++) {
+            dp.process(Net.V4.toVip(Net.V4.client(c)).toFrame());
+        }
+        for (int c = 0; c < 3; c++) {
+            dp.process(Net.V6.toVip(Net.V6.client(c)).toFrame());
+        }
+        dp.process(UdpFrame.builder().source(Net.V4.rs(2), Net.OTHER_PORT).destination(Net.V4.client(20)).build().toFrame());
+        dp.configure(services(false));
+        return dp;
+    }
+
+    @Test
+    void aRestartWithServicesKeepsSlotsCursorsBothTablesAndGoesOnAsBefore() {
+        ReferenceDataplane kept = busyServices();
+        ReferenceDataplane restarted = busyServices().restart();
+        assertThat(restarted.save()).isEqualTo(kept.save());
+        assertThat(restarted.associations()).isEqualTo(kept.associations()).hasSize(14)
+                .anySatisfy(a -> assertThat(a.service()).isEqualTo("#2"))
+                .anySatisfy(a -> assertThat(a.realServer()).isEqualTo(Net.V4.rs(1)));
+        assertThat(restarted.save().cursors()).isEqualTo(Map.of(0, 2L, 1, 1L)); // a: 10 picks of a cycle of 4; b: 3 of 2
+        assertThat(restarted.placement().slots()).isEqualTo(kept.placement().slots());
+        assertThat(restarted.configuration()).isEqualTo(services(false));
+        List<Frame> after = new ArrayList<>();
+        after.add(Net.V4.fromServer(Net.V4.rs(1), Net.V4.client(2)).toFrame()); // a late reply: dropped
+        for (int c = 0; c < 12; c++) {
+            after.add(Net.V4.toVip(Net.V4.client(c)).toFrame());
+            after.add(Net.V6.toVip(Net.V6.client(c)).toFrame());
+        }
+        for (Frame f : after) {
+            assertThat(restarted.process(f)).isEqualTo(kept.process(f));
+        }
+        kept.configure(services(true));
+        restarted.configure(services(true));
+        // the retired server comes back: its slot survived the restart, and so its clients
+        Result revived = restarted.process(Net.V4.toVip(Net.V4.client(2)).toFrame());
+        assertThat(revived).isEqualTo(kept.process(Net.V4.toVip(Net.V4.client(2)).toFrame()));
+        assertThat(revived.reason()).isEqualTo(Reason.INGRESS_REUSED_NAT);
+        assertThat(restarted.save()).isEqualTo(kept.save());
     }
 
     @Test

@@ -1,0 +1,170 @@
+package io.sbulb.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sbulb.api.IpAddress;
+import io.sbulb.api.testing.Privileges;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several services in one sbulb (issue 15), end to end: the real command with a services file
+ * ({@code --config}), an IPv4 service with weights and an IPv6 service over the same three real
+ * servers, real UDP from real sockets of both families. Each family's clients are answered from
+ * their own family's VIP by their own server, spread by smooth weighted round robin, and a
+ * weight set to 0 in the file drains a server without moving its clients.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(120)
+class DualStackEndToEndTest {
+
+    private static final int PORT = 5683;
+    private static final int CLIENTS = 24;
+    private static final int FIRST_PORT = 41000;
+    private static final Duration REPLY = Duration.ofSeconds(2);
+    private static final InetSocketAddress VIP4 = new InetSocketAddress(address(Lab.VIP), PORT);
+    private static final InetSocketAddress VIP6 = new InetSocketAddress(address(Lab.VIP6), PORT);
+
+    @TempDir
+    static Path dir;
+
+    static Lab lab;
+    static final List<EchoServer> servers = new ArrayList<>();
+    static final Map<String, LabClient> clients = new HashMap<>();
+    static final Map<String, String> owner = new HashMap<>();
+    static NotifyListener notify;
+    static SbulbProcess sbulb;
+    static Path file;
+    static final AtomicInteger sequence = new AtomicInteger();
+
+    @BeforeAll
+    static void startTheBalancerWithTwoServices() throws IOException {
+        Privileges.requireNetAdmin();
+        lab = Lab.create(Lab.uniquePrefix(), 3);
+        for (int i = 1; i <= 3; i++) {
+            servers.add(EchoServer.start("rs" + i, lab.realServerNetns(i), PORT));
+        }
+        file = dir.resolve("services.yaml");
+        writeServices(1);
+        notify = new NotifyListener(dir.resolve("notify.sock"));
+        sbulb = SbulbProcess.start(lab.lbNetns(), List.of(Lab.LB_INTERFACE, "--config", file.toString(), "-l", "debug"),
+                notify.address(), dir);
+        Optional<String> ready = notify.await(m -> m.contains("READY=1"), Duration.ofSeconds(60));
+        assertThat(ready).as("READY=1 from %s", sbulb).isPresent();
+    }
+
+    /** The services file: coap4 with weights 2:1:1, coap6 with rs2 of weight {@code rs2v6Weight}. */
+    private static void writeServices(int rs2v6Weight) throws IOException {
+        String yaml = "services:\n"
+                + "  - name: coap4\n    vip: " + Lab.VIP + "\n    ports: [" + PORT + "]\n    real-servers:\n"
+                + "      - {address: " + lab.realServer(1) + ", weight: 2}\n"
+                + "      - " + lab.realServer(2) + "\n      - " + lab.realServer(3) + "\n"
+                + "  - name: coap6\n    vip: \"" + Lab.VIP6 + "\"\n    ports: [" + PORT + "]\n    real-servers:\n"
+                + "      - \"" + lab.realServer6(1) + "\"\n"
+                + "      - {address: \"" + lab.realServer6(2) + "\", weight: " + rs2v6Weight + "}\n"
+                + "      - \"" + lab.realServer6(3) + "\"\n";
+        Path tmp = dir.resolve("services.yaml.tmp");
+        Files.writeString(tmp, yaml);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        clients.values().forEach(LabClient::close);
+        servers.forEach(EchoServer::close);
+        if (sbulb != null) {
+            sbulb.close();
+        }
+        if (notify != null) {
+            notify.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void eachFamilyIsBalancedByItsOwnServiceWithItsWeights() {
+        for (int i = 0; i < CLIENTS; i++) {
+            clients.put("v4:" + i, LabClient.open(lab.clientNetns(), FIRST_PORT + i));
+            clients.put("v6:" + i, LabClient.open(lab.clientNetns(), FIRST_PORT + CLIENTS + i));
+        }
+        Map<String, Integer> v4 = new HashMap<>();
+        Map<String, Integer> v6 = new HashMap<>();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < CLIENTS; i++) {
+                String s4 = exchange("v4:" + i, VIP4);
+                String s6 = exchange("v6:" + i, VIP6);
+                if (round == 0) {
+                    v4.merge(s4, 1, Integer::sum);
+                    v6.merge(s6, 1, Integer::sum);
+                }
+            }
+        }
+        // coap4's cycle for weights 2:1:1 is rs1 rs2 rs3 rs1 (nginx's smooth weighted round robin)
+        assertThat(v4).isEqualTo(Map.of("rs1", CLIENTS / 2, "rs2", CLIENTS / 4, "rs3", CLIENTS / 4));
+        assertThat(v6).isEqualTo(Map.of("rs1", CLIENTS / 3, "rs2", CLIENTS / 3, "rs3", CLIENTS / 3));
+        for (int i = 0; i < CLIENTS; i++) {
+            assertThat(owner.get("v4:" + i)).as("v4 client %d", i).isEqualTo(new String[] {"rs1", "rs2", "rs3", "rs1"}[i % 4]);
+        }
+        // the servers saw the clients' own addresses of both families
+        for (EchoServer s : servers) {
+            assertThat(s.heard().keySet()).extracting(a -> a.getAddress().getAddress().length).contains(4, 16);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aWeightOfZeroInTheFileDrainsAServerAndItsClientsStay() throws IOException {
+        writeServices(0);
+        Optional<String> applied = notify.await(m -> m.contains("STATUS=") && m.contains("coap6"), Duration.ofSeconds(5));
+        assertThat(applied).as("a STATUS after the change, %s", sbulb).isPresent();
+        for (int i = 0; i < CLIENTS; i++) {
+            exchange("v6:" + i, VIP6); // every known client keeps its server, rs2's included
+        }
+        for (int i = 0; i < 6; i++) {
+            LabClient c = LabClient.open(lab.clientNetns(), FIRST_PORT + 100 + i);
+            clients.put("new6:" + i, c);
+            assertThat(exchange("new6:" + i, VIP6)).as("a new client while rs2 drains").isNotEqualTo("rs2");
+        }
+    }
+
+    /** One datagram and its echo; the reply must come from {@code vip}, from the client's known server. */
+    private static String exchange(String client, InetSocketAddress vip) {
+        LabClient c = clients.get(client);
+        Optional<LabClient.Reply> r = c.exchange(vip, "q" + sequence.incrementAndGet(), REPLY);
+        assertThat(r).as("reply to %s, %s", client, sbulb).isPresent();
+        assertThat(r.get().from()).as("reply source for %s", client).isEqualTo(vip);
+        String before = owner.putIfAbsent(client, r.get().server());
+        assertThat(r.get().server()).as("server of %s", client).isEqualTo(before == null ? r.get().server() : before);
+        return r.get().server();
+    }
+
+    private static InetAddress address(IpAddress a) {
+        try {
+            return InetAddress.getByAddress(a.bytes());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
