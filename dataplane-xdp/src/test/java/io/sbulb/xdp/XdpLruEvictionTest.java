@@ -42,7 +42,7 @@ class XdpLruEvictionTest {
                 int c = random.nextInt(4) == 0 ? random.nextInt(Math.max(1, maxAssociations / 2)) : random.nextInt(clients);
                 Endpoint client = n.client(0, 10000 + c);
                 Result r = dp.process(n.toVip(client).toFrame());
-                // the program's ops on sbulb_assoc for a frame to the VIP: lookup, insert on a miss
+                // the program's ops on its family's association table for a frame to the VIP: lookup, insert on a miss
                 if (model.programLookup(client) == null) {
                     model.programUpdate(client, true, KernelLruMap.UpdateFlag.ANY);
                     evicted += model.lastEvicted().size();
