@@ -277,8 +277,8 @@ final class LabReport {
         if (sb != null) {
             b.append("\nsbulb, memory and control plane:\n\n");
             for (Bpftool.MapInfo m : sb.get(0).maps) {
-                if (m.name().equals("sbulb_assoc")) {
-                    b.append(String.format(Locale.ROOT, "- association table (%s, %d entries): %.1f MiB of kernel "
+                if (m.name().equals("sbulb_assoc4") || m.name().equals("sbulb_assoc6")) {
+                    b.append(String.format(Locale.ROOT, "- association table " + m.name() + " (%s, %d entries): %.1f MiB of kernel "
                                     + "memory (bpftool's bytes_memlock), %.0f bytes per association%n", m.type(),
                             m.maxEntries(), m.bytesMemlock() / 1048576.0, (double) m.bytesMemlock() / m.maxEntries()));
                 }

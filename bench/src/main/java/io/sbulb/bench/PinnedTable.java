@@ -1,6 +1,5 @@
 package io.sbulb.bench;
 
-import io.sbulb.api.Association;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
 import io.sbulb.xdp.SbulbAbi;
@@ -14,31 +13,52 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * sbulb's association table where it is pinned ({@code PIN_DIR/maps/sbulb_assoc}), opened from
- * this process while sbulb runs or not: filled ahead of a measurement with the clients a large
- * deployment has, read back to tell whether an event changed it. Keys and values are written in
- * the ABI's layout ({@link SbulbAbi#assocKey}, the struct sbulb_assoc the data path reads) and
- * read back through the decoder the ABI test holds to the compiled object.
+ * sbulb's IPv4 association table where it is pinned ({@code PIN_DIR/maps/sbulb_assoc4}), opened
+ * from this process while sbulb runs or not: filled ahead of a measurement with the clients a
+ * large deployment has, read back to tell whether an event changed it. The lab runs the seed's
+ * one service (id {@value #SERVICE}). Keys and values are written in the ABI's layout
+ * ({@link SbulbAbi#assocKey}, {@link SbulbAbi#assocValue}: a real server's slot and epoch, read
+ * in the pinned {@code sbulb_reals}) and read back through the decoder the ABI test holds to the
+ * compiled object.
  */
 final class PinnedTable implements AutoCloseable {
 
+    /** The id of the lab's one service. */
+    static final int SERVICE = 0;
+
     private final BpfFd holder;
     private final BpfMap map;
+    private final BpfFd realsHolder;
+    private final BpfMap reals;
 
-    private PinnedTable(BpfFd holder, BpfMap map) {
+    private PinnedTable(BpfFd holder, BpfMap map, BpfFd realsHolder, BpfMap reals) {
         this.holder = holder;
         this.map = map;
+        this.realsHolder = realsHolder;
+        this.reals = reals;
     }
 
     /** The table pinned in {@code pinDir}, described as the kernel describes it (its size: sbulb's -ma). */
     static PinnedTable open(Path pinDir) {
-        BpfFd fd = BpfFd.pinned(new PinDir(pinDir).map(SbulbAbi.MAP_ASSOC).toString(), "map " + SbulbAbi.MAP_ASSOC);
-        return new PinnedTable(fd, BpfMap.of(fd, 1));
+        PinDir dir = new PinDir(pinDir);
+        BpfFd fd = BpfFd.pinned(dir.map(SbulbAbi.MAP_ASSOC4).toString(), "map " + SbulbAbi.MAP_ASSOC4);
+        BpfFd realsFd = BpfFd.pinned(dir.map(SbulbAbi.MAP_REALS).toString(), "map " + SbulbAbi.MAP_REALS);
+        return new PinnedTable(fd, BpfMap.of(fd, 1), realsFd, BpfMap.of(realsFd, 1));
     }
 
-    /** struct sbulb_assoc: the real server's address (struct sbulb_addr) and its position in the list, host order. */
-    static byte[] value(IpAddress server, int position) {
-        return SbulbAbi.assocValue(server, position);
+    /** The slot and epoch of live real server {@code server} of the lab's service, as the data path holds them. */
+    private byte[] valueOf(IpAddress server) {
+        byte[][] found = new byte[1][];
+        reals.forEach((k, v) -> {
+            SbulbAbi.Real r = SbulbAbi.Real.of(v);
+            if (server.equals(r.address()) && r.serviceId() == SERVICE && (r.live(0) || r.live(1))) {
+                found[0] = SbulbAbi.assocValue(SbulbAbi.u32(k), r.epoch());
+            }
+        });
+        if (found[0] == null) {
+            throw new IllegalStateException(server + " is no live real server of the pinned data path");
+        }
+        return found[0];
     }
 
     /**
@@ -59,15 +79,15 @@ final class PinnedTable implements AutoCloseable {
      * as written; they must be new.
      */
     void fill(int count, List<IpAddress> servers) {
+        List<byte[]> values = servers.stream().map(this::valueOf).toList();
         for (int i = 0; i < count; i++) {
             int position = i % servers.size();
-            byte[] key = SbulbAbi.assocKey(filler(i));
-            byte[] value = value(servers.get(position), position);
-            map.update(key, value, BpfMap.UpdateFlag.NOEXIST);
+            byte[] key = SbulbAbi.assocKey(filler(i), SERVICE);
+            map.update(key, values.get(position), BpfMap.UpdateFlag.NOEXIST);
             if (i == 0 || i == count - 1) {
-                Association back = SbulbAbi.association(key, map.lookup(key));
-                if (!back.client().equals(filler(i)) || !back.realServer().equals(servers.get(position))
-                        || back.realServerIndex() != position) {
+                byte[] read = map.lookup(key);
+                SbulbAbi.AssocEntry back = SbulbAbi.AssocEntry.of(key, read);
+                if (!back.client().equals(filler(i)) || back.serviceId() != SERVICE || !servers.get(position).equals(server(read))) {
                     throw new IllegalStateException("the association written for " + filler(i) + " reads back as "
                             + back + " (the layout of struct sbulb_assoc changed?)");
                 }
@@ -79,14 +99,18 @@ final class PinnedTable implements AutoCloseable {
     Map<Integer, byte[]> lookup(IpAddress client, int firstPort, int clients) {
         Map<Integer, byte[]> m = new LinkedHashMap<>();
         for (int p = firstPort; p < firstPort + clients; p++) {
-            m.put(p, map.lookup(SbulbAbi.assocKey(new Endpoint(client, p))));
+            m.put(p, map.lookup(SbulbAbi.assocKey(new Endpoint(client, p), SERVICE)));
         }
         return m;
     }
 
-    /** The real server of a raw value. */
-    static IpAddress server(byte[] key, byte[] value) {
-        return SbulbAbi.association(key, value).realServer();
+    /** The real server of a raw value (struct sbulb_assoc): its slot's, when the epoch still matches; else null. */
+    IpAddress server(byte[] value) {
+        int slot = SbulbAbi.u32(java.util.Arrays.copyOfRange(value, 0, 4));
+        int epoch = SbulbAbi.u32(java.util.Arrays.copyOfRange(value, 4, 8));
+        byte[] r = reals.lookup(SbulbAbi.u32(slot));
+        SbulbAbi.Real real = r == null ? null : SbulbAbi.Real.of(r);
+        return real != null && real.epoch() == epoch ? real.address() : null;
     }
 
     /**
@@ -133,5 +157,6 @@ final class PinnedTable implements AutoCloseable {
     @Override
     public void close() {
         holder.close();
+        realsHolder.close();
     }
 }

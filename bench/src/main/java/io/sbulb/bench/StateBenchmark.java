@@ -149,7 +149,7 @@ public final class StateBenchmark {
         long rss = next == null ? -1 : Machine.HOST.rssKb(next.pid());
         Map<Integer, byte[]> after = table.lookup(Lab.CLIENT, LoadRig.BASE_PORT, s.clients());
         long missing = after.values().stream().filter(v -> v == null).count();
-        return new Measure(event, round, step, atOtherServer(step, before, s.clients()),
+        return new Measure(event, round, step, atOtherServer(step, before, s.clients(), table::server),
                 PinnedTable.changed(before, after), (int) missing, digestBefore, table.digest(), signalNs, signalToExit,
                 next, rss);
     }
@@ -160,13 +160,13 @@ public final class StateBenchmark {
      * generator sends its clients in turn from the first port on, so client c sent
      * {@code sent / clients} frames, one more for the first {@code sent % clients}.
      */
-    static long atOtherServer(LoadRig.Step step, Map<Integer, byte[]> owners, int clients) {
+    static long atOtherServer(LoadRig.Step step, Map<Integer, byte[]> owners, int clients,
+                              java.util.function.Function<byte[], IpAddress> serverOf) {
         long[] expected = new long[256];
         int c = 0;
         for (Map.Entry<Integer, byte[]> e : owners.entrySet()) {
             if (e.getValue() != null) {
-                byte[] key = SbulbAbi.assocKey(new Endpoint(Lab.CLIENT, e.getKey()));
-                byte[] address = PinnedTable.server(key, e.getValue()).bytes();
+                byte[] address = serverOf.apply(e.getValue()).bytes();
                 expected[address[address.length - 1] & 0xff] += step.sent() / clients + (c < step.sent() % clients ? 1 : 0);
             }
             c++;

@@ -64,21 +64,32 @@ public final class Bpftool {
         return maps;
     }
 
-    /** A row of sbulb's association table: a foreign peer and its real server. */
-    public record Association(Endpoint peer, IpAddress realServer) {
+    /**
+     * A row of sbulb's association tables: a foreign peer, its service's id, and the real server
+     * its slot holds (null when the slot has moved on to another epoch: a stale entry).
+     */
+    public record Association(Endpoint peer, int serviceId, IpAddress realServer) {
     }
 
     /**
-     * sbulb's association table as {@code bpftool map dump} shows it: bpftool reads the raw key and
-     * value bytes from the kernel; they are decoded as struct sbulb_assoc_key and struct sbulb_assoc.
+     * sbulb's association tables (both families) as {@code bpftool map dump} shows them: bpftool
+     * reads the raw key and value bytes from the kernel; they are decoded as the ABI's structs,
+     * and each entry's slot is read in {@code sbulb_reals}, dumped the same way.
      */
     public static List<Association> associations(int progId) {
-        int map = mapOf(progId, "sbulb_assoc");
+        Map<Integer, SbulbAbi.Real> reals = new HashMap<>();
+        for (JsonNode e : json("bpftool", "-j", "map", "dump", "id", String.valueOf(mapOf(progId, SbulbAbi.MAP_REALS)))) {
+            reals.put(SbulbAbi.u32(bytes(e.path("key"))), SbulbAbi.Real.of(bytes(e.path("value"))));
+        }
         List<Association> rows = new ArrayList<>();
-        for (JsonNode e : json("bpftool", "-j", "map", "dump", "id", String.valueOf(map))) {
-            // decoded with the layout the ABI test holds to the compiled object, not offsets copied here
-            io.sbulb.api.Association a = SbulbAbi.association(bytes(e.path("key")), bytes(e.path("value")));
-            rows.add(new Association(a.client(), a.realServer()));
+        for (String table : List.of(SbulbAbi.MAP_ASSOC4, SbulbAbi.MAP_ASSOC6)) {
+            for (JsonNode e : json("bpftool", "-j", "map", "dump", "id", String.valueOf(mapOf(progId, table)))) {
+                // decoded with the layout the ABI test holds to the compiled object, not offsets copied here
+                SbulbAbi.AssocEntry a = SbulbAbi.AssocEntry.of(bytes(e.path("key")), bytes(e.path("value")));
+                SbulbAbi.Real r = reals.get(a.slot());
+                IpAddress server = r != null && r.epoch() == a.epoch() && a.epoch() != 0 ? r.address() : null;
+                rows.add(new Association(a.client(), a.serviceId(), server));
+            }
         }
         return rows;
     }

@@ -181,7 +181,7 @@ class StateSurvivalTest {
     void theDefaultStopDetachesAndRemovesThePinnedState() throws Exception {
         SbulbProcess sbulb = start();
         assertThat(lab.pinDir().resolve("link")).exists();
-        assertThat(lab.pinDir().resolve("maps").resolve("sbulb_assoc")).exists();
+        assertThat(lab.pinDir().resolve("maps").resolve("sbulb_assoc4")).exists();
         traffic = steadyTraffic();
         assertThat(traffic.awaitAnswered(TWO_ROUNDS, Duration.ofSeconds(5))).as("traffic through %s", sbulb).isTrue();
         traffic.finish(Duration.ofSeconds(2));
@@ -226,7 +226,7 @@ class StateSurvivalTest {
         SbulbProcess detached = detach();
         assertThat(detached.await(READY)).as("%s", detached).hasValue(0);
         assertThat(Bpftool.xdp(lab.lbNetns(), Lab.LB_INTERFACE)).as("bpftool after sbulb detach").isEmpty();
-        assertThat(lab.pinDir().resolve("maps").resolve("sbulb_assoc")).as("the state, kept by detach").exists();
+        assertThat(lab.pinDir().resolve("maps").resolve("sbulb_assoc4")).as("the state, kept by detach").exists();
         SbulbProcess purged = detach("--purge");
         assertThat(purged.await(READY)).as("%s", purged).hasValue(0);
         assertThat(lab.pinDir()).as("the pin directory after detach --purge").doesNotExist();
@@ -252,7 +252,7 @@ class StateSurvivalTest {
         for (Path p = pin.getParent(); p.startsWith(HostPins.ROOT); p = p.getParent()) {
             above.put(p, mode(p));
         }
-        String assoc = pin.resolve("maps").resolve("sbulb_assoc").toString();
+        String assoc = pin.resolve("maps").resolve("sbulb_assoc4").toString();
         String link = pin.resolve("link").toString();
         Commands.Output dump;
         Commands.Output open;
