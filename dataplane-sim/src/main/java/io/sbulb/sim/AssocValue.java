@@ -1,43 +1,40 @@
 package io.sbulb.sim;
 
-import io.sbulb.api.IpAddress;
-import java.util.Objects;
-
 /**
- * Value of the association table, mirroring {@code struct sbulb_assoc}. Mutable: the C program
- * writes it in place through the pointer a lookup returns ({@code rs_index} when the server
- * moved, the whole value when the peer is re-bound), and so does the model through the object
+ * Value of both association tables, mirroring {@code struct sbulb_assoc}: the real-server slot
+ * the peer is bound to and the slot's epoch then. Mutable: the C program re-points an invalid
+ * entry in place, through the pointer a lookup returns, and so does the model through the object
  * {@code KernelLruMap.programLookup} returns. Equal when both fields are (snapshots compare
  * tables by value).
  */
 final class AssocValue {
-    /** The real server address. */
-    IpAddress rs;
-    /** The position in the real-server list where {@link #rs} was last found ({@code __u32}). */
-    int rsIndex;
+    /** The slot in {@code sbulb_reals} ({@code __u32}). */
+    int slot;
+    /** The slot's incarnation when the entry was written ({@code __u32}); 0 is never valid. */
+    int epoch;
 
-    AssocValue(IpAddress rs, int rsIndex) {
-        this.rs = rs;
-        this.rsIndex = rsIndex;
+    AssocValue(int slot, int epoch) {
+        this.slot = slot;
+        this.epoch = epoch;
     }
 
     /** A copy that later writes to this value do not change. */
     AssocValue copy() {
-        return new AssocValue(rs, rsIndex);
+        return new AssocValue(slot, epoch);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AssocValue v && rs.equals(v.rs) && rsIndex == v.rsIndex;
+        return o instanceof AssocValue v && slot == v.slot && epoch == v.epoch;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(rs, rsIndex);
+        return 31 * slot + epoch;
     }
 
     @Override
     public String toString() {
-        return rs + " @" + rsIndex;
+        return "slot " + Integer.toUnsignedString(slot) + " epoch " + Integer.toUnsignedString(epoch);
     }
 }

@@ -4,6 +4,9 @@ import io.sbulb.api.Counter;
 import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
+import io.sbulb.api.Placement;
+import io.sbulb.api.Placement.EndpointKind;
+import io.sbulb.api.Placement.ServerEndpoint;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Verdict;
 import io.sbulb.sim.lru.KernelLruMap;
@@ -14,12 +17,14 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The decision logic of sbulb.bpf.c, function for function, with the program's maps as state:
- * the configuration maps ({@link ModelConfig}), {@code sbulb_state} (the round-robin cursor),
- * {@code sbulb_assoc} (a {@link KernelLruMap}, accessed exactly where and in the order the C
- * accesses it), {@code sbulb_counters} and the event ring buffer {@code sbulb_events} (a queue of
+ * The decision logic of sbulb.bpf.c (docs/design.md §1, in its order of checks), with the
+ * program's maps as state: the configuration maps ({@link ModelConfig}), {@code sbulb_state}
+ * (one round-robin cursor per service id), {@code sbulb_assoc4} and {@code sbulb_assoc6} (each a
+ * {@link KernelLruMap}, accessed exactly where and in the order the C accesses them),
+ * {@code sbulb_counters} and the event ring buffer {@code sbulb_events} (a queue of
  * {@link DataplaneEvent#CAPACITY} events: when it is full, new events are lost).
  */
 final class DataPath {
@@ -28,29 +33,36 @@ final class DataPath {
     record Decision(Verdict verdict, Reason reason) {
     }
 
-    private final KernelLruMap<AssocKey, AssocValue> assoc;
+    private final KernelLruMap<AssocKey, AssocValue> assoc4;
+    private final KernelLruMap<AssocKey, AssocValue> assoc6;
     private final long[] packets = new long[Reason.CODE_COUNT];
     private final long[] bytes = new long[Reason.CODE_COUNT];
     private final long eventMask;
     private final ArrayDeque<DataplaneEvent> events = new ArrayDeque<>();
-    private ModelConfig cfg = ModelConfig.EMPTY;
-    /** {@code sbulb_state[0].next_rs}, a {@code __u32}. */
-    private int nextRs;
+    private ModelConfig cfg;
+    /**
+     * {@code sbulb_state[id].next} per service id, each a {@code __u32}: written by the data path,
+     * and reset to 0 by the control plane for an id given to a new service.
+     */
+    private final int[] cursors;
 
-    DataPath(KernelLruMap<AssocKey, AssocValue> assoc, long eventMask) {
-        this.assoc = assoc;
+    DataPath(KernelLruMap<AssocKey, AssocValue> assoc4, KernelLruMap<AssocKey, AssocValue> assoc6, long eventMask,
+             ModelConfig cfg) {
+        this.assoc4 = assoc4;
+        this.assoc6 = assoc6;
         this.eventMask = eventMask;
+        this.cfg = cfg;
+        this.cursors = new int[cfg.placement.limits().maxServices()];
     }
 
     /**
-     * A data path over the maps a previous one left (a restart over pinned maps): this table,
-     * configuration, cursor {@code next_rs} (unsigned) and counters; an empty event log.
+     * A data path over the maps a previous one left (a restart over pinned maps): these tables,
+     * configuration, cursors (by service id, unsigned) and counters; an empty event log.
      */
-    DataPath(KernelLruMap<AssocKey, AssocValue> assoc, long eventMask, ModelConfig cfg, long nextRs,
-             Map<Reason, Counter> counters) {
-        this(assoc, eventMask);
-        this.cfg = cfg;
-        this.nextRs = (int) nextRs;
+    DataPath(KernelLruMap<AssocKey, AssocValue> assoc4, KernelLruMap<AssocKey, AssocValue> assoc6, long eventMask,
+             ModelConfig cfg, Map<Integer, Long> cursors, Map<Reason, Counter> counters) {
+        this(assoc4, assoc6, eventMask, cfg);
+        cursors.forEach((id, next) -> this.cursors[id] = (int) (long) next);
         counters.forEach((r, c) -> {
             packets[r.code()] = c.packets();
             bytes[r.code()] = c.bytes();
@@ -70,8 +82,18 @@ final class DataPath {
         return out;
     }
 
-    /** The control plane's map writes: replaces the configuration maps, keeps state and associations. */
+    /**
+     * The control plane's map writes: replaces the configuration maps, keeps the associations and
+     * the cursors, but for the services given their id by this placement (new or renamed,
+     * {@link Placement.PlacedService#fresh()}), whose cursors start again at 0: the control plane
+     * writes them before the generation switch.
+     */
     void configure(ModelConfig config) {
+        for (Placement.PlacedService p : config.placement.services()) {
+            if (p.fresh()) {
+                cursors[p.id()] = 0;
+            }
+        }
         this.cfg = config;
     }
 
@@ -79,13 +101,30 @@ final class DataPath {
         return cfg;
     }
 
-    KernelLruMap<AssocKey, AssocValue> associations() {
-        return assoc;
+    /** {@code sbulb_assoc4}. */
+    KernelLruMap<AssocKey, AssocValue> associations4() {
+        return assoc4;
     }
 
-    /** The round-robin cursor {@code next_rs}, unsigned. */
-    long nextRs() {
-        return Integer.toUnsignedLong(nextRs);
+    /** {@code sbulb_assoc6}. */
+    KernelLruMap<AssocKey, AssocValue> associations6() {
+        return assoc6;
+    }
+
+    /** The association table of a family ({@link Packet#FAMILY_IPV4} or {@link Packet#FAMILY_IPV6}). */
+    private KernelLruMap<AssocKey, AssocValue> table(int family) {
+        return family == Packet.FAMILY_IPV4 ? assoc4 : assoc6;
+    }
+
+    /** The round-robin cursors that are not 0, by service id, unsigned. */
+    Map<Integer, Long> cursors() {
+        Map<Integer, Long> out = new TreeMap<>();
+        for (int id = 0; id < cursors.length; id++) {
+            if (cursors[id] != 0) {
+                out.put(id, Integer.toUnsignedLong(cursors[id]));
+            }
+        }
+        return out;
     }
 
     /** The counters, summed (one CPU here), only those that moved. */
@@ -99,7 +138,7 @@ final class DataPath {
         return out;
     }
 
-    /** Mirrors {@code sbulb_xdp}: parse, then ingress or egress. Rewrites {@code p.data} on TX. */
+    /** Mirrors {@code sbulb_xdp}: parse, then ingress, egress or pass. Rewrites {@code p.data} on TX. */
     Decision process(Packet p) {
         Reason r = Parser.parseFrame(p);
         if (r != null) {
@@ -112,120 +151,111 @@ final class DataPath {
                 }
             }
         }
-        if (cfg.family == Packet.FAMILY_NONE) {
+        if (cfg.serviceCount() == 0) {
             return decide(p, Reason.NO_VIRTUAL_SERVER, Verdict.PASS);
-        }
-        // Real servers share the VIP's family, so a frame of the other family is not ours.
-        if (p.family != cfg.family) {
-            return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
         }
         IpAddress saddr = p.saddr();
         IpAddress daddr = p.daddr();
-        if (daddr.equals(cfg.vip)) {
-            return ingress(p, saddr);
+        int svc = cfg.vipService(daddr, p.udpDest());
+        if (svc >= 0) {
+            return ingress(p, svc, saddr);
         }
-        return egress(p, saddr, daddr);
+        if ((cfg.addressFlags(daddr) & Placement.ADDRESS_VIP) != 0) {
+            return decide(p, Reason.INGRESS_UNHANDLED_PORT, Verdict.PASS);
+        }
+        ServerEndpoint ep = cfg.serverEndpoint(saddr, p.udpSource());
+        if (ep != null) {
+            return egress(p, ep, daddr);
+        }
+        if ((cfg.addressFlags(saddr) & Placement.ADDRESS_SERVER) != 0) {
+            return decide(p, Reason.EGRESS_UNHANDLED_PORT, Verdict.PASS);
+        }
+        return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
     }
 
     /**
-     * Mirrors {@code store_association}: an existing (stale) entry is re-bound in place, with no
-     * LRU effect; only a peer without an entry is inserted (BPF_NOEXIST).
+     * Mirrors {@code store_association}: an existing (invalid) entry is re-pointed in place, with
+     * no LRU effect; only a peer without an entry is inserted (BPF_NOEXIST).
      */
-    private boolean storeAssociation(AssocValue existing, AssocKey key, AssocValue fresh) {
+    private static boolean storeAssociation(KernelLruMap<AssocKey, AssocValue> table, AssocValue existing, AssocKey key,
+                                            AssocValue fresh) {
         if (existing != null) {
-            existing.rs = fresh.rs;
-            existing.rsIndex = fresh.rsIndex;
+            existing.slot = fresh.slot;
+            existing.epoch = fresh.epoch;
             return true;
         }
-        return assoc.programUpdate(key, fresh, UpdateFlag.NOEXIST) == UpdateResult.OK;
+        return table.programUpdate(key, fresh, UpdateFlag.NOEXIST) == UpdateResult.OK;
     }
 
-    /** Mirrors {@code ingress}: destination == VIP. */
-    private Decision ingress(Packet p, IpAddress saddr) {
-        if (!cfg.balanced(p.udpDest())) {
-            return decide(p, Reason.INGRESS_UNHANDLED_PORT, Verdict.PASS);
-        }
+    /** Mirrors {@code ingress}: {@code (destination, port)} is service {@code svc}'s {@code (VIP, port)}. */
+    private Decision ingress(Packet p, int svc, IpAddress saddr) {
         if (p.udpSource() == 0 || Martians.martian(saddr)) {
             return decide(p, Reason.INGRESS_MARTIAN_SOURCE, Verdict.DROP);
         }
-        // Loop guard: from the VIP or a real server (the C consults its filter first; the
-        // filter only spares the hash lookup, it never changes the answer)
-        if (saddr.equals(cfg.vip) || rsPosition(saddr) >= 0) {
+        // Loop guard: from a VIP or a live real server of any service (the C consults its filter
+        // first; the filter only spares the hash lookup, it never changes the answer)
+        if (cfg.addressFlags(saddr) != 0) {
             return decide(p, Reason.INGRESS_FROM_BALANCER, Verdict.DROP);
         }
         if (!lifetimeLeft(p)) {
             return decide(p, Reason.LIFETIME_WOULD_EXPIRE, Verdict.DROP);
         }
-        AssocKey key = new AssocKey(saddr, p.udpSource());
-        AssocValue a = assoc.programLookup(key);
-        IpAddress rs;
+        KernelLruMap<AssocKey, AssocValue> table = table(p.family);
+        AssocKey key = new AssocKey(saddr, p.udpSource(), svc);
+        AssocValue a = table.programLookup(key);
+        int slot;
         Reason reason;
-        if (a != null && assocValid(a)) {
-            rs = a.rs;
+        if (a != null && cfg.valid(a.slot, a.epoch)) {
+            slot = a.slot;
             reason = Reason.INGRESS_REUSED_NAT;
         } else {
-            AssocValue fresh = pickRoundRobin();
+            AssocValue fresh = pickRoundRobin(svc);
             if (fresh == null) {
                 return decide(p, Reason.INGRESS_NO_REAL_SERVER, Verdict.DROP);
             }
-            if (!storeAssociation(a, key, fresh)) {
+            if (!storeAssociation(table, a, key, fresh)) {
                 return decide(p, Reason.INGRESS_CANNOT_CREATE_ASSO, Verdict.DROP);
             }
-            rs = fresh.rs;
+            slot = fresh.slot;
             reason = Reason.INGRESS_NEW_NAT;
         }
+        IpAddress rs = cfg.server(slot);
         Decision d = decide(p, reason, Verdict.TX, rs);
         Rewrite.rewrite(p, true, rs);
         return d;
     }
 
-    /** Mirrors {@code egress}: destination != VIP, from a real server or not ours. */
-    private Decision egress(Packet p, IpAddress saddr, IpAddress daddr) {
+    /**
+     * Mirrors {@code egress}: {@code (source, port)} is a real server's endpoint {@code ep}, live
+     * or retired. The association is looked up only for a live one: a stranger's frame, or a
+     * retired server's, leaves the table alone.
+     */
+    private Decision egress(Packet p, ServerEndpoint ep, IpAddress daddr) {
+        if (ep.kind() == EndpointKind.RETIRED) {
+            return decide(p, Reason.EGRESS_REMOVED_REAL_SERVER, Verdict.DROP); // never leaked
+        }
+        KernelLruMap<AssocKey, AssocValue> table = table(p.family);
+        AssocKey key = new AssocKey(daddr, p.udpDest(), ep.serviceId());
+        AssocValue a = table.programLookup(key);
+        boolean valid = a != null && cfg.valid(a.slot, a.epoch);
+        if (valid && a.slot != ep.slot()) {
+            return decide(p, Reason.EGRESS_NOT_AUTHORIZED, Verdict.DROP); // only the owner talks to its client
+        }
+        Reason refused = egressRefusal(p, daddr);
+        if (refused != null) {
+            return decide(p, refused, Verdict.DROP);
+        }
         Reason reason = Reason.EGRESS_REUSED_NAT;
-        if (!cfg.balanced(p.udpSource())) {
-            if (rsPosition(saddr) < 0) {
-                return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
+        if (!valid) {
+            // Nobody (still live) owns the peer in this service: this server initiates the association.
+            if (!storeAssociation(table, a, key, new AssocValue(ep.slot(), cfg.epoch(ep.slot())))) {
+                return decide(p, Reason.EGRESS_CANNOT_CREATE_ASSO, Verdict.DROP);
             }
-            return decide(p, Reason.EGRESS_UNHANDLED_PORT, Verdict.PASS);
+            reason = Reason.EGRESS_NEW_NAT;
         }
-        AssocKey key = new AssocKey(daddr, p.udpDest());
-        // Looked up before knowing the source is a real server (the C's hot path): a frame from
-        // elsewhere to an associated peer on a balanced port marks the association referenced.
-        AssocValue a = assoc.programLookup(key);
-        if (a != null && a.rs.equals(saddr) && rsAt(a.rsIndex, saddr)) {
-            // hot path: the owner talks to its client
-            Reason refused = egressRefusal(p, daddr);
-            if (refused != null) {
-                return decide(p, refused, Verdict.DROP);
-            }
-        } else {
-            if (cfg.retired(saddr)) {
-                return decide(p, Reason.EGRESS_REMOVED_REAL_SERVER, Verdict.DROP); // never leaked
-            }
-            long pos = rsPosition(saddr);
-            if (pos < 0) {
-                return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
-            }
-            Reason refused = egressRefusal(p, daddr);
-            if (refused != null) {
-                return decide(p, refused, Verdict.DROP);
-            }
-            if (a != null && a.rs.equals(saddr)) {
-                a.rsIndex = (int) pos; // the owner moved in the list: remember where, in place
-            } else if (a != null && assocValid(a)) {
-                return decide(p, Reason.EGRESS_NOT_AUTHORIZED, Verdict.DROP);
-            } else {
-                // Nobody (still configured) owns the peer: this server initiates the association.
-                AssocValue fresh = new AssocValue(saddr, (int) pos);
-                if (!storeAssociation(a, key, fresh)) {
-                    return decide(p, Reason.EGRESS_CANNOT_CREATE_ASSO, Verdict.DROP);
-                }
-                reason = Reason.EGRESS_NEW_NAT;
-            }
-        }
-        // nat:
-        Decision d = decide(p, reason, Verdict.TX, cfg.vip);
-        Rewrite.rewrite(p, false, cfg.vip);
+        IpAddress vip = cfg.vip(ep.serviceId());
+        Decision d = decide(p, reason, Verdict.TX, vip);
+        Rewrite.rewrite(p, false, vip);
         return d;
     }
 
@@ -234,7 +264,7 @@ final class DataPath {
         if (p.udpDest() == 0 || Martians.martian(daddr)) {
             return Reason.EGRESS_MARTIAN_DESTINATION;
         }
-        if (rsPosition(daddr) >= 0) {
+        if ((cfg.addressFlags(daddr) & Placement.ADDRESS_SERVER) != 0) {
             return Reason.EGRESS_TO_BALANCER;
         }
         if (!lifetimeLeft(p)) {
@@ -248,53 +278,24 @@ final class DataPath {
         return p.ip4 >= 0 ? p.u8(p.ip4 + 8) > 1 : p.u8(p.ip6 + 7) > 1;
     }
 
-    /** Mirrors {@code rs_at}: whether position {@code idx} (a {@code __u32}) of the list holds {@code addr}. */
-    private boolean rsAt(int idx, IpAddress addr) {
-        if (Integer.compareUnsigned(idx, cfg.rsCount()) >= 0) {
-            return false;
-        }
-        return cfg.rs(idx).equals(addr);
-    }
-
-    /** Mirrors {@code rs_position}: the position of {@code addr}, confirmed by the list, or -1. */
-    private long rsPosition(IpAddress addr) {
-        Integer idx = cfg.rsIndex(addr);
-        if (idx == null || !rsAt(idx, addr)) {
-            return -1;
-        }
-        return Integer.toUnsignedLong(idx);
-    }
-
     /**
-     * Mirrors {@code assoc_valid}: whether the association's server is still configured; if it
-     * moved, the new position is written into the value in place (no LRU effect).
+     * Mirrors {@code pick_round_robin}: the slot at service {@code svc}'s cursor in its cycle,
+     * with the slot's epoch, or {@code null} when the cycle is empty (the cursor is then left
+     * alone). A cursor past the end (the cycle got shorter) wraps to 0. Advances the cursor even
+     * if the caller then fails to store the association.
      */
-    private boolean assocValid(AssocValue a) {
-        if (rsAt(a.rsIndex, a.rs)) {
-            return true;
-        }
-        long pos = rsPosition(a.rs);
-        if (pos < 0) {
-            return false;
-        }
-        a.rsIndex = (int) pos;
-        return true;
-    }
-
-    /**
-     * Mirrors {@code pick_round_robin}: the next real server, or {@code null} when the list is
-     * empty. Advances the cursor even if the caller then fails to store the association.
-     */
-    private AssocValue pickRoundRobin() {
-        if (cfg.rsCount() == 0) {
+    private AssocValue pickRoundRobin(int svc) {
+        int[] cycle = cfg.cycle(svc);
+        if (cycle.length == 0) {
             return null;
         }
-        int idx = nextRs;
-        if (Integer.compareUnsigned(idx, cfg.rsCount()) >= 0) {
+        int idx = cursors[svc];
+        if (Integer.compareUnsigned(idx, cycle.length) >= 0) {
             idx = 0;
         }
-        nextRs = idx + 1; // C: not atomic; one CPU here
-        return new AssocValue(cfg.rs(idx), idx);
+        cursors[svc] = idx + 1; // C: not atomic; one CPU here
+        int slot = cycle[idx];
+        return new AssocValue(slot, cfg.epoch(slot));
     }
 
     /** Mirrors {@code decide}: counts the frame under {@code reason} (whole frame bytes) and logs it. */

@@ -1,84 +1,94 @@
 package io.sbulb.sim;
 
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
-import java.nio.ByteBuffer;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import io.sbulb.api.Limits;
+import io.sbulb.api.Placement;
+import io.sbulb.api.Placement.PlacedService;
+import io.sbulb.api.Placement.ServerEndpoint;
+import io.sbulb.api.Placement.Slot;
 
 /**
  * What the control plane writes into the program's configuration maps, as the data path reads
- * it: {@code sbulb_config[0]} (VIP, family, {@code rs_count}), {@code sbulb_ports},
- * {@code sbulb_rs} and {@code sbulb_rs_index} of the generation in use. Immutable; replaced
- * whole by a configure, as the XDP program switches generations: no frame sees a mix.
+ * one generation of them (sbulb_abi.h): {@code sbulb_config} (the service count),
+ * {@code sbulb_vips} (service of a {@code (VIP, port)}), {@code sbulb_services} (a service's VIP),
+ * {@code sbulb_sched} (its cycle of slots), {@code sbulb_reals} (a slot's server, epoch and
+ * liveness), {@code sbulb_rs_ep} (a real server's endpoint, live or retired, with its service and
+ * slot) and {@code sbulb_addrs} (VIP and live-server flags of an address). All of it is read from
+ * the {@link Placement} the XDP side writes its maps from, so ids, slots and epochs agree.
+ *
+ * <p>Immutable; replaced whole by a configure, as the XDP program switches generations: no frame
+ * sees a mix. The VIP table's probing and the address filter only spare hash lookups in the C;
+ * they never change an answer, so the model looks the endpoints up directly.
  */
 final class ModelConfig {
 
-    static final ModelConfig EMPTY = new ModelConfig(DataplaneConfig.empty(), List.of());
+    private static final int[] NO_CYCLE = new int[0];
 
-    /** The configuration these maps were written from (what the dataplane reports in force). */
-    final DataplaneConfig source;
-    /** The VIP, or {@code null}. */
-    final IpAddress vip;
-    /** {@code cfg->family}: the VIP's family, {@link Packet#FAMILY_NONE} without a VIP. */
-    final int family;
-    /** {@code sbulb_ports}: indexed by port in host byte order. */
-    private final boolean[] ports = new boolean[65536];
-    /** {@code sbulb_rs}, entries 0..rs_count-1. */
-    private final List<IpAddress> rs;
-    /** {@code sbulb_rs_index}: address -> position. */
-    private final Map<IpAddress, Integer> rsIndex;
-    /** The removed real servers remembered ({@link io.sbulb.api.RetiredServers}), oldest first. */
-    final List<IpAddress> retired;
-    /**
-     * The keys of {@code sbulb_rs_index} marked {@code SBULB_RS_RETIRED}: that map's key is the
-     * 16-byte padded address without its family, and a key a configured server holds is not
-     * retired.
-     */
-    private final Set<ByteBuffer> retiredKeys = new HashSet<>();
+    /** The placement these maps were written from (the configuration in force, the slots). */
+    final Placement placement;
+    private final int serviceCount;
 
-    ModelConfig(DataplaneConfig config, List<IpAddress> retired) {
-        this.source = config;
-        this.vip = config.virtualServer().orElse(null);
-        this.family = vip == null ? Packet.FAMILY_NONE : vip.family();
-        for (int p : config.ports()) {
-            ports[p] = true;
-        }
-        this.rs = config.realServers();
-        this.rsIndex = Map.copyOf(config.realServerPositions());
-        this.retired = List.copyOf(retired);
-        for (IpAddress a : retired) {
-            retiredKeys.add(ByteBuffer.wrap(a.toPadded16()));
-        }
-        for (IpAddress a : rs) {
-            retiredKeys.remove(ByteBuffer.wrap(a.toPadded16()));
-        }
+    ModelConfig(Placement placement) {
+        this.placement = placement;
+        this.serviceCount = placement.services().size();
     }
 
-    /** Whether {@code rs_lookup} finds {@code SBULB_RS_RETIRED} for {@code addr}. */
-    boolean retired(IpAddress addr) {
-        return retiredKeys.contains(ByteBuffer.wrap(addr.toPadded16()));
+    /** The maps a data path starts with: no service. */
+    static ModelConfig empty(Limits limits) {
+        return new ModelConfig(Placement.empty(limits));
     }
 
-    /** {@code cfg->rs_count}. */
-    int rsCount() {
-        return rs.size();
+    /** The configuration in force. */
+    DataplaneConfig source() {
+        return placement.config();
     }
 
-    /** {@code *bpf_map_lookup_elem(&sbulb_ports, &port)}: whether the port is balanced. */
-    boolean balanced(int port) {
-        return ports[port];
+    /** {@code cfg->svc_count}. */
+    int serviceCount() {
+        return serviceCount;
     }
 
-    /** {@code bpf_map_lookup_elem(&sbulb_rs, &idx)} for {@code idx < rs_count}. */
-    IpAddress rs(int idx) {
-        return rs.get(idx);
+    /** The probe of {@code sbulb_vips} for {@code (addr, port)}: the service's id, or -1. */
+    int vipService(IpAddress addr, int port) {
+        return placement.vipService(new Endpoint(addr, port));
     }
 
-    /** {@code bpf_map_lookup_elem(&sbulb_rs_index, addr)}: the position, or {@code null}. */
-    Integer rsIndex(IpAddress addr) {
-        return rsIndex.get(addr);
+    /** {@code sbulb_addrs} for {@code addr}: {@link Placement#ADDRESS_VIP} and {@link Placement#ADDRESS_SERVER} bits. */
+    int addressFlags(IpAddress addr) {
+        return placement.addressFlags(addr);
+    }
+
+    /** {@code sbulb_rs_ep} for {@code (addr, port)}: a live or retired real server's endpoint, or null. */
+    ServerEndpoint serverEndpoint(IpAddress addr, int port) {
+        return placement.serverEndpoint(new Endpoint(addr, port));
+    }
+
+    /** {@code sbulb_services[id].vip}. */
+    IpAddress vip(int service) {
+        return placement.service(service).service().vip();
+    }
+
+    /** The service's cycle of slots ({@code sbulb_sched}, {@code sched_len} entries). */
+    int[] cycle(int service) {
+        PlacedService p = placement.service(service);
+        return p == null ? NO_CYCLE : p.schedule();
+    }
+
+    /** {@code sbulb_reals[slot].epoch} (0 for a slot never given out). */
+    int epoch(int slot) {
+        Slot s = placement.slot(slot);
+        return s == null ? 0 : s.epoch();
+    }
+
+    /** {@code sbulb_reals[slot].addr}, of a slot in use. */
+    IpAddress server(int slot) {
+        return placement.slot(slot).address();
+    }
+
+    /** An association naming {@code (slot, epoch)} is valid: the slot is live in this generation with that epoch. */
+    boolean valid(int slot, int epoch) {
+        return placement.valid(slot, epoch);
     }
 }

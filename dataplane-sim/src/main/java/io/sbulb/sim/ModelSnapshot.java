@@ -4,12 +4,13 @@ import io.sbulb.api.Association;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.Counter;
 import io.sbulb.api.DataplaneConfig;
-import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
+import io.sbulb.api.Placement;
+import io.sbulb.api.Placement.ServiceHead;
+import io.sbulb.api.Placement.Slot;
 import io.sbulb.api.Reason;
 import io.sbulb.sim.lru.LruState;
-import io.sbulb.sim.snapshot.SnapshotException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,19 +18,20 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What a {@link ReferenceDataplane} holds, as the XDP program's pinned maps would hold it across
  * a restart of its daemon ({@link ReferenceDataplane#save()}, {@link ReferenceDataplane#restore}):
- * the limits and event mask it was created with, the configuration in force and the retired real
- * servers ({@code sbulb_config}, {@code sbulb_ports}, {@code sbulb_rs}, {@code sbulb_rs_index}),
- * the round-robin cursor ({@code sbulb_state}), the counters ({@code sbulb_counters}) and the
- * association table ({@code sbulb_assoc}) with the whole state of its kernel LRU model
+ * the limits and event mask it was created with; the placement in force (the services' heads,
+ * every slot in use, live or retired, with its epoch, the next epoch and retired rank: what
+ * {@code sbulb_config}, {@code sbulb_services} and {@code sbulb_reals} hold, from which
+ * {@link Placement#restore} rebuilds it); the round-robin cursors ({@code sbulb_state}, by
+ * service id); the counters ({@code sbulb_counters}); and both association tables
+ * ({@code sbulb_assoc4}, {@code sbulb_assoc6}) with the whole state of their kernel LRU models
  * ({@link LruState}). Not the event log: events not drained are lost on a restart.
  *
  * <p>Immutable, compared by value, and checked on construction: a snapshot always describes a
@@ -40,67 +42,170 @@ public final class ModelSnapshot {
 
     private final Limits limits;
     private final long eventMask;
-    private final DataplaneConfig config;
-    private final List<IpAddress> retired;
-    private final long nextRs;
+    private final List<ServiceHead> heads;
+    private final List<Slot> slots;
+    private final int nextEpoch;
+    private final int nextRetiredSeq;
+    private final Placement placement;
+    private final Map<Integer, Long> cursors;
     private final Map<Reason, Counter> counters;
-    private final LruState<AssocKey, AssocValue> table;
+    private final LruState<AssocKey, AssocValue> table4;
+    private final LruState<AssocKey, AssocValue> table6;
+
+    /** A snapshot of a model whose placement is {@code placement}. */
+    ModelSnapshot(Limits limits, long eventMask, Placement placement, Map<Integer, Long> cursors,
+                  Map<Reason, Counter> counters, LruState<AssocKey, AssocValue> table4,
+                  LruState<AssocKey, AssocValue> table6) {
+        this(limits, eventMask, placement.heads(), placement.slots(), placement.nextEpoch(), placement.nextRetiredSeq(),
+                cursors, counters, table4, table6);
+    }
 
     /**
+     * A snapshot of what the maps hold; the placement is rebuilt from it ({@link Placement#restore}).
+     *
      * @throws IllegalArgumentException naming the part that no model could hold
      */
-    ModelSnapshot(Limits limits, long eventMask, DataplaneConfig config, List<IpAddress> retired, long nextRs,
-                  Map<Reason, Counter> counters, LruState<AssocKey, AssocValue> table) {
+    ModelSnapshot(Limits limits, long eventMask, List<ServiceHead> heads, List<Slot> slots, int nextEpoch,
+                  int nextRetiredSeq, Map<Integer, Long> cursors, Map<Reason, Counter> counters,
+                  LruState<AssocKey, AssocValue> table4, LruState<AssocKey, AssocValue> table6) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.eventMask = eventMask;
-        this.config = Objects.requireNonNull(config, "config");
-        this.retired = List.copyOf(retired);
-        this.nextRs = nextRs;
+        this.heads = List.copyOf(heads);
+        this.slots = List.copyOf(slots);
+        this.nextEpoch = nextEpoch;
+        this.nextRetiredSeq = nextRetiredSeq;
+        this.cursors = Collections.unmodifiableMap(new TreeMap<>(cursors));
         EnumMap<Reason, Counter> c = new EnumMap<>(Reason.class);
         c.putAll(counters);
         this.counters = Collections.unmodifiableMap(c);
-        this.table = Objects.requireNonNull(table, "table");
+        this.table4 = Objects.requireNonNull(table4, "IPv4 table");
+        this.table6 = Objects.requireNonNull(table6, "IPv6 table");
+        checkPlacement();
+        try {
+            this.placement = Placement.restore(limits, this.heads, this.slots, nextEpoch, nextRetiredSeq);
+        } catch (ConfigException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("placement: " + e.getMessage(), e);
+        }
         check();
     }
 
+    /**
+     * What {@link Placement#restore} takes for granted: ids within the limits and unique, every
+     * slot of a service placed (a retired one may be of the other family: its service changed
+     * VIP), live ones at positions 0..n-1 of their list,
+     * retired ones ranked before the next rank, epochs given out before the next one and never twice.
+     */
+    private void checkPlacement() {
+        Map<Integer, ServiceHead> byId = new TreeMap<>();
+        for (ServiceHead h : heads) {
+            if (h.id() < 0 || h.id() >= limits.maxServices()) {
+                throw new IllegalArgumentException("service " + h.name() + " has id " + h.id() + ", ids are 0.."
+                        + (limits.maxServices() - 1) + " (--max-services)");
+            }
+            if (byId.put(h.id(), h) != null) {
+                throw new IllegalArgumentException("service id " + h.id() + " is given twice");
+            }
+        }
+        Map<Integer, Slot> slotById = new TreeMap<>();
+        Map<Integer, Slot> epochs = new TreeMap<>();
+        Map<Integer, Integer> live = new TreeMap<>();
+        Map<Integer, Integer> retired = new TreeMap<>();
+        Map<Long, Slot> positions = new TreeMap<>();
+        for (Slot s : slots) {
+            String what = "slot " + s.id() + " (" + s.address() + ")";
+            if (slotById.put(s.id(), s) != null) {
+                throw new IllegalArgumentException("slot " + s.id() + " is given twice");
+            }
+            ServiceHead h = byId.get(s.serviceId());
+            if (h == null) {
+                throw new IllegalArgumentException(what + " belongs to service id " + s.serviceId() + ", which is not placed");
+            }
+            if (s.epoch() == 0 || Integer.compareUnsigned(s.epoch(), nextEpoch) >= 0) {
+                throw new IllegalArgumentException(what + " has epoch " + Integer.toUnsignedString(s.epoch())
+                        + ", epochs given out are 1.." + Integer.toUnsignedString(nextEpoch - 1));
+            }
+            Slot twin = epochs.put(s.epoch(), s);
+            if (twin != null) {
+                throw new IllegalArgumentException(what + " has the epoch of slot " + twin.id() + ": an epoch is given once");
+            }
+            if (s.state() == Placement.SlotState.LIVE) {
+                if (s.position() < 0 || s.retiredSeq() != 0 || s.weight() < 0 || s.weight() > 255) {
+                    throw new IllegalArgumentException(what + " is live at position " + s.position() + " with weight "
+                            + s.weight() + " and retired rank " + s.retiredSeq() + ": a live slot has a position, "
+                            + "a weight 0..255 and rank 0");
+                }
+                live.merge(s.serviceId(), 1, Integer::sum);
+                Slot other = positions.put(((long) s.serviceId() << 32) | s.position(), s);
+                if (other != null) {
+                    throw new IllegalArgumentException(what + " and slot " + other.id() + " are both at position "
+                            + s.position() + " of service " + h.name());
+                }
+            } else {
+                if (s.position() != -1 || s.weight() != 0 || s.retiredSeq() < 1
+                        || Integer.compareUnsigned(s.retiredSeq(), nextRetiredSeq) >= 0) {
+                    throw new IllegalArgumentException(what + " is retired at position " + s.position() + " with weight "
+                            + s.weight() + " and rank " + s.retiredSeq() + ": a retired slot has position -1, weight 0 "
+                            + "and a rank in 1.." + (nextRetiredSeq - 1));
+                }
+                retired.merge(s.serviceId(), 1, Integer::sum);
+            }
+        }
+        live.forEach((id, n) -> {
+            for (int pos = 0; pos < n; pos++) {
+                if (!positions.containsKey(((long) id << 32) | pos)) {
+                    throw new IllegalArgumentException("service " + byId.get(id).name() + " has " + n
+                            + " live slots but none at position " + pos);
+                }
+            }
+        });
+        retired.forEach((id, n) -> {
+            if (n > limits.maxRealServers()) {
+                throw new IllegalArgumentException("service " + byId.get(id).name() + " has " + n
+                        + " retired slots, at most " + limits.maxRealServers() + " are remembered (-mrs)");
+            }
+        });
+    }
+
     private void check() {
-        try {
-            config.validate(limits);
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("configuration " + config + ": " + e.getMessage(), e);
+        if (!table4.parameters().equals(table6.parameters())) {
+            throw new IllegalArgumentException("the IPv4 association table evicts as " + table4.parameters()
+                    + ", the IPv6 one as " + table6.parameters() + ": one kernel makes both");
         }
-        if (retired.size() > limits.maxRealServers()) {
-            throw new IllegalArgumentException(retired.size() + " retired real servers, at most "
-                    + limits.maxRealServers() + " are remembered");
-        }
-        Set<IpAddress> seen = new HashSet<>();
-        for (IpAddress a : retired) {
-            if (!seen.add(a)) {
-                throw new IllegalArgumentException("retired real server " + a + " is listed twice");
+        cursors.forEach((id, next) -> {
+            if (id < 0 || id >= limits.maxServices()) {
+                throw new IllegalArgumentException("round-robin cursor of service id " + id + ": ids are 0.."
+                        + (limits.maxServices() - 1) + " (--max-services)");
             }
-            if (config.realServers().contains(a)) {
-                throw new IllegalArgumentException("retired real server " + a + " is also configured");
+            if (next < 1 || next > limits.maxSchedule()) {
+                throw new IllegalArgumentException("round-robin cursor of service id " + id + " is " + next
+                        + ", outside 1.." + limits.maxSchedule() + " (a kept cursor has moved, and the longest cycle is "
+                        + limits.maxSchedule() + ")");
             }
-        }
-        if (nextRs < 0 || nextRs > limits.maxRealServers()) {
-            throw new IllegalArgumentException("round-robin cursor " + nextRs + " is outside 0.." + limits.maxRealServers());
-        }
+        });
         counters.forEach((r, c) -> {
             if (c.packets() < 1 || c.bytes() < 0) {
                 throw new IllegalArgumentException("counter " + r + " is " + c + ": a kept counter has counted packets");
             }
         });
+        checkTable(table4, 4);
+        checkTable(table6, 6);
+    }
+
+    private void checkTable(LruState<AssocKey, AssocValue> table, int family) {
+        String name = "the IPv" + family + " association table";
         if (table.noCommonLru() || table.maxEntries() != limits.maxAssociations()) {
-            throw new IllegalArgumentException("the association table is " + (table.noCommonLru() ? "a NO_COMMON_LRU" : "a")
+            throw new IllegalArgumentException(name + " is " + (table.noCommonLru() ? "a NO_COMMON_LRU" : "a")
                     + " map of " + table.maxEntries() + " entries, the model's is a common LRU of "
                     + limits.maxAssociations() + " (-ma)");
         }
         for (LruState.Node<AssocKey, AssocValue> n : table.entries()) {
-            int port = n.key().port();
-            int idx = n.value().rsIndex;
-            if (port < 0 || port > 65535 || idx < 0 || idx >= limits.maxRealServers()) {
-                throw new IllegalArgumentException("association " + n.key().address() + " port " + port + " -> "
-                        + n.value() + ": port outside 0..65535 or position outside 0.." + (limits.maxRealServers() - 1));
+            AssocKey k = n.key();
+            AssocValue v = n.value();
+            if (k.address().family() != family || k.port() < 0 || k.port() > 65535 || k.service() < 0
+                    || k.service() >= limits.maxServices() || v.slot < 0 || v.slot >= limits.maxSlots()) {
+                throw new IllegalArgumentException(name + " holds " + k + " -> " + v + ": an IPv" + family
+                        + " client, a port in 0..65535, a service id in 0.." + (limits.maxServices() - 1)
+                        + " and a slot in 0.." + (limits.maxSlots() - 1) + " expected");
             }
         }
     }
@@ -109,28 +214,28 @@ public final class ModelSnapshot {
         return limits;
     }
 
-    /** The LRU parameters the association table evicts by. */
+    /** The LRU parameters the association tables evict by. */
     public LruParameters lruParameters() {
-        return table.parameters();
+        return table4.parameters();
     }
 
     public long eventMask() {
         return eventMask;
     }
 
+    /** The placement in force, rebuilt from the snapshot. */
+    public Placement placement() {
+        return placement;
+    }
+
     /** The configuration in force. */
     public DataplaneConfig configuration() {
-        return config;
+        return placement.config();
     }
 
-    /** The retired real servers, oldest first ({@link io.sbulb.api.RetiredServers}). */
-    public List<IpAddress> retired() {
-        return retired;
-    }
-
-    /** The round-robin cursor {@code next_rs}. */
-    public long nextRealServer() {
-        return nextRs;
+    /** The round-robin cursors that are not 0, by service id (unsigned). */
+    public Map<Integer, Long> cursors() {
+        return cursors;
     }
 
     /** The counters that moved. */
@@ -138,16 +243,37 @@ public final class ModelSnapshot {
         return counters;
     }
 
-    /** The association table, sorted by client (without its LRU state). */
+    /** Both association tables, sorted by client then service (without their LRU state). */
     public List<Association> associations() {
         List<Association> out = new ArrayList<>();
-        table.entries().forEach(n -> out.add(n.key().with(n.value())));
+        table4.entries().forEach(n -> out.add(n.key().with(n.value(), placement)));
+        table6.entries().forEach(n -> out.add(n.key().with(n.value(), placement)));
         Collections.sort(out);
         return out;
     }
 
-    LruState<AssocKey, AssocValue> table() {
-        return table;
+    List<ServiceHead> heads() {
+        return heads;
+    }
+
+    List<Slot> slots() {
+        return slots;
+    }
+
+    int nextEpoch() {
+        return nextEpoch;
+    }
+
+    int nextRetiredSeq() {
+        return nextRetiredSeq;
+    }
+
+    LruState<AssocKey, AssocValue> table4() {
+        return table4;
+    }
+
+    LruState<AssocKey, AssocValue> table6() {
+        return table6;
     }
 
     /** The binary form ({@link ModelSnapshotFormat}). */
@@ -167,8 +293,8 @@ public final class ModelSnapshot {
     /**
      * The snapshot in {@code bytes}, which must hold exactly one.
      *
-     * @throws SnapshotException naming what is wrong when it is not a model snapshot, of another
-     *                           version, truncated, altered, or describes no possible model
+     * @throws io.sbulb.sim.snapshot.SnapshotException naming what is wrong when it is not a model
+     *         snapshot, of another version, truncated, altered, or describes no possible model
      */
     public static ModelSnapshot fromBytes(byte[] bytes) {
         return ModelSnapshotFormat.read(bytes);
@@ -182,18 +308,20 @@ public final class ModelSnapshot {
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelSnapshot s && limits.equals(s.limits) && eventMask == s.eventMask
-                && config.equals(s.config) && retired.equals(s.retired) && nextRs == s.nextRs
-                && counters.equals(s.counters) && table.equals(s.table);
+                && heads.equals(s.heads) && slots.equals(s.slots) && nextEpoch == s.nextEpoch
+                && nextRetiredSeq == s.nextRetiredSeq && cursors.equals(s.cursors) && counters.equals(s.counters)
+                && table4.equals(s.table4) && table6.equals(s.table6);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(limits, eventMask, config, retired, nextRs, counters, table);
+        return Objects.hash(limits, eventMask, heads, slots, nextEpoch, nextRetiredSeq, cursors, counters, table4, table6);
     }
 
     @Override
     public String toString() {
-        return "model snapshot: " + limits + ", " + config + ", retired " + retired + ", next real server " + nextRs
-                + ", " + table.size() + " associations, " + counters.size() + " counters, " + table.parameters();
+        return "model snapshot: " + limits + ", " + configuration() + ", " + slots.size() + " slots (next epoch "
+                + Integer.toUnsignedString(nextEpoch) + "), cursors " + cursors + ", " + table4.size() + " IPv4 and "
+                + table6.size() + " IPv6 associations, " + counters.size() + " counters, " + table4.parameters();
     }
 }

@@ -2,9 +2,11 @@ package io.sbulb.sim;
 
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.Counter;
-import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
+import io.sbulb.api.Placement.ServiceHead;
+import io.sbulb.api.Placement.Slot;
+import io.sbulb.api.Placement.SlotState;
 import io.sbulb.api.Reason;
 import io.sbulb.sim.lru.LruState;
 import io.sbulb.sim.lru.LruStateFormat;
@@ -13,30 +15,40 @@ import io.sbulb.sim.snapshot.Envelope;
 import io.sbulb.sim.snapshot.SnapshotInput;
 import io.sbulb.sim.snapshot.SnapshotOutput;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The binary form of a {@link ModelSnapshot}: an {@link Envelope} (magic {@code SBULBSIM},
- * version 1, body length, CRC-32) around this body, big-endian:
+ * version 2, body length, CRC-32) around this body, big-endian:
  *
  * <pre>
- * limits        maxPorts i32, maxRealServers i32, maxAssociations i32
+ * limits        maxPorts i32, maxRealServers i32, maxAssociations i32, maxServices i32
  * eventMask     i64            bit n set: reason code n is logged
- * vip           address, or family 0 alone for no VIP
- * ports         count i32, then count u16
- * realServers   count i32, then count addresses, in list order
- * retired       count i32, then count addresses, oldest first
- * nextRs        i32            the round-robin cursor
+ * services      count i32, then count services, in configuration order
+ * slots         count i32, then count slots, by id
+ * nextEpoch     i32            (unsigned) the epoch the next new slot gets
+ * nextRetired   i32            (unsigned) the rank the next retired server gets
+ * cursors       count i32, then count (service id u16, next i32), by id: the cursors that are not 0
  * counters      count u8, then count (code u8, packets i64, bytes i64), reasons that counted
- * table         the association table's LRU state ({@link LruStateFormat}), where
- *               key = client address, client port u16; value = real server address, position i32
+ * table4        the IPv4 association table's LRU state ({@link LruStateFormat})
+ * table6        the IPv6 association table's LRU state
+ * service       id u16, order u16, name (length u8, then ASCII), VIP address, ports (count i32, then count u16)
+ * slot          id i32, service id u16, address, epoch i32, state u8 (0 live, 1 retired), retired rank i32,
+ *               weight u8, position i32 (-1 when retired)
+ * key           client address, client port u16, service id u16
+ * value         slot i32, epoch i32
  * address       family u8 (4 or 6), then 4 or 16 bytes, network byte order
  * </pre>
+ *
+ * <p>Version 1 (one VIP, a list of servers, the retired ones, one cursor, one table keyed by
+ * client) is not read: its associations name servers, not slots.
  *
  * <p>Reading checks the envelope first (truncated, altered, other kind or version), then reads the
  * body naming each field, and refuses one that describes no possible model ({@link ModelSnapshot}'s
@@ -45,31 +57,32 @@ import java.util.Set;
 final class ModelSnapshotFormat {
 
     static final String MAGIC = "SBULBSIM";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+
+    private static final List<SlotState> STATES = List.of(SlotState.LIVE, SlotState.RETIRED);
 
     private static final ElementFormat<AssocKey> KEY = new ElementFormat<>() {
         @Override
         public void write(SnapshotOutput out, AssocKey k) {
             address(out, k.address());
-            out.u16(k.port());
+            out.u16(k.port()).u16(k.service());
         }
 
         @Override
         public AssocKey read(SnapshotInput in, String what) {
-            return new AssocKey(address(in, what + " address", false), in.u16(what + " port"));
+            return new AssocKey(address(in, what + " address"), in.u16(what + " port"), in.u16(what + " service id"));
         }
     };
 
     private static final ElementFormat<AssocValue> VALUE = new ElementFormat<>() {
         @Override
         public void write(SnapshotOutput out, AssocValue v) {
-            address(out, v.rs);
-            out.i32(v.rsIndex);
+            out.i32(v.slot).i32(v.epoch);
         }
 
         @Override
         public AssocValue read(SnapshotInput in, String what) {
-            return new AssocValue(address(in, what + " real server", false), in.i32(what + " position"));
+            return new AssocValue(in.i32(what + " slot"), in.i32(what + " epoch"));
         }
     };
 
@@ -79,17 +92,28 @@ final class ModelSnapshotFormat {
     static byte[] write(ModelSnapshot s) {
         SnapshotOutput out = new SnapshotOutput();
         Limits l = s.limits();
-        out.i32(l.maxPorts()).i32(l.maxRealServers()).i32(l.maxAssociations()).i64(s.eventMask());
-        DataplaneConfig c = s.configuration();
-        c.virtualServer().ifPresentOrElse(vip -> address(out, vip), () -> out.u8(0));
-        out.i32(c.ports().size());
-        c.ports().forEach(out::u16);
-        addresses(out, c.realServers());
-        addresses(out, s.retired());
-        out.i32((int) s.nextRealServer());
+        out.i32(l.maxPorts()).i32(l.maxRealServers()).i32(l.maxAssociations()).i32(l.maxServices()).i64(s.eventMask());
+        out.i32(s.heads().size());
+        for (ServiceHead h : s.heads()) {
+            byte[] name = h.name().getBytes(StandardCharsets.US_ASCII);
+            out.u16(h.id()).u16(h.order()).u8(name.length).bytes(name);
+            address(out, h.vip());
+            out.i32(h.ports().size());
+            h.ports().forEach(out::u16);
+        }
+        out.i32(s.slots().size());
+        for (Slot x : s.slots()) {
+            out.i32(x.id()).u16(x.serviceId());
+            address(out, x.address());
+            out.i32(x.epoch()).u8(STATES.indexOf(x.state())).i32(x.retiredSeq()).u8(x.weight()).i32(x.position());
+        }
+        out.i32(s.nextEpoch()).i32(s.nextRetiredSeq());
+        out.i32(s.cursors().size());
+        s.cursors().forEach((id, next) -> out.u16(id).i32((int) (long) next));
         out.u8(s.counters().size());
         s.counters().forEach((r, n) -> out.u8(r.code()).i64(n.packets()).i64(n.bytes()));
-        LruStateFormat.write(out, s.table(), KEY, VALUE);
+        LruStateFormat.write(out, s.table4(), KEY, VALUE);
+        LruStateFormat.write(out, s.table6(), KEY, VALUE);
         return Envelope.seal(MAGIC, VERSION, out);
     }
 
@@ -105,32 +129,79 @@ final class ModelSnapshotFormat {
         Limits limits;
         try {
             limits = new Limits(in.i32("limits: max ports"), in.i32("limits: max real servers"),
-                    in.i32("limits: max associations"));
+                    in.i32("limits: max associations"), in.i32("limits: max services"));
         } catch (ConfigException e) {
             throw SnapshotInput.inconsistent("limits: " + e.getMessage());
         }
         long mask = in.i64("event mask");
-        IpAddress vip = address(in, "configuration: VIP", true);
-        int nPorts = in.i32("configuration: port count", 0, limits.maxPorts());
-        Set<Integer> ports = new LinkedHashSet<>();
-        for (int i = 0; i < nPorts; i++) {
-            int port = in.u16("configuration: port " + (i + 1) + " of " + nPorts);
-            if (!ports.add(port)) {
-                throw SnapshotInput.inconsistent("configuration: port " + port + " is listed twice");
-            }
-        }
-        List<IpAddress> rs = addresses(in, "configuration: real server", limits.maxRealServers());
-        List<IpAddress> retired = addresses(in, "retired real server", limits.maxRealServers());
-        int nextRs = in.i32("round-robin cursor");
+        List<ServiceHead> heads = heads(in, limits);
+        List<Slot> slots = slots(in, limits);
+        int nextEpoch = in.i32("next epoch");
+        int nextRetired = in.i32("next retired rank");
+        Map<Integer, Long> cursors = cursors(in, limits);
         Map<Reason, Counter> counters = counters(in);
-        LruState<AssocKey, AssocValue> table = LruStateFormat.read(in, "association table", KEY, VALUE);
+        LruState<AssocKey, AssocValue> table4 = LruStateFormat.read(in, "IPv4 association table", KEY, VALUE);
+        LruState<AssocKey, AssocValue> table6 = LruStateFormat.read(in, "IPv6 association table", KEY, VALUE);
         in.expectEnd();
         try {
-            return new ModelSnapshot(limits, mask, DataplaneConfig.of(vip, ports, rs), retired,
-                    Integer.toUnsignedLong(nextRs), counters, table);
+            return new ModelSnapshot(limits, mask, heads, slots, nextEpoch, nextRetired, cursors, counters, table4, table6);
         } catch (IllegalArgumentException e) {
             throw SnapshotInput.inconsistent(e.getMessage());
         }
+    }
+
+    private static List<ServiceHead> heads(SnapshotInput in, Limits limits) {
+        int n = in.i32("service count", 0, limits.maxServices());
+        List<ServiceHead> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String what = "service " + (i + 1) + " of " + n;
+            int id = in.u16(what + ": id");
+            int order = in.u16(what + ": order");
+            String name = new String(in.bytes(in.u8(what + ": name length"), what + ": name"), StandardCharsets.US_ASCII);
+            IpAddress vip = address(in, what + ": VIP");
+            int nPorts = in.i32(what + ": port count", 0, limits.maxPorts());
+            SortedSet<Integer> ports = new TreeSet<>();
+            for (int k = 0; k < nPorts; k++) {
+                int port = in.u16(what + ": port " + (k + 1) + " of " + nPorts);
+                if (!ports.add(port)) {
+                    throw SnapshotInput.inconsistent(what + ": port " + port + " is listed twice");
+                }
+            }
+            out.add(new ServiceHead(id, order, name, vip, ports));
+        }
+        return out;
+    }
+
+    private static List<Slot> slots(SnapshotInput in, Limits limits) {
+        int n = in.i32("slot count", 0, limits.maxSlots());
+        List<Slot> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String what = "slot " + (i + 1) + " of " + n;
+            int id = in.i32(what + ": id", 0, limits.maxSlots() - 1);
+            int svc = in.u16(what + ": service id");
+            IpAddress address = address(in, what + ": address");
+            int epoch = in.i32(what + ": epoch");
+            int state = in.u8(what + ": state");
+            if (state >= STATES.size()) {
+                throw SnapshotInput.inconsistent(what + ": state " + state + " is not 0 (live) or 1 (retired)");
+            }
+            out.add(new Slot(id, svc, address, epoch, STATES.get(state), in.i32(what + ": retired rank"),
+                    in.u8(what + ": weight"), in.i32(what + ": position")));
+        }
+        return out;
+    }
+
+    private static Map<Integer, Long> cursors(SnapshotInput in, Limits limits) {
+        int n = in.i32("cursor count", 0, limits.maxServices());
+        Map<Integer, Long> out = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            String what = "cursor " + (i + 1) + " of " + n;
+            int id = in.u16(what + ": service id");
+            if (out.put(id, Integer.toUnsignedLong(in.i32(what + ": next"))) != null) {
+                throw SnapshotInput.inconsistent(what + ": service id " + id + " has two cursors");
+            }
+        }
+        return out;
     }
 
     private static Map<Reason, Counter> counters(SnapshotInput in) {
@@ -156,28 +227,10 @@ final class ModelSnapshotFormat {
         out.u8(a.family()).bytes(a.bytes());
     }
 
-    private static void addresses(SnapshotOutput out, List<IpAddress> list) {
-        out.i32(list.size());
-        list.forEach(a -> address(out, a));
-    }
-
-    private static List<IpAddress> addresses(SnapshotInput in, String what, int max) {
-        int n = in.i32(what + " count", 0, max);
-        List<IpAddress> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(address(in, what + " " + (i + 1) + " of " + n, false));
-        }
-        return out;
-    }
-
-    /** An address, or null for family 0 when {@code none} allows it. */
-    private static IpAddress address(SnapshotInput in, String what, boolean none) {
+    private static IpAddress address(SnapshotInput in, String what) {
         int family = in.u8(what + ": family");
-        if (family == 0 && none) {
-            return null;
-        }
         if (family != 4 && family != 6) {
-            throw SnapshotInput.inconsistent(what + ": family " + family + " is not 4 or 6" + (none ? " (or 0: none)" : ""));
+            throw SnapshotInput.inconsistent(what + ": family " + family + " is not 4 or 6");
         }
         return IpAddress.of(in.bytes(family == 4 ? 4 : 16, what));
     }

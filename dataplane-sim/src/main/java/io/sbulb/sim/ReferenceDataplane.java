@@ -8,9 +8,9 @@ import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Frame;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
+import io.sbulb.api.Placement;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
-import io.sbulb.api.RetiredServers;
 import io.sbulb.sim.lru.KernelLruMap;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,10 +24,11 @@ import java.util.Objects;
  * {@code dataplane-xdp/src/main/bpf/sbulb.bpf.c}, so that it gives the same verdict, output
  * bytes, reason and association table as the real program, frame for frame.
  *
- * <p>The association table is a {@link KernelLruMap}, an exact model of the kernel's LRU hash
- * map, accessed at the points and in the order the C accesses {@code sbulb_assoc}; all
- * operations run as on one CPU (CPU 0), like the XDP dataplane's pinned thread. Not
- * thread-safe.
+ * <p>A configuration is applied through {@link Placement#next}, as the XDP side applies it, so
+ * that service ids, real-server slots and epochs agree. The association tables, one per family,
+ * are {@link KernelLruMap}s, exact models of the kernel's LRU hash map, accessed at the points and
+ * in the order the C accesses {@code sbulb_assoc4} and {@code sbulb_assoc6}; all operations run
+ * as on one CPU (CPU 0), like the XDP dataplane's pinned thread. Not thread-safe.
  *
  * <p>Its state is what the program's maps hold, and survives a restart as pinned maps would:
  * {@link #save()} takes it as a {@link ModelSnapshot} (with a binary form), {@link #restore}
@@ -57,7 +58,8 @@ public final class ReferenceDataplane implements Dataplane {
      */
     public ReferenceDataplane(Limits limits, LruParameters lru, long eventMask) {
         this(Objects.requireNonNull(limits, "limits"),
-                new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")), eventMask));
+                new DataPath(new KernelLruMap<>(limits.maxAssociations(), Objects.requireNonNull(lru, "lru")),
+                        new KernelLruMap<>(limits.maxAssociations(), lru), eventMask, ModelConfig.empty(limits)));
     }
 
     private ReferenceDataplane(Limits limits, DataPath path) {
@@ -71,20 +73,19 @@ public final class ReferenceDataplane implements Dataplane {
      * was saved from. Its event log starts empty.
      */
     public static ReferenceDataplane restore(ModelSnapshot s) {
-        KernelLruMap<AssocKey, AssocValue> table = KernelLruMap.restore(s.table(), AssocValue::copy);
-        ModelConfig maps = new ModelConfig(s.configuration(), s.retired());
-        return new ReferenceDataplane(s.limits(),
-                new DataPath(table, s.eventMask(), maps, s.nextRealServer(), s.counters()));
+        return new ReferenceDataplane(s.limits(), new DataPath(KernelLruMap.restore(s.table4(), AssocValue::copy),
+                KernelLruMap.restore(s.table6(), AssocValue::copy), s.eventMask(), new ModelConfig(s.placement()),
+                s.cursors(), s.counters()));
     }
 
     /**
-     * Everything the program's maps hold (the association table with its LRU state, the cursor,
-     * the counters, the configuration in force and the retired servers), with the limits, LRU
-     * parameters and event mask; not the events waiting. No effect on the model.
+     * Everything the program's maps hold (the placement in force: services, slots live and
+     * retired, epochs; the cursors; the counters; both association tables with their LRU state),
+     * with the limits, LRU parameters and event mask; not the events waiting. No effect on the model.
      */
     public ModelSnapshot save() {
-        return new ModelSnapshot(limits, path.eventMask(), configuration(), path.config().retired, path.nextRs(),
-                path.counters(), path.associations().state(AssocValue::copy));
+        return new ModelSnapshot(limits, path.eventMask(), path.config().placement, path.cursors(), path.counters(),
+                path.associations4().state(AssocValue::copy), path.associations6().state(AssocValue::copy));
     }
 
     /**
@@ -116,22 +117,20 @@ public final class ReferenceDataplane implements Dataplane {
     }
 
     /**
-     * Validates, then replaces the configuration maps at once (the C program's generation
-     * switch). Like the C program's maps, the round-robin cursor and the association table are
-     * kept; real servers that left are remembered as retired ({@link RetiredServers}).
+     * Places {@code next} after the placement in force ({@link Placement#next}: validates first,
+     * nothing changes on a {@link io.sbulb.api.ConfigException}), then replaces the configuration
+     * maps at once (the C program's generation switch). Like the C program's maps, the cursors
+     * and the association tables are kept; real servers that left are retired, their slots kept.
      */
     @Override
     public void configure(DataplaneConfig next) {
         requireOpen();
-        next.validate(limits);
-        ModelConfig now = path.config();
-        path.configure(new ModelConfig(next, RetiredServers.next(now.retired, now.source.realServers(),
-                next.realServers(), limits.maxRealServers())));
+        path.configure(new ModelConfig(path.config().placement.next(next)));
     }
 
     @Override
     public DataplaneConfig configuration() {
-        return path.config().source;
+        return path.config().source();
     }
 
     /** Runs the frame through a copy of the program; the output is the copy as it left it. */
@@ -143,11 +142,16 @@ public final class ReferenceDataplane implements Dataplane {
         return new Result(d.verdict(), Frame.of(p.data), d.reason());
     }
 
-    /** The association table sorted by client, read without touching recency. */
+    /**
+     * Both association tables, sorted by client then service, read without touching recency; an
+     * entry whose slot no longer has its epoch names no real server.
+     */
     @Override
     public List<Association> associations() {
+        Placement placement = path.config().placement;
         List<Association> out = new ArrayList<>();
-        path.associations().entries().forEach((k, v) -> out.add(k.with(v)));
+        path.associations4().entries().forEach((k, v) -> out.add(k.with(v, placement)));
+        path.associations6().entries().forEach((k, v) -> out.add(k.with(v, placement)));
         Collections.sort(out);
         return out;
     }
@@ -163,14 +167,19 @@ public final class ReferenceDataplane implements Dataplane {
         return path.drainEvents(max);
     }
 
-    /** The round-robin cursor ({@code sbulb_state[0].next_rs}), for tests. */
-    long nextRealServer() {
-        return path.nextRs();
+    /** The round-robin cursor of a service id ({@code sbulb_state[id].next}, unsigned), for tests. */
+    long cursor(int serviceId) {
+        return path.cursors().getOrDefault(serviceId, 0L);
     }
 
-    /** The association table itself, for tests that check its recency. */
-    KernelLruMap<AssocKey, AssocValue> associationTable() {
-        return path.associations();
+    /** The placement in force, for tests. */
+    Placement placement() {
+        return path.config().placement;
+    }
+
+    /** The association table of a family (4 or 6) itself, for tests that check its recency. */
+    KernelLruMap<AssocKey, AssocValue> associationTable(int family) {
+        return family == 4 ? path.associations4() : path.associations6();
     }
 
     /** Nothing to release: afterwards it runs no frame; idempotent. */

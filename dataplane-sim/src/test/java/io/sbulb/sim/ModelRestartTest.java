@@ -12,6 +12,8 @@ import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
 import io.sbulb.api.LruParameters.BatchRule;
 import io.sbulb.api.Net;
+import io.sbulb.api.Placement.Slot;
+import io.sbulb.api.Placement.SlotState;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
 import io.sbulb.sim.RestartTraffic.Action;
@@ -72,7 +74,7 @@ class ModelRestartTest {
             assertThat(restarted.associations()).as(at).isEqualTo(kept.associations());
         }
         assertThat(restarted.counters()).isEqualTo(kept.counters());
-        assertThat(restarted.nextRealServer()).isEqualTo(kept.nextRealServer());
+        assertThat(restarted.save().cursors()).isEqualTo(kept.save().cursors());
         assertThat(restarted.save()).isEqualTo(kept.save());
     }
 
@@ -103,11 +105,11 @@ class ModelRestartTest {
         ModelSnapshot saved = before.save();
         ReferenceDataplane after = before.restart();
         assertThat(after.associations()).isEqualTo(saved.associations()).isEqualTo(before.associations()).hasSize(14);
-        assertThat(after.nextRealServer()).isEqualTo(saved.nextRealServer()).isEqualTo(2);
+        assertThat(after.cursor(0)).isEqualTo(saved.cursors().get(0)).isEqualTo(2);
         assertThat(after.counters()).isEqualTo(saved.counters()).containsEntry(Reason.EGRESS_REMOVED_REAL_SERVER,
                 new Counter(1, n.fromServer(n.rs(1), n.client(31)).toFrame().length()));
         assertThat(after.configuration()).isEqualTo(saved.configuration());
-        assertThat(after.save().retired()).containsExactly(n.rs(1));
+        assertThat(after.placement().slotsOf(0, SlotState.RETIRED)).extracting(Slot::address).containsExactly(n.rs(1));
         assertThat(after.limits()).isEqualTo(before.limits());
         assertThat(after.save().lruParameters()).isEqualTo(LRU);
         assertThat(after.save().eventMask()).isEqualTo(ALL_EVENTS);
@@ -201,9 +203,11 @@ class ModelRestartTest {
         ModelSnapshot s = busy(n).save();
         assertThat(s.associations()).extracting(a -> a.client()).contains(n.client(16), n.client(30))
                 .doesNotContain(n.client(31), n.client(0));
-        assertThat(s.toString()).contains("retired [" + n.rs(1) + "]").contains("next real server 2")
-                .contains("14 associations");
+        assertThat(s.toString()).contains("3 slots").contains("cursors {0=2}").contains("14 IPv4 and 0 IPv6 associations");
         assertThat(s.configuration().realServers()).containsExactly(n.rs(0), n.rs(2));
-        assertThat(s.retired()).containsExactly(IpAddress.parse("198.18.1.2"));
+        assertThat(s.placement().slotsOf(0, SlotState.RETIRED)).extracting(Slot::address)
+                .containsExactly(IpAddress.parse("198.18.1.2"));
+        assertThat(s.associations()).filteredOn(a -> a.client().equals(n.client(30))).singleElement()
+                .satisfies(a -> assertThat(a.realServer()).as("a retired slot's server is still named").isEqualTo(n.rs(1)));
     }
 }

@@ -9,15 +9,21 @@ import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
 import io.sbulb.api.LruParameters.BatchRule;
 import io.sbulb.api.Net;
+import io.sbulb.api.Placement.ServiceHead;
+import io.sbulb.api.Placement.Slot;
 import io.sbulb.api.Reason;
+import io.sbulb.api.Service;
 import io.sbulb.sim.snapshot.Envelope;
 import io.sbulb.sim.snapshot.SnapshotException;
 import io.sbulb.sim.snapshot.SnapshotOutput;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -31,16 +37,22 @@ class ModelSnapshotFormatTest {
 
     private static final LruParameters LRU = new LruParameters(2, BatchRule.SINCE_6_16);
 
-    /** A model with both kinds of table entry, a retired server, counters: a snapshot of a few hundred bytes. */
+    /**
+     * A model of two services, one per family (the IPv6 one first: the body offsets below),
+     * with both kinds of table entry, a retired server, cursors and counters: a snapshot of a
+     * few hundred bytes.
+     */
     private static ModelSnapshot snapshot() {
         Net n = Net.V6;
         ReferenceDataplane dp = new ReferenceDataplane(new Limits(4, 4, 8), LRU);
-        dp.configure(n.config(3));
+        Service four = Service.unweighted("four", Net.V4.vip, Set.of(Net.PORT), Net.V4.servers(0, 2));
+        dp.configure(DataplaneConfig.of(List.of(n.config(3).services().get(0), four)));
         for (int c = 0; c < 10; c++) {
             dp.process(n.toVip(n.client(c)).toFrame());
         }
+        dp.process(Net.V4.toVip(Net.V4.client(0)).toFrame());
         dp.process(n.fromServer(n.rs(2), n.client(20)).toFrame());
-        dp.configure(n.config(2));
+        dp.configure(DataplaneConfig.of(List.of(n.config(2).services().get(0), four)));
         return dp.save();
     }
 
@@ -103,9 +115,12 @@ class ModelSnapshotFormatTest {
         byte[] other = Envelope.seal("SBULBXDP", 1, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(other))).hasMessage("not a snapshot of this kind: it starts "
                 + "with 5342554c42584450, a snapshot with 'SBULBSIM' (5342554c4253494d)");
-        byte[] later = Envelope.seal(ModelSnapshotFormat.MAGIC, 2, new SnapshotOutput());
+        byte[] later = Envelope.seal(ModelSnapshotFormat.MAGIC, 3, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(later)))
-                .hasMessage("snapshot format version 2, this build reads version 1");
+                .hasMessage("snapshot format version 3, this build reads version 2");
+        byte[] single = Envelope.seal(ModelSnapshotFormat.MAGIC, 1, new SnapshotOutput());
+        assertThat(refusal(() -> ModelSnapshot.fromBytes(single))).as("the single-service format")
+                .hasMessage("snapshot format version 1, this build reads version 2");
     }
 
     /** The snapshot with its body edited and sealed again (a correct checksum over a wrong body). */
@@ -121,34 +136,61 @@ class ModelSnapshotFormatTest {
     void anIntactBodyThatDescribesNoPossibleModelIsRefusedNamingTheField() {
         assertThat(refusal(() -> ModelSnapshot.fromBytes(resealed(b -> b.putInt(0, 0), 0))))
                 .hasMessage("snapshot inconsistent: limits: max ports (-mp) is 0, must be between 1 and 65535");
-        assertThat(refusal(() -> ModelSnapshot.fromBytes(resealed(b -> b.put(20, (byte) 5), 0))))
-                .hasMessage("snapshot inconsistent: configuration: VIP: family 5 is not 4 or 6 (or 0: none)");
+        // body: limits 0..15, event mask 16..23, service count 24, service 1: id 28, order 30,
+        // name length 32, "default" 33..39, VIP family 40
+        assertThat(refusal(() -> ModelSnapshot.fromBytes(resealed(b -> b.put(40, (byte) 5), 0))))
+                .hasMessage("snapshot inconsistent: service 1 of 2: VIP: family 5 is not 4 or 6");
+        assertThat(refusal(() -> ModelSnapshot.fromBytes(resealed(b -> b.putShort(28, (short) 1), 0))))
+                .hasMessage("snapshot inconsistent: service id 1 is given twice");
+        assertThat(refusal(() -> ModelSnapshot.fromBytes(resealed(b -> b.put(33, (byte) '!'), 0))))
+                .hasMessageStartingWith("snapshot inconsistent: placement: service name '!efault' is not");
         assertThat(refusal(() -> ModelSnapshot.fromBytes(resealed(b -> b.putInt(8, 9), 0))))
-                .hasMessage("snapshot inconsistent: the association table is a map of 8 entries, the model's is a "
+                .hasMessage("snapshot inconsistent: the IPv4 association table is a map of 8 entries, the model's is a "
                         + "common LRU of 9 (-ma)");
         assertThat(refusal(() -> ModelSnapshot.fromBytes(resealed(b -> { }, -1))))
-                .hasMessage("snapshot inconsistent: the body ends inside association table: CPU 1's local lists: "
+                .hasMessage("snapshot inconsistent: the body ends inside IPv6 association table: CPU 1's local lists: "
                         + "next steal (3 of 4 bytes left)");
         assertThat(refusal(() -> ModelSnapshot.fromBytes(resealed(b -> { }, 2))))
                 .hasMessage("snapshot inconsistent: 2 bytes left in the body after its last field");
     }
 
+    /** The snapshot with one part replaced, through the constructor the reader uses. */
+    private static ModelSnapshot with(ModelSnapshot s, Limits limits, List<ServiceHead> heads, List<Slot> slots,
+                                      int nextEpoch, Map<Integer, Long> cursors, Map<Reason, Counter> counters) {
+        return new ModelSnapshot(limits, 0, heads, slots, nextEpoch, s.nextRetiredSeq(), cursors, counters, s.table4(),
+                s.table6());
+    }
+
     @Test
     void aStateNoModelCanHoldIsRefusedNamingWhy() {
         ModelSnapshot s = snapshot();
-        Net n = Net.V6;
-        assertThatThrownBy(() -> new ModelSnapshot(s.limits(), 0, s.configuration(), List.of(n.rs(0)), 0,
-                s.counters(), s.table())).hasMessage("retired real server fd00:1::1 is also configured");
-        assertThatThrownBy(() -> new ModelSnapshot(s.limits(), 0, s.configuration(), List.of(n.rs(2), n.rs(2)), 0,
-                s.counters(), s.table())).hasMessage("retired real server fd00:1::3 is listed twice");
-        assertThatThrownBy(() -> new ModelSnapshot(s.limits(), 0, s.configuration(), s.retired(), 5, s.counters(),
-                s.table())).hasMessage("round-robin cursor 5 is outside 0..4");
-        assertThatThrownBy(() -> new ModelSnapshot(s.limits(), 0, s.configuration(), s.retired(), 0,
-                Map.of(Reason.NOT_IP, new Counter(0, 0)), s.table()))
+        Limits l = s.limits();
+        assertThat(with(s, l, s.heads(), s.slots(), s.nextEpoch(), s.cursors(), s.counters())).isEqualTo(s);
+        assertThatThrownBy(() -> with(s, l, s.heads(), s.slots(), s.nextEpoch(), Map.of(64, 1L), s.counters()))
+                .hasMessage("round-robin cursor of service id 64: ids are 0..63 (--max-services)");
+        assertThatThrownBy(() -> with(s, l, s.heads(), s.slots(), s.nextEpoch(), Map.of(0, 257L), s.counters()))
+                .hasMessageStartingWith("round-robin cursor of service id 0 is 257, outside 1..256");
+        assertThatThrownBy(() -> with(s, l, s.heads(), s.slots(), s.nextEpoch(), s.cursors(),
+                Map.of(Reason.NOT_IP, new Counter(0, 0))))
                 .hasMessage("counter NOT_IP is Counter[packets=0, bytes=0]: a kept counter has counted packets");
-        assertThatThrownBy(() -> new ModelSnapshot(s.limits(), 0, DataplaneConfig.of(n.vip, List.of(1, 2, 3, 4, 5),
-                List.of()), s.retired(), 0, s.counters(), s.table())).hasMessageContaining("5 ports configured, at most 4");
-        assertThatThrownBy(() -> new ModelSnapshot(s.limits().withMaxAssociations(16), 0, s.configuration(),
-                s.retired(), 0, s.counters(), s.table())).hasMessageContaining("a map of 8 entries");
+        List<Slot> twice = new ArrayList<>(s.slots());
+        twice.add(s.slots().get(0));
+        assertThatThrownBy(() -> with(s, l, s.heads(), twice, s.nextEpoch(), s.cursors(), s.counters()))
+                .hasMessage("slot 0 is given twice");
+        assertThatThrownBy(() -> with(s, l, s.heads(), s.slots(), s.nextEpoch() - 1, s.cursors(), s.counters()))
+                .hasMessageContaining("has epoch " + (s.nextEpoch() - 1) + ", epochs given out are 1..");
+        Slot first = s.slots().get(0);
+        List<Slot> gap = new ArrayList<>(s.slots());
+        gap.set(0, new Slot(first.id(), first.serviceId(), first.address(), first.epoch(), first.state(), 0,
+                first.weight(), 3));
+        assertThatThrownBy(() -> with(s, l, s.heads(), gap, s.nextEpoch(), s.cursors(), s.counters()))
+                .hasMessageContaining("live slots but none at position 0");
+        List<ServiceHead> wide = new ArrayList<>(s.heads());
+        ServiceHead h = wide.get(0);
+        wide.set(0, new ServiceHead(h.id(), h.order(), h.name(), h.vip(), new TreeSet<>(Set.of(1, 2, 3, 4, 5))));
+        assertThatThrownBy(() -> with(s, l, wide, s.slots(), s.nextEpoch(), s.cursors(), s.counters()))
+                .hasMessageContaining("5 ports configured, at most 4");
+        assertThatThrownBy(() -> with(s, l.withMaxAssociations(16), s.heads(), s.slots(), s.nextEpoch(), s.cursors(),
+                s.counters())).hasMessageContaining("a map of 8 entries");
     }
 }

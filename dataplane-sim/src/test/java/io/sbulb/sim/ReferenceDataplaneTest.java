@@ -46,6 +46,11 @@ class ReferenceDataplaneTest {
     private static final IpAddress VIP = IpAddress.parse("198.18.0.1");
     private static final int PORT = 5683;
 
+    /** The reasons of the frames that look the association table up (docs/design.md §1, steps 6 and 8). */
+    private static final Set<Reason> LOOKED_UP = EnumSet.of(Reason.INGRESS_NEW_NAT, Reason.INGRESS_REUSED_NAT,
+            Reason.INGRESS_NO_REAL_SERVER, Reason.INGRESS_CANNOT_CREATE_ASSO, Reason.EGRESS_NEW_NAT,
+            Reason.EGRESS_REUSED_NAT, Reason.EGRESS_NOT_AUTHORIZED, Reason.EGRESS_CANNOT_CREATE_ASSO);
+
     private static IpAddress rs(int i) {
         return IpAddress.parse("198.18.1." + (i + 1));
     }
@@ -88,7 +93,7 @@ class ReferenceDataplaneTest {
                 .isInstanceOf(ConfigException.class);
 
         assertThat(dp.configuration()).isEqualTo(running);
-        assertThat(dp.nextRealServer()).isEqualTo(1);
+        assertThat(dp.cursor(0)).isEqualTo(1);
         assertThat(destination(dp.process(toVip(client(1))))).isEqualTo(rs(1));
         assertThat(dp.process(toVip(client(0))).reason()).isEqualTo(Reason.INGRESS_REUSED_NAT);
     }
@@ -113,13 +118,13 @@ class ReferenceDataplaneTest {
         ReferenceDataplane dp = model(16, 0, 1, 2);
         assertThat(destination(dp.process(toVip(client(0))))).isEqualTo(rs(0));
         assertThat(destination(dp.process(toVip(client(1))))).isEqualTo(rs(1));
-        assertThat(dp.nextRealServer()).isEqualTo(2);
+        assertThat(dp.cursor(0)).isEqualTo(2);
 
         dp.configure(dp.configuration().withRealServers(servers(0, 1)));
-        assertThat(dp.nextRealServer()).as("configure keeps the cursor").isEqualTo(2);
+        assertThat(dp.cursor(0)).as("configure keeps the cursor").isEqualTo(2);
         assertThat(destination(dp.process(toVip(client(2))))).as("2 is past the end: wraps to 0").isEqualTo(rs(0));
         assertThat(destination(dp.process(toVip(client(3))))).isEqualTo(rs(1));
-        assertThat(dp.nextRealServer()).isEqualTo(2);
+        assertThat(dp.cursor(0)).isEqualTo(2);
     }
 
     @Test
@@ -128,42 +133,53 @@ class ReferenceDataplaneTest {
         dp.process(toVip(client(0)));
         dp.configure(dp.configuration().withRealServers(List.of()));
         assertThat(dp.process(toVip(client(1))).reason()).isEqualTo(Reason.INGRESS_NO_REAL_SERVER);
-        assertThat(dp.nextRealServer()).isEqualTo(1);
+        assertThat(dp.cursor(0)).isEqualTo(1);
     }
 
-    /** assoc_valid() runs on the refused path too, and writes the owner's new position in place. */
+    /** A server keeps its slot and epoch wherever it moves: the entry is not rewritten, another server is still refused. */
     @Test
-    void aRefusedServerStillRecordsWhereTheOwnerMoved() {
+    void aServerThatMovesKeepsItsClientsWhoseEntryIsNotRewritten() {
         ReferenceDataplane dp = model(16, 0, 1, 2);
         dp.process(toVip(client(0)));
+        Association before = dp.associations().get(0);
         dp.configure(dp.configuration().withRealServers(servers(1, 0, 2)));
         Result r = dp.process(from(rs(2), client(0)));
         assertThat(r.verdict()).isEqualTo(Verdict.DROP);
         assertThat(r.reason()).isEqualTo(Reason.EGRESS_NOT_AUTHORIZED);
-        assertThat(dp.associations()).containsExactly(new Association(client(0), rs(0), 1));
+        assertThat(dp.process(toVip(client(0))).reason()).isEqualTo(Reason.INGRESS_REUSED_NAT);
+        assertThat(dp.associations()).containsExactly(before);
+        assertThat(before.realServer()).isEqualTo(rs(0));
     }
 
-    /** The egress lookup comes before the source check: a stranger's frame marks the client referenced. */
+    /**
+     * The egress side looks the association up only once the source is a live real server's
+     * endpoint (sbulb_rs_ep first): a stranger's frame, or a retired server's, to a client on a
+     * balanced port leaves the table as it was, so the clients it names are not kept from eviction.
+     */
     @Test
-    void aStrangerOnABalancedPortKeepsAClientFromEviction() {
-        ReferenceDataplane dp = model(4, 0, 1);
+    void aStrangerOrARetiredServerLeavesTheTableAlone() {
+        ReferenceDataplane dp = model(4, 0, 1, 2);
+        KernelLruMap<AssocKey, Object> twin = new KernelLruMap<>(4, LRU);
         for (int c = 0; c < 4; c++) {
             dp.process(toVip(client(c)));
+            twin.programUpdate(new AssocKey(client(c).address(), client(c).port(), 0), new Object(), UpdateFlag.NOEXIST);
         }
+        dp.configure(dp.configuration().withRealServers(servers(0, 1)));
         IpAddress stranger = IpAddress.parse("198.18.3.1");
         assertThat(dp.process(from(stranger, client(0))).reason()).isEqualTo(Reason.UNHANDLED_TRAFFIC);
-        assertThat(dp.process(from(stranger, client(1))).reason()).isEqualTo(Reason.UNHANDLED_TRAFFIC);
+        assertThat(dp.process(from(rs(2), client(1))).reason()).isEqualTo(Reason.EGRESS_REMOVED_REAL_SERVER);
         dp.process(toVip(client(4)));
-        // as if clients 0 and 1 had sent frames themselves (docs/kernel-lru.md B6, batch T = 1)
-        assertThat(dp.associations()).extracting(Association::client)
-                .containsExactlyInAnyOrder(client(0), client(1), client(3), client(4));
+        twin.programUpdate(new AssocKey(client(4).address(), client(4).port(), 0), new Object(), UpdateFlag.NOEXIST);
+        assertThat(twin.lastEvicted()).as("the table overflowed").isNotEmpty();
+        assertThat(dp.associationTable(4).keys()).isEqualTo(twin.keys());
     }
 
     /**
      * Replays random traffic (new and returning clients, replies, refused servers, strangers,
      * reconfigurations) through the model and the same operations on a twin LRU map: one program
-     * lookup per frame on a balanced port, plus an insert only when the frame bound a peer that
-     * had no entry. The keys, and so every eviction, must stay identical: reused associations,
+     * lookup per frame that reaches the association step (docs/design.md §1: ingress to a service
+     * past the source checks, egress from a live real server's endpoint), none for the others,
+     * plus an insert only when the frame bound a peer that had no entry. The keys, and so every eviction, must stay identical: reused associations,
      * in-place position updates and in-place re-binding leave the LRU as a plain lookup does.
      */
     @ParameterizedTest(name = "seed {0}")
@@ -188,7 +204,12 @@ class ReferenceDataplaneTest {
             }
             Frame f = kind < 6 ? toVip(c) : from(kind == 9 ? stranger : rs(rnd.nextInt(4)), c);
             Result r = dp.process(f);
-            AssocKey key = new AssocKey(c.address(), c.port());
+            if (!LOOKED_UP.contains(r.reason())) {
+                assertThat(dp.associationTable(4).keys()).as("frame %d (%s)", i, r.reason()).isEqualTo(twin.keys());
+                seen.add(r.reason());
+                continue;
+            }
+            AssocKey key = new AssocKey(c.address(), c.port(), 0);
             Object had = twin.programLookup(key);
             // a peer with a stale entry is re-bound in place: only a peer without one is inserted
             if (had == null && (r.reason() == Reason.INGRESS_NEW_NAT || r.reason() == Reason.EGRESS_NEW_NAT)) {
@@ -196,11 +217,12 @@ class ReferenceDataplaneTest {
                 evictions += twin.lastEvicted().size();
             }
             seen.add(r.reason());
-            assertThat(dp.associationTable().keys()).as("frame %d (%s)", i, r.reason()).isEqualTo(twin.keys());
+            assertThat(dp.associationTable(4).keys()).as("frame %d (%s)", i, r.reason()).isEqualTo(twin.keys());
         }
         assertThat(evictions).as("the table overflowed").isGreaterThan(100);
         assertThat(seen).contains(Reason.INGRESS_NEW_NAT, Reason.INGRESS_REUSED_NAT, Reason.EGRESS_NEW_NAT,
-                Reason.EGRESS_REUSED_NAT, Reason.EGRESS_NOT_AUTHORIZED, Reason.UNHANDLED_TRAFFIC);
+                Reason.EGRESS_REUSED_NAT, Reason.EGRESS_NOT_AUTHORIZED, Reason.UNHANDLED_TRAFFIC,
+                Reason.EGRESS_REMOVED_REAL_SERVER);
     }
 
     @Test
@@ -261,18 +283,23 @@ class ReferenceDataplaneTest {
     }
 
     /**
-     * sbulb_rs_index is keyed by the 16-byte address without a family, so 253.0.1.1 and
-     * fd00:101:: share a key. Leaving the IPv4 server for the IPv6 one must leave the IPv6
-     * server's index entry in place (the model applies DataplaneConfig.realServerPositions()).
+     * 253.0.1.1 and fd00:101:: have the same 16 padded bytes; the endpoint and address keys carry
+     * the family, so they are told apart. A service moving from the IPv4 server to the IPv6 one
+     * (and from an IPv4 VIP to an IPv6 one) retires the IPv4 server and finds the IPv6 one.
      */
     @Test
     void aServerAliasingARemovedServerOfTheOtherFamilyIsStillFound() {
         ReferenceDataplane dp = new ReferenceDataplane(new Limits(4, 8, 16), LRU);
+        IpAddress v4rs = IpAddress.parse("253.0.1.1");
         IpAddress v6rs = IpAddress.parse("fd00:101::");
-        dp.configure(DataplaneConfig.of(VIP, Set.of(PORT), List.of(IpAddress.parse("253.0.1.1"))));
+        dp.configure(DataplaneConfig.of(VIP, Set.of(PORT), List.of(v4rs)));
         dp.configure(DataplaneConfig.of(IpAddress.parse("fd00::1"), Set.of(PORT), List.of(v6rs)));
         Frame reply = UdpFrame.builder().source(v6rs, PORT).destination("fd00:2::1", 40000).build().toFrame();
         assertThat(dp.process(reply).reason()).isEqualTo(Reason.EGRESS_NEW_NAT);
+        Frame late = UdpFrame.builder().source(v4rs, PORT).destination("198.18.2.1", 40000).build().toFrame();
+        assertThat(dp.process(late).reason()).isEqualTo(Reason.EGRESS_REMOVED_REAL_SERVER);
+        assertThat(ReferenceDataplane.restore(dp.save()).save()).as("a snapshot holds the retired IPv4 slot")
+                .isEqualTo(dp.save());
     }
 
     @Test

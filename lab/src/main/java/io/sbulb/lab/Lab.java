@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                         └─ br0 198.18.2.1 ── rs1 198.18.2.11, rs2 198.18.2.12, ...
  * </pre>
  *
+ * The network is dual-stack: the same shape in fd00::/8 (client fd00:1::2, balancer fd00:3::2,
+ * VIP fd00::10, real servers fd00:2::11, fd00:2::12...), addresses added without duplicate
+ * address detection so that they are usable at once.
+ *
  * The gateway routes the VIP to the load balancer, and everything the real servers send (policy
  * routing on the bridge) too: the balancer sees both directions and sends every frame back to
  * the gateway with XDP_TX. Addresses come from 198.18.0.0/15 only, nothing leaves the namespaces.
@@ -52,6 +56,10 @@ public final class Lab implements AutoCloseable {
     /** The gateway's address on {@link #GW_LB_INTERFACE}: the balancer's next hop. */
     public static final IpAddress GATEWAY_TO_LB = IpAddress.parse("198.18.3.1");
     public static final int MAX_REAL_SERVERS = 8;
+    public static final IpAddress VIP6 = IpAddress.parse("fd00::10");
+    public static final IpAddress CLIENT6 = IpAddress.parse("fd00:1::2");
+    public static final IpAddress LB6 = IpAddress.parse("fd00:3::2");
+    public static final IpAddress GATEWAY6_TO_LB = IpAddress.parse("fd00:3::1");
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -141,6 +149,12 @@ public final class Lab implements AutoCloseable {
         return IpAddress.parse("198.18.2." + (10 + i));
     }
 
+    /** The IPv6 address of real server {@code i} (from 1): fd00:2::(10 + i), the digits as written. */
+    public IpAddress realServer6(int i) {
+        checkServer(i);
+        return IpAddress.parse("fd00:2::" + (10 + i));
+    }
+
     public int realServerCount() {
         return realServers;
     }
@@ -175,12 +189,16 @@ public final class Lab implements AutoCloseable {
         sysctl(gw, "net/ipv4/ip_forward", "1");
         sysctl(gw, "net/ipv4/conf/all/rp_filter", "0");
         sysctl(gw, "net/ipv4/conf/default/rp_filter", "0");
+        sysctl(gw, "net/ipv6/conf/all/forwarding", "1");
 
         // client
         veth(clientNetns(), "gw", gw, "cli");
         address(clientNetns(), "gw", CLIENT + "/24");
         address(gw, "cli", "198.18.1.1/24");
         ip("-n", clientNetns(), "route", "add", "default", "via", "198.18.1.1");
+        address(clientNetns(), "gw", CLIENT6 + "/64");
+        address(gw, "cli", "fd00:1::1/64");
+        ip("-n", clientNetns(), "-6", "route", "add", "default", "via", "fd00:1::1");
         offloadOff(clientNetns(), "gw");
 
         // load balancer
@@ -188,16 +206,22 @@ public final class Lab implements AutoCloseable {
         address(lbNetns(), LB_INTERFACE, LB + "/24");
         address(gw, GW_LB_INTERFACE, GATEWAY_TO_LB + "/24");
         ip("-n", lbNetns(), "route", "add", "default", "via", GATEWAY_TO_LB.toString());
+        address(lbNetns(), LB_INTERFACE, LB6 + "/64");
+        address(gw, GW_LB_INTERFACE, GATEWAY6_TO_LB + "/64");
+        ip("-n", lbNetns(), "-6", "route", "add", "default", "via", GATEWAY6_TO_LB.toString());
 
         // real servers, on a bridge
         ip("-n", gw, "link", "add", "br0", "type", "bridge");
         address(gw, "br0", "198.18.2.1/24");
+        address(gw, "br0", "fd00:2::1/64");
         for (int i = 1; i <= realServers; i++) {
             String rs = realServerNetns(i);
             veth(rs, "gw", gw, "rs" + i);
             ip("-n", gw, "link", "set", "rs" + i, "master", "br0");
             address(rs, "gw", realServer(i) + "/24");
             ip("-n", rs, "route", "add", "default", "via", "198.18.2.1");
+            address(rs, "gw", realServer6(i) + "/64");
+            ip("-n", rs, "-6", "route", "add", "default", "via", "fd00:2::1");
             offloadOff(rs, "gw");
         }
 
@@ -205,6 +229,9 @@ public final class Lab implements AutoCloseable {
         ip("-n", gw, "route", "add", VIP + "/32", "via", LB.toString());
         ip("-n", gw, "route", "add", "default", "via", LB.toString(), "table", "100");
         ip("-n", gw, "rule", "add", "iif", "br0", "lookup", "100", "pref", "100");
+        ip("-n", gw, "-6", "route", "add", VIP6 + "/128", "via", LB6.toString());
+        ip("-n", gw, "-6", "route", "add", "default", "via", LB6.toString(), "table", "100");
+        ip("-n", gw, "-6", "rule", "add", "iif", "br0", "lookup", "100", "pref", "100");
         for (String i : List.of("cli", GW_LB_INTERFACE, "br0")) {
             sysctl(gw, "net/ipv4/conf/" + i + "/rp_filter", "0");
         }
@@ -271,7 +298,11 @@ public final class Lab implements AutoCloseable {
     }
 
     private static void address(String ns, String dev, String cidr) {
-        ip("-n", ns, "addr", "add", cidr, "dev", dev);
+        if (cidr.contains(":")) {
+            ip("-n", ns, "addr", "add", cidr, "dev", dev, "nodad");
+        } else {
+            ip("-n", ns, "addr", "add", cidr, "dev", dev);
+        }
         ip("-n", ns, "link", "set", dev, "up");
     }
 

@@ -146,7 +146,11 @@ public final class ScenarioFile {
         List<RealServer> rs = c.realServers("realServers");
         try {
             if (vip == null) {
-                return DataplaneConfig.of(null, List.of(), List.of());
+                if (ports != null || rs != null) {
+                    throw c.error(ports != null ? "ports" : "realServers",
+                            "given without a vip: a service needs its virtual server (omit config for no service)");
+                }
+                return DataplaneConfig.empty();
             }
             return DataplaneConfig.of(List.of(Service.of(Service.DEFAULT_NAME, vip, ports == null ? List.of() : ports,
                     rs == null ? List.of() : rs)));

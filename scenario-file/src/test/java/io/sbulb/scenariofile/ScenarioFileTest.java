@@ -32,7 +32,8 @@ class ScenarioFileTest {
         assertThat(h.name()).isEqualTo("fleet");
         assertThat(h.description()).isEqualTo("three servers");
         assertThat(h.source()).isEqualTo(f.toString());
-        assertThat(h.limits()).isEqualTo(new Limits(2, ScenarioFile.DEFAULT_LIMITS.maxRealServers(), 16));
+        assertThat(h.limits()).isEqualTo(new Limits(2, ScenarioFile.DEFAULT_LIMITS.maxRealServers(), 16,
+                ScenarioFile.DEFAULT_LIMITS.maxServices()));
         assertThat(h.config()).isEqualTo(DataplaneConfig.of(IpAddress.parse("198.18.0.1"), List.of(5683),
                 List.of(IpAddress.parse("198.18.1.1"), IpAddress.parse("198.18.1.2"))));
     }
@@ -42,13 +43,26 @@ class ScenarioFileTest {
         ScenarioFile.Header h = header("name: bare\n");
         assertThat(h.limits()).isEqualTo(ScenarioFile.DEFAULT_LIMITS);
         assertThat(h.config()).isEqualTo(DataplaneConfig.empty());
-        assertThat(header("name: novip\nconfig: {vip: none, ports: [1]}\n").config().virtualServer()).isEmpty();
+        assertThat(header("name: novip\nconfig: {vip: none}\n").config()).isEqualTo(DataplaneConfig.empty());
+        assertThatThrownBy(() -> header("name: novip\nconfig: {vip: none, ports: [1]}\n"))
+                .hasMessageContaining("given without a vip");
+    }
+
+    @Test
+    void servicesAreReadWithTheirWeights() {
+        ScenarioFile.Header h = header("name: s\nlimits: {maxServices: 2}\nservices:\n"
+                + "  - {name: a, vip: 198.18.0.1, ports: [5683], realServers: [198.18.1.1*3, 198.18.1.2]}\n"
+                + "  - {name: b, vip: 'fd00::1', ports: [5684], realServers: ['fd00:1::1*0']}\n");
+        assertThat(h.limits().maxServices()).isEqualTo(2);
+        assertThat(h.config().services()).extracting(Object::toString).containsExactly(
+                "a: vip=198.18.0.1 ports=[5683] realServers=[198.18.1.1*3, 198.18.1.2]",
+                "b: vip=fd00::1 ports=[5684] realServers=[fd00:1::1*0]");
     }
 
     @Test
     void everyErrorNamesTheFileTheSectionAndTheValue() {
         assertThatThrownBy(() -> header("name: x\nlimit: {maxPorts: 2}\n")).isInstanceOf(ScenarioException.class)
-                .hasMessage("t.yaml: unknown field 'limit' (known: name, description, limits, config, assumes, steps)");
+                .hasMessage("t.yaml: unknown field 'limit' (known: name, description, limits, config, services, assumes, steps)");
         assertThatThrownBy(() -> header("name: x\nlimits: {maxPorts: 0}\n"))
                 .hasMessage("t.yaml: limits: 'maxPorts' is 0: outside 1.." + Limits.MAX_PORTS_LIMIT);
         assertThatThrownBy(() -> header("name: x\nconfig: {vip: 198.18.0.1, realServers: [198.18.1.256]}\n"))
@@ -62,6 +76,14 @@ class ScenarioFileTest {
                 .hasMessageStartingWith("t.yaml: not valid YAML at line ");
         assertThatThrownBy(() -> ScenarioFile.parse("name: a\nname: b\n", "t.yaml"))
                 .hasMessageContaining("Duplicate field 'name'");
+        assertThatThrownBy(() -> header("name: x\nconfig: {vip: 198.18.0.1}\nservices: []\n"))
+                .hasMessageContaining("give 'config' (one service) or 'services', not both");
+        assertThatThrownBy(() -> header("name: x\nservices: [{name: a, vip: 198.18.0.1, realServers: [198.18.1.1*x]}]\n"))
+                .hasMessageContaining("the weight after '*' is not a number");
+        assertThatThrownBy(() -> header("name: x\nservices: [{name: a, vip: 198.18.0.1}, {name: a, vip: fd00::1}]\n"))
+                .hasMessageContaining("service name a is used twice");
+        assertThatThrownBy(() -> header("name: x\nservices: [{name: a, vip: 198.18.0.1, port: [1]}]\n"))
+                .hasMessageContaining("unknown field 'port'");
         assertThatThrownBy(() -> ScenarioFile.parse("", "t.yaml")).hasMessage("t.yaml: the file is empty");
         Path missing = dir.resolve("missing.yaml");
         assertThatThrownBy(() -> ScenarioFile.readHeader(missing)).isInstanceOf(ScenarioException.class)

@@ -75,8 +75,7 @@ class CatalogFormatTest {
 
     static List<IpAddress> addresses(Scenario s) {
         List<IpAddress> out = new ArrayList<>();
-        s.initialConfig().virtualServer().ifPresent(out::add);
-        out.addAll(s.initialConfig().realServers());
+        addresses(s.initialConfig().services(), out);
         for (Step step : s.steps()) {
             if (step instanceof FrameStep f) {
                 if (f.fields() != null) {
@@ -98,14 +97,19 @@ class CatalogFormatTest {
                 if (c.vip() != null) {
                     out.add(c.vip());
                 }
-                for (List<IpAddress> l : List.of(listOrEmpty(c.realServers()), listOrEmpty(c.addRealServers()),
-                        listOrEmpty(c.removeRealServers()))) {
-                    out.addAll(l);
+                for (List<io.sbulb.api.RealServer> l : List.of(listOrEmpty(c.realServers()), listOrEmpty(c.addRealServers()))) {
+                    l.forEach(x -> out.add(x.address()));
+                }
+                out.addAll(listOrEmpty(c.removeRealServers()));
+                if (c.services() != null) {
+                    addresses(c.services(), out);
                 }
             } else if (step instanceof AssociationsStep a) {
                 a.bound().forEach((r, rs) -> {
-                    out.add(r.address());
-                    out.add(rs);
+                    out.add(r.range().address());
+                    if (rs != null) {
+                        out.add(rs);
+                    }
                 });
                 a.unbound().forEach(r -> out.add(r.address()));
             }
@@ -113,8 +117,15 @@ class CatalogFormatTest {
         return out;
     }
 
-    private static List<IpAddress> listOrEmpty(List<IpAddress> l) {
+    private static <T> List<T> listOrEmpty(List<T> l) {
         return l == null ? List.of() : l;
+    }
+
+    private static void addresses(List<io.sbulb.api.Service> services, List<IpAddress> out) {
+        for (io.sbulb.api.Service svc : services) {
+            out.add(svc.vip());
+            out.addAll(svc.addresses());
+        }
     }
 
     /** The IP addresses of a raw frame whose version field agrees with its EtherType. */

@@ -80,8 +80,8 @@ class RestartStepTest {
             return Catalog.model(d.limits());
         });
         ScenarioReport r = ScenarioRunner.run(scenario(), amnesiac, HERE);
-        assertThat(r.failure()).contains("step 3 (restart): the restart lost the configuration in force: vip=198.18.0.1 "
-                + "ports=[5683] realServers=[198.18.1.1, 198.18.1.2] before, vip=none ports=[] realServers=[] after");
+        assertThat(r.failure()).contains("step 3 (restart): the restart lost the configuration in force: default: "
+                + "vip=198.18.0.1 ports=[5683] realServers=[198.18.1.1, 198.18.1.2] before, no service after");
         assertThat(amnesiac.lineage()).allMatch(TrackedDataplane::closed);
     }
 

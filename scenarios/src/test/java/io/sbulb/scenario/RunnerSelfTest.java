@@ -104,7 +104,7 @@ class RunnerSelfTest {
                   - expectAssociations: {"198.18.2.1:1000": 198.18.1.2}
                 """, model());
         assertThat(r.failedStep()).isEqualTo(2);
-        assertThat(r.failure()).contains("198.18.2.1:1000 should be bound to 198.18.1.2 but is bound to 198.18.1.1");
+        assertThat(r.failure()).contains("198.18.2.1:1000 should be bound to 198.18.1.2 but is bound to [198.18.1.1]");
     }
 
     @Test
@@ -165,14 +165,14 @@ class RunnerSelfTest {
         try (Dataplane dp = Catalog.model(s.limits())) {
             ScenarioReport r = ScenarioRunner.run(s, dp, HERE);
             assertThat(r.passed()).as(r.failure()).isTrue();
-            assertThat(r.notApplicable()).hasSize(2).allMatch(n -> n.contains("assumes possibleCpus 64"));
+            assertThat(r.notApplicable()).as("%s", r.notApplicable()).hasSize(2).allMatch(n -> n.contains("assumes possibleCpus 64"));
             assertThat(r.checks()).isEqualTo(5);
             assertThat(r.summary()).contains("2 steps not applicable on this machine");
         }
         try (Dataplane dp = Catalog.model(s.limits())) {
             ScenarioReport r = ScenarioRunner.run(s, dp, s.assumes().toLruParameters());
             assertThat(r.passed()).as("under matching parameters the wrong expectation is checked").isFalse();
-            assertThat(r.failedStep()).isEqualTo(2);
+            assertThat(r.failedStep()).as(r.failure()).isEqualTo(2);
         }
     }
 
