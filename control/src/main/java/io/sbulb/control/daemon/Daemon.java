@@ -251,8 +251,7 @@ public final class Daemon implements AutoCloseable {
         String running = settings.format().running;
         ConfigFileWatcher.Poll p = watcher.poll();
         if (p instanceof ConfigFileWatcher.Missing) {
-            LOG.error("{} is gone; the running {}: {}", file, settings.format().kept(),
-                    ChangeReport.configurationLine(dataplane.configuration()));
+            LOG.error("{} is gone; the running {}: {}", file, settings.format().kept(), running());
             say(out, file + " is gone; the running " + settings.format().kept() + " until it comes back");
             notify.status(status() + "; " + file + " is gone, the running " + settings.format().kept());
         } else if (p instanceof ConfigFileWatcher.Invalid i) {
@@ -287,10 +286,15 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void keep(ConfigFileWatcher.Invalid invalid) {
-        LOG.error("{}; the running {}: {}", invalid.error().getMessage(), settings.format().kept(),
-                ChangeReport.configurationLine(dataplane.configuration()));
+        LOG.error("{}; the running {}: {}", invalid.error().getMessage(), settings.format().kept(), running());
         say(out, settings.format().fresh + " not applied: " + invalid.error().getMessage() + "; the running one is kept");
         notify.status(status() + "; " + settings.file() + " is invalid, the running " + settings.format().kept());
+    }
+
+    /** What runs, for a log line: the seed's list in full, a services file's in short (it may be long). */
+    private String running() {
+        return settings.format() == FileFormat.REAL_SERVERS
+                ? ChangeReport.configurationLine(dataplane.configuration()) : status();
     }
 
     private static void say(PrintWriter out, String line) {
