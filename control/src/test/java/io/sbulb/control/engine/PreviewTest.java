@@ -213,4 +213,34 @@ class PreviewTest {
                 "service coap2 (added): no associations yet",
                 "total: 0 associations stay, 2 move; 1 stale (their next datagram rebinds them whatever the change)");
     }
+
+    /** The README's sbulb preview example is what Preview says of the table it describes. */
+    @Test
+    void theReadmesExampleIsWhatThePreviewSays() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        int at = readme.indexOf("```yaml\n# /etc/sbulb/services.yaml");
+        DataplaneConfig next = io.sbulb.control.config.ServicesFile.parse(
+                readme.substring(at + 8, readme.indexOf("```", at + 8)), "README.md").config();
+        String intro = "$ sbulb preview /etc/sbulb/services.yaml eth0\n";
+        int out = readme.indexOf(intro);
+        assertThat(out).as("the README's preview example").isNotNegative();
+        List<String> shown = readme.substring(out + intro.length(), readme.indexOf("```", out)).lines().skip(1).toList();
+
+        DataplaneConfig running = config(svc("coap-v4", "198.18.0.10", "198.18.2.11", "198.18.2.12", "198.18.2.14"),
+                svc("coap-v6", "fd00::10", "fd00:2::11", "fd00:2::12"));
+        Placement p = Placement.empty(Limits.DEFAULT).next(running);
+        List<Association> table = new ArrayList<>();
+        int[] counts = {1705, 1705, 1702};
+        String[] servers = {"198.18.2.11", "198.18.2.12", "198.18.2.14"};
+        int c = 0;
+        for (int s = 0; s < 3; s++) {
+            for (int k = 0; k < counts[s]; k++) {
+                table.addAll(bound(p, "coap-v4", c++, servers[s]));
+            }
+        }
+        for (int k = 0; k < 118; k++) {
+            table.addAll(bound(p, "coap-v6", k, k % 2 == 0 ? "fd00:2::11" : "fd00:2::12"));
+        }
+        assertThat(Preview.lines(Preview.of(p, table, next), next)).isEqualTo(shown);
+    }
 }
