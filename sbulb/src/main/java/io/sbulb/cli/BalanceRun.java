@@ -47,16 +47,17 @@ final class BalanceRun {
      *
      * @param netInterface   the interface to balance
      * @param limits         -mp, -mrs, -ma
-     * @param config         the VIP, ports and real servers to start with
-     * @param realServerFile the -cfg file the real servers came from, watched; null with -rs
+     * @param config         the services to start with
+     * @param file           the file they came from (-cfg or --config), watched; null with -rs
+     * @param format         which of the two it is
      * @param attach         XDP mode and whether an attached program may be replaced
      * @param level          -l: the data path reports events at this level and above
      * @param debug          -d, 0..4: 3 and 4 ask the kernel verifier for its log (levels 1 and 2)
      * @param pinDir         where the data path's state is pinned (--pin-dir)
      * @param onExit         what a stop does with the data path (--on-exit)
      */
-    record Settings(NetInterface netInterface, Limits limits, DataplaneConfig config, Path realServerFile,
-                    AttachOptions attach, LogLevel level, int debug, PinDir pinDir, XdpLiveDataplane.OnExit onExit) {
+    record Settings(NetInterface netInterface, Limits limits, DataplaneConfig config, Path file,
+                    Daemon.FileFormat format, AttachOptions attach, LogLevel level, int debug, PinDir pinDir, XdpLiveDataplane.OnExit onExit) {
         int verifierLogLevel() {
             return Math.max(0, Math.min(2, debug - 2));
         }
@@ -163,11 +164,12 @@ final class BalanceRun {
             // until it is attached, a failure must not remove what an earlier sbulb left running
             dp.onExit(dp.adopted() ? XdpLiveDataplane.OnExit.KEEP : XdpLiveDataplane.OnExit.DETACH);
             say(out, "XDP program loaded (sha256 " + SbulbProgram.objectSha256().substring(0, 16) + "...); limits: "
-                    + s.limits().maxPorts() + " ports, " + s.limits().maxRealServers() + " real servers, "
-                    + s.limits().maxAssociations() + " associations");
+                    + s.limits().maxServices() + " services, " + s.limits().maxPorts() + " ports and "
+                    + s.limits().maxRealServers() + " real servers per service, " + s.limits().maxAssociations()
+                    + " associations");
             if (dp.adopted()) {
                 say(out, "took over the data path pinned at " + s.pinDir() + ": " + dp.associationCount()
-                        + " associations kept, " + ChangeReport.configuration(dp.configuration()));
+                        + " associations kept, " + ChangeReport.configurationLine(dp.configuration()));
             } else {
                 say(out, "state pinned at " + s.pinDir());
             }
@@ -175,7 +177,7 @@ final class BalanceRun {
             dp.close();
             throw e;
         }
-        Daemon d = Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.realServerFile()), dp, out, notify, () -> {
+        Daemon d = Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.file(), s.format()), dp, out, notify, () -> {
             XdpAttachment a = dp.attach(nif, s.attach());
             say(out, (a.adopted() ? "took over the BPF link on " : "attached to ") + nif.name() + " in "
                     + a.mode().toString().toLowerCase() + " mode (XDP program " + a.programId() + ", BPF link "

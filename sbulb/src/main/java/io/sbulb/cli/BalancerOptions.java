@@ -63,6 +63,11 @@ final class BalancerOptions {
         return virtualServer != null || realServers != null || realServerFile != null || ports != null;
     }
 
+    /** True when any of -mp, -mrs, -ma was given. */
+    boolean anyLimitGiven() {
+        return maxPorts != null || maxRealServers != null || maxAssociations != null;
+    }
+
     /** The limits: the options given, else {@code base}'s. */
     Limits limits(Limits base) {
         return new Limits(maxPorts != null ? maxPorts : base.maxPorts(),

@@ -4,6 +4,8 @@ import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.DataplaneFailure;
 import io.sbulb.api.Limits;
+import io.sbulb.control.config.ServicesFile;
+import io.sbulb.control.daemon.Daemon;
 import io.sbulb.xdp.attach.AttachOptions;
 import io.sbulb.xdp.attach.ModeChoice;
 import io.sbulb.xdp.bpf.BpfException;
@@ -30,8 +32,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code sbulb} command line: {@code sbulb IFNET -vs ... (-rs ... | -cfg FILE) -p ...} runs
- * the balancer on an interface with the original Python/BCC sbulb's options and defaults;
- * {@code sbulb replay} runs a capture through a dataplane. Errors are one line naming the bad
+ * the balancer on an interface with the original Python/BCC sbulb's options and defaults, and
+ * {@code sbulb IFNET --config FILE} with a services file; {@code sbulb check} and
+ * {@code sbulb preview} read a services file; {@code sbulb replay} runs a capture through a dataplane. Errors are one line naming the bad
  * value ({@link ExitCodes}), never a stack trace (unless {@code -l debug}).
  */
 @Command(name = "sbulb", mixinStandardHelpOptions = true, versionProvider = Sbulb.Version.class, sortOptions = false,
@@ -45,6 +48,10 @@ import picocli.CommandLine.Spec;
             "             [--replace] [--xdp-mode {auto,native,generic}]",
             "             [--pin-dir DIR] [--on-exit {detach,keep}]",
             "             ifnet",
+            "   or: sbulb ifnet --config FILE [-d {0,1,2,3,4}] [-l LEVEL] [--replace]",
+            "             [--xdp-mode MODE] [--pin-dir DIR] [--on-exit {detach,keep}]",
+            "   or: sbulb check FILE   (sbulb check --help)",
+            "   or: sbulb preview FILE (IFNET | --pin-dir DIR)   (sbulb preview --help)",
             "   or: sbulb detach IFNET [--purge] [--pin-dir DIR]   (sbulb detach --help)",
             "   or: sbulb replay CAPTURE [OPTIONS]   (sbulb replay --help)"},
         description = {
@@ -59,21 +66,24 @@ import picocli.CommandLine.Spec;
                     + "pinned in bpffs, so a crash leaves the data path running and a later start takes it "
                     + "over: its clients keep their real servers.",
             ""},
-        subcommands = {ReplayCommand.class, DetachCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ReplayCommand.class, DetachCommand.class, CheckCommand.class, PreviewCommand.class,
+            CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
         footer = {
             "  0  stopped by SIGINT or SIGTERM (detached, or left running with --on-exit keep)",
-            "  2  bad command line, address, port, limit, interface or real-server file;",
+            "  2  bad command line, address, port, limit, interface, real-server file or",
+            "     services file;",
             "     nothing was attached",
             "  3  the program could not be loaded or attached (no root, a program already",
             "     attached without --replace, another sbulb running the interface), or a",
             "     fatal error while running (detached)",
             "",
-            "Example:",
+            "Examples:",
             "  sbulb eth0 -vs 198.18.0.10 -rs 198.18.2.11 198.18.2.12 -p 5683 5684",
+            "  sbulb eth0 --config /etc/sbulb/services.yaml",
             "",
             "Under systemd (Type=notify), READY=1 is sent to $NOTIFY_SOCKET once the program is",
-            "attached and configured, STATUS= on every real-server change, STOPPING=1 on the way out."})
+            "attached and configured, STATUS= on every configuration change, STOPPING=1 on the way out."})
 public final class Sbulb implements Callable<Integer> {
 
     @Spec
@@ -85,6 +95,15 @@ public final class Sbulb implements Callable<Integer> {
 
     @Mixin
     BalancerOptions balancer;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The services file (YAML: the services, each with its virtual server, ports and weighted "
+                    + "real servers, and the limits; README, \"The services file\"), instead of -vs, -rs or -cfg, "
+                    + "-p, -mp, -mrs and -ma. Watched: a change is applied within some 20 ms, switched whole (a "
+                    + "service or server that stays keeps its clients); an invalid file, or one with other limits, "
+                    + "is reported once with its line and the running configuration kept. sbulb check FILE "
+                    + "validates it; sbulb preview FILE IFNET says which clients a change would move.")
+    Path servicesFile;
 
     @Option(names = {"-d", "--debug"}, paramLabel = "{0,1,2,3,4}", defaultValue = "0",
             description = {"Use to set bpf verbosity, 0 is minimal. (default: ${DEFAULT-VALUE})",
@@ -135,14 +154,32 @@ public final class Sbulb implements Callable<Integer> {
         }
         logging.apply();
         Logging.applyBpfVerbosity(debug);
-        Limits limits = balancer.limits(Limits.DEFAULT);
-        DataplaneConfig config = balancer.config();
-        if (config.realServers().isEmpty()) {
-            throw new ConfigException("the real-server list is empty: give at least one with -rs or -cfg");
+        Limits limits;
+        DataplaneConfig config;
+        Path file;
+        Daemon.FileFormat format;
+        if (servicesFile != null) {
+            if (balancer.anyConfigGiven() || balancer.anyLimitGiven()) {
+                throw new ConfigException("--config gives the services and the limits: give -vs, -rs, -cfg, -p, -mp, "
+                        + "-mrs and -ma without it, or write them in " + servicesFile);
+            }
+            ServicesFile.Contents c = ServicesFile.read(servicesFile); // validated against its own limits
+            limits = c.limits();
+            config = c.config();
+            file = servicesFile;
+            format = Daemon.FileFormat.SERVICES;
+        } else {
+            limits = balancer.limits(Limits.DEFAULT);
+            config = balancer.config();
+            if (config.realServers().isEmpty()) {
+                throw new ConfigException("the real-server list is empty: give at least one with -rs or -cfg");
+            }
+            config.validate(limits);
+            file = balancer.realServerFile;
+            format = Daemon.FileFormat.REAL_SERVERS;
         }
-        config.validate(limits);
         NetInterface nif = NetInterface.byName(ifnet);
-        BalanceRun.Settings settings = new BalanceRun.Settings(nif, limits, config, balancer.realServerFile,
+        BalanceRun.Settings settings = new BalanceRun.Settings(nif, limits, config, file, format,
                 new AttachOptions(xdpMode, replace), logging.level(), debug, pinDirOf(pinDir, nif.name()),
                 onExit == OnExitChoice.keep ? XdpLiveDataplane.OnExit.KEEP : XdpLiveDataplane.OnExit.DETACH);
         return BalanceRun.run(settings, spec.commandLine().getOut());

@@ -3,16 +3,17 @@ package io.sbulb.control.daemon;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.DataplaneControl;
 import io.sbulb.api.DataplaneEvent;
-import io.sbulb.api.IpAddress;
-import io.sbulb.control.config.RealServerFileWatcher;
+import io.sbulb.control.config.ConfigFileWatcher;
+import io.sbulb.control.config.FileChangeSignal;
 import io.sbulb.control.engine.ChangeReport;
 import io.sbulb.control.engine.Reconciler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +21,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The running balancer's control loop over a {@link DataplaneControl}: it configures the data
  * path, has it go live, then runs small scheduled tasks until asked to stop: the event log is
- * drained ({@value #EVENTS_TASK}), the real-server file watched and its changes reconciled
+ * drained ({@value #EVENTS_TASK}), the configuration file watched and its changes reconciled
  * ({@value #FILE_TASK}), and the data path checked to still run where it was put
  * ({@value #WATCHDOG_TASK}). What it does is told on {@code out}, as lines starting "sbulb: ",
  * and to systemd (sd_notify).
+ *
+ * <p>The file is the real-server file of {@code -cfg} or the services file of {@code --config}
+ * ({@link FileFormat}). A change of it is read when inotify reports it ({@link FileChangeSignal}
+ * wakes the loop), confirmed by a second read {@value #SETTLE_MILLIS} ms later (a half-written
+ * file is never applied), then reconciled: the data path switches to it whole. The file is also
+ * read every {@value #POLL_MILLIS} ms, for a change inotify cannot report.
  *
  * <p>It knows nothing of XDP: the command line loads and attaches the program and hands the
  * daemon the result, and tests hand it the reference model (docs/design.md §2).
@@ -31,8 +38,14 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
-    /** Period of the event drain and of the real-server file's watch. */
+    /** Period of the event drain and of the configuration file's poll. */
     public static final long POLL_MILLIS = 100;
+    /**
+     * How soon the file is read again after a read that saw a new content (to confirm it), and
+     * the least time between two reads that inotify events ask for (a burst of writes is read
+     * once per this time, not once per event).
+     */
+    public static final long SETTLE_MILLIS = 10;
     /** Period of the check that the data path still runs (its program attached, its interface there). */
     public static final long WATCHDOG_MILLIS = 1000;
     /**
@@ -44,20 +57,50 @@ public final class Daemon implements AutoCloseable {
      */
     public static final int EVENTS_PER_DRAIN = 1024;
     public static final String EVENTS_TASK = "events";
-    public static final String FILE_TASK = "real-server file";
+    public static final String FILE_TASK = "configuration file";
     public static final String WATCHDOG_TASK = "watchdog";
+
+    /** The kinds of configuration file, and how the daemon words their changes. */
+    public enum FileFormat {
+        /** {@code -cfg}: the seed's INI list of the one service's real servers. */
+        REAL_SERVERS("real servers", "are", "new real-server list"),
+        /** {@code --config}: the services file, the whole configuration. */
+        SERVICES("configuration", "is", "new configuration");
+
+        private final String running;
+        private final String verb;
+        private final String fresh;
+
+        FileFormat(String running, String verb, String fresh) {
+            this.running = running;
+            this.verb = verb;
+            this.fresh = fresh;
+        }
+
+        /** "real servers are kept". */
+        String kept() {
+            return running + " " + verb + " kept";
+        }
+    }
 
     /**
      * What to run.
      *
-     * @param where          where the data path runs, for messages ("eth0")
-     * @param config         the VIP, ports and real servers to start with
-     * @param realServerFile the -cfg file the real servers came from, watched; null with -rs
+     * @param where  where the data path runs, for messages ("eth0")
+     * @param config the configuration to start with
+     * @param file   the file it came from, watched; null with -rs
+     * @param format what the file is
      */
-    public record Settings(String where, DataplaneConfig config, Path realServerFile) {
+    public record Settings(String where, DataplaneConfig config, Path file, FileFormat format) {
         public Settings {
             Objects.requireNonNull(where, "where");
             Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(format, "format");
+        }
+
+        /** The seed's: a real-server file ({@code -cfg}), or none ({@code -rs}). */
+        public Settings(String where, DataplaneConfig config, Path realServerFile) {
+            this(where, config, realServerFile, FileFormat.REAL_SERVERS);
         }
     }
 
@@ -67,10 +110,13 @@ public final class Daemon implements AutoCloseable {
     private final SdNotify notify;
     private final Consumer<DataplaneEvent> eventSink;
     private final Reconciler reconciler;
-    private final RealServerFileWatcher watcher;
-    private final CountDownLatch stop = new CountDownLatch(1);
+    private final ConfigFileWatcher watcher;
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicBoolean fileChanged = new AtomicBoolean();
+    private volatile boolean stopped;
     private volatile String stopReason = "stopped";
     private Scheduler scheduler;
+    private long lastFileRead = Long.MIN_VALUE / 2;
     private boolean closed;
 
     private Daemon(Settings settings, DataplaneControl dataplane, PrintWriter out, SdNotify notify,
@@ -81,10 +127,14 @@ public final class Daemon implements AutoCloseable {
         this.notify = notify;
         this.eventSink = eventSink;
         this.reconciler = new Reconciler(dataplane);
-        // a list the limits or the VIP's family refuse is reported by the watcher, once
-        this.watcher = settings.realServerFile() == null ? null
-                : new RealServerFileWatcher(settings.realServerFile(), settings.config().realServers(),
-                        servers -> settings.config().withRealServers(servers).validate(dataplane.limits()));
+        // a configuration the limits refuse (or the VIP's family, or a limit changed) is reported by the watcher, once
+        if (settings.file() == null) {
+            this.watcher = null;
+        } else if (settings.format() == FileFormat.SERVICES) {
+            this.watcher = ConfigFileWatcher.services(settings.file(), settings.config(), dataplane.limits());
+        } else {
+            this.watcher = ConfigFileWatcher.realServers(settings.file(), settings.config(), dataplane.limits());
+        }
     }
 
     /**
@@ -98,8 +148,14 @@ public final class Daemon implements AutoCloseable {
                                Runnable goLive, Consumer<DataplaneEvent> eventSink) {
         try {
             dataplane.configure(settings.config());
-            say(out, ChangeReport.configuration(settings.config())
-                    + (settings.realServerFile() == null ? "" : " (from " + settings.realServerFile() + ")"));
+            List<String> lines = ChangeReport.configuration(settings.config());
+            String from = settings.file() == null ? "" : " (from " + settings.file() + ")";
+            if (lines.size() == 1) {
+                say(out, lines.get(0) + from);
+            } else {
+                say(out, lines.size() + " services" + from + ":");
+                lines.forEach(l -> say(out, "  " + l));
+            }
             goLive.run();
             Daemon d = new Daemon(settings, dataplane, out, notify, eventSink);
             notify.ready(d.status());
@@ -118,7 +174,17 @@ public final class Daemon implements AutoCloseable {
     /** Asks the loop to end (from a signal handler or another thread); {@code why} is printed. */
     public void requestStop(String why) {
         stopReason = why;
-        stop.countDown();
+        stopped = true;
+        wake.release();
+    }
+
+    /**
+     * The configuration file's directory changed (from {@link FileChangeSignal}'s thread, or a
+     * test's): the loop reads the file at once, or {@value #SETTLE_MILLIS} ms after its last read.
+     */
+    public void fileChanged() {
+        fileChanged.set(true);
+        wake.release();
     }
 
     /**
@@ -128,14 +194,26 @@ public final class Daemon implements AutoCloseable {
      */
     public void run() throws InterruptedException {
         if (watcher != null) {
-            say(out, "watching " + settings.realServerFile() + " for real-server changes");
+            say(out, "watching " + settings.file() + " for changes");
         }
         say(out, dataplane.detachesOnClose() ? "running; SIGINT or SIGTERM detaches and stops"
                 : "running; SIGINT or SIGTERM stops sbulb and leaves the data path running (--on-exit keep)");
         Scheduler s = scheduler(nowMillis());
-        long next = s.nextDue();
-        while (!stop.await(Math.max(0, next - nowMillis()), TimeUnit.MILLISECONDS)) {
-            next = s.runDue(nowMillis());
+        try (FileChangeSignal signal = watcher == null ? null : FileChangeSignal.watch(watcher.file(), this::fileChanged)) {
+            long next = s.nextDue();
+            while (!stopped) {
+                if (wake.tryAcquire(Math.max(0, next - nowMillis()), TimeUnit.MILLISECONDS)) {
+                    wake.drainPermits();
+                }
+                if (stopped) {
+                    break;
+                }
+                long now = nowMillis();
+                if (watcher != null && fileChanged.getAndSet(false)) {
+                    s.dueBy(FILE_TASK, Math.max(now, lastFileRead + SETTLE_MILLIS));
+                }
+                next = s.runDue(now);
+            }
         }
         s.runNow(EVENTS_TASK); // the events logged until the stop
         say(out, "stopping: " + stopReason);
@@ -168,42 +246,55 @@ public final class Daemon implements AutoCloseable {
     }
 
     private boolean watchFile() {
-        Path file = settings.realServerFile();
-        RealServerFileWatcher.Poll p = watcher.poll();
-        if (p instanceof RealServerFileWatcher.Missing) {
-            LOG.error("{} is gone; the running real servers are kept: {}", file,
-                    ChangeReport.servers(dataplane.configuration().realServers()));
-            say(out, file + " is gone; the running real servers are kept until it comes back");
-            notify.status(status() + "; " + file + " is gone, the running list is kept");
-        } else if (p instanceof RealServerFileWatcher.Invalid i) {
+        lastFileRead = scheduler.now();
+        Path file = settings.file();
+        String running = settings.format().running;
+        ConfigFileWatcher.Poll p = watcher.poll();
+        if (p instanceof ConfigFileWatcher.Missing) {
+            LOG.error("{} is gone; the running {}: {}", file, settings.format().kept(), running());
+            say(out, file + " is gone; the running " + settings.format().kept() + " until it comes back");
+            notify.status(status() + "; " + file + " is gone, the running " + settings.format().kept());
+        } else if (p instanceof ConfigFileWatcher.Invalid i) {
             keep(i);
-        } else if (p instanceof RealServerFileWatcher.Restored) {
-            say(out, file + " is readable and valid again; it holds the running real servers");
+        } else if (p instanceof ConfigFileWatcher.Restored) {
+            say(out, file + " is readable and valid again; it holds the running " + running);
             notify.status(status());
-        } else if (p instanceof RealServerFileWatcher.Changed c) {
-            apply(c.servers());
+        } else if (p instanceof ConfigFileWatcher.Changed c) {
+            apply(c.config());
+        }
+        if (watcher.settling()) {
+            scheduler.dueBy(FILE_TASK, scheduler.now() + SETTLE_MILLIS);
         }
         return false;
     }
 
-    private void apply(List<IpAddress> servers) {
-        Reconciler.Outcome outcome = reconciler.reconcile(reconciler.running().withRealServers(servers));
+    private void apply(DataplaneConfig desired) {
+        Reconciler.Outcome outcome = reconciler.reconcile(desired);
         if (outcome instanceof Reconciler.Refused refused) {
             keep(watcher.reject(refused.reason()));
         } else if (outcome instanceof Reconciler.Applied applied) {
             for (String change : applied.lines()) {
                 say(out, change);
             }
-            say(out, "real servers now " + ChangeReport.servers(servers));
+            if (settings.format() == FileFormat.REAL_SERVERS) {
+                say(out, "real servers now " + ChangeReport.servers(desired.services().get(0).realServers()));
+            } else {
+                say(out, "now " + status());
+            }
             notify.status(status());
         }
     }
 
-    private void keep(RealServerFileWatcher.Invalid invalid) {
-        LOG.error("{}; the running real servers are kept: {}", invalid.error().getMessage(),
-                ChangeReport.servers(dataplane.configuration().realServers()));
-        say(out, "new real-server list not applied: " + invalid.error().getMessage() + "; the running one is kept");
-        notify.status(status() + "; " + settings.realServerFile() + " is invalid, the running list is kept");
+    private void keep(ConfigFileWatcher.Invalid invalid) {
+        LOG.error("{}; the running {}: {}", invalid.error().getMessage(), settings.format().kept(), running());
+        say(out, settings.format().fresh + " not applied: " + invalid.error().getMessage() + "; the running one is kept");
+        notify.status(status() + "; " + settings.file() + " is invalid, the running " + settings.format().kept());
+    }
+
+    /** What runs, for a log line: the seed's list in full, a services file's in short (it may be long). */
+    private String running() {
+        return settings.format() == FileFormat.REAL_SERVERS
+                ? ChangeReport.configurationLine(dataplane.configuration()) : status();
     }
 
     private static void say(PrintWriter out, String line) {

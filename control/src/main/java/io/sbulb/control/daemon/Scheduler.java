@@ -36,6 +36,7 @@ public final class Scheduler {
 
     private final List<Entry> entries = new ArrayList<>();
     private final long startMillis;
+    private long now;
 
     /** A scheduler whose tasks' first runs are one period after {@code startMillis}. */
     public Scheduler(long startMillis) {
@@ -52,6 +53,11 @@ public final class Scheduler {
         return this;
     }
 
+    /** The time of the last {@link #runDue} (the start before any): a task's "now". */
+    public long now() {
+        return Math.max(now, startMillis);
+    }
+
     /** The names of the tasks, in the order they run. */
     public List<String> names() {
         return entries.stream().map(e -> e.name).toList();
@@ -62,23 +68,39 @@ public final class Scheduler {
      * propagates (the daemon treats it as fatal). Returns when the next task is due.
      */
     public long runDue(long nowMillis) {
+        now = nowMillis;
         for (Entry e : entries) {
             if (e.due <= nowMillis) {
+                e.due = Long.MAX_VALUE; // a dueBy from the task itself lowers it
                 boolean more = e.task.run();
-                e.due = more ? nowMillis : nowMillis + e.periodMillis;
+                e.due = Math.min(e.due, more ? nowMillis : nowMillis + e.periodMillis);
             }
         }
         return nextDue();
     }
 
-    /** Runs the task named {@code name} now, out of its schedule (the daemon's last event drain at a stop). */
-    public boolean runNow(String name) {
+    /**
+     * Has the task named {@code name} run at {@code atMillis} at the latest (earlier when it is
+     * due earlier); from the task itself, its next run. The daemon's file task runs so, at once,
+     * when inotify reports a change, and again soon while a new content settles.
+     */
+    public void dueBy(String name, long atMillis) {
+        Entry e = entry(name);
+        e.due = Math.min(e.due, atMillis);
+    }
+
+    private Entry entry(String name) {
         for (Entry e : entries) {
             if (e.name.equals(name)) {
-                return e.task.run();
+                return e;
             }
         }
         throw new IllegalArgumentException("no task '" + name + "' (" + names() + ")");
+    }
+
+    /** Runs the task named {@code name} now, out of its schedule (the daemon's last event drain at a stop). */
+    public boolean runNow(String name) {
+        return entry(name).task.run();
     }
 
     /** When the earliest task is due, or Long.MAX_VALUE without tasks. */

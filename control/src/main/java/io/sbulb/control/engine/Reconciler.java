@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * Brings a data path to a desired configuration: compares it with the one in force, applies it
  * whole when it differs, and says what changed. What is desired is built by the daemon from
- * its sources (today the command line and the real-server file; later health and drain).
+ * its sources (the command line, the real-server file or the services file; later health and drain).
  * A configuration the data path refuses changes nothing: the running one stays in force.
  */
 public final class Reconciler {
@@ -25,7 +25,7 @@ public final class Reconciler {
     /**
      * The desired configuration is now in force.
      *
-     * @param lines the real-server changes, position by position ({@link ChangeReport#changes})
+     * @param lines the changes, per service ({@link ChangeReport#changes})
      */
     public record Applied(DataplaneConfig before, DataplaneConfig after, List<String> lines) implements Outcome {
         public Applied {
@@ -59,6 +59,6 @@ public final class Reconciler {
         } catch (ConfigException e) {
             return new Refused(before, e);
         }
-        return new Applied(before, desired, ChangeReport.changes(before.realServers(), desired.realServers()));
+        return new Applied(before, desired, ChangeReport.changes(before, desired));
     }
 }

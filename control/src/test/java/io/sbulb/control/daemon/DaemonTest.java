@@ -239,4 +239,106 @@ class DaemonTest {
         assertThat(events).extracting(DataplaneEvent::reason).containsExactly(Reason.INGRESS_NEW_NAT);
         assertThat(lines()).contains("sbulb: running; SIGINT or SIGTERM detaches and stops", "sbulb: stopping: test over");
     }
+
+    private static final String SERVICES = """
+            limits: {max-ports: 4, max-real-servers: 3, max-associations: 64}
+            services:
+              - name: coap
+                vip: 198.18.0.1
+                ports: [5683]
+                real-servers: [198.18.1.1, {address: 198.18.1.2, weight: 2}]
+              - name: dtls
+                vip: 198.18.0.2
+                ports: [5684]
+                real-servers: [198.18.1.3]
+            """;
+
+    private Daemon startServices(Path file) {
+        DataplaneConfig config = io.sbulb.control.config.ServicesFile.parse(SERVICES, file.toString()).config();
+        Daemon d = Daemon.start(new Daemon.Settings("eth0", config, file, Daemon.FileFormat.SERVICES), model, out,
+                SdNotify.disabled(), () -> out.println("sbulb: live"), events::add);
+        d.scheduler(now);
+        return d;
+    }
+
+    @Test
+    void aServicesFileChangeIsAppliedWholeAndReportedPerService() throws IOException {
+        Path f = dir.resolve("services.yaml");
+        Files.writeString(f, SERVICES);
+        Daemon d = startServices(f);
+        assertThat(lines()).containsExactly("sbulb: 2 services (from " + f + "):",
+                "sbulb:   service coap: virtual server 198.18.0.1, ports 5683, real servers [0] 198.18.1.1 [1] 198.18.1.2*2",
+                "sbulb:   service dtls: virtual server 198.18.0.2, ports 5684, real servers [0] 198.18.1.3",
+                "sbulb: live");
+        assertThat(d.status()).isEqualTo("balancing 2 services on eth0 over 3 real servers");
+
+        Files.writeString(f, SERVICES.replace("weight: 2}", "weight: 0}").replace("[5684]", "[5684, 5685]"));
+        pass(d, 200);
+        assertThat(lines()).containsSubsequence("sbulb:   service coap [1] 198.18.1.2*2 -> 198.18.1.2*0",
+                "sbulb:   service dtls ports 5684 -> 5684,5685",
+                "sbulb: now balancing 2 services on eth0 over 3 real servers");
+        assertThat(model.configuration().service("dtls").orElseThrow().ports()).containsExactly(5684, 5685);
+    }
+
+    @Test
+    void aBadServicesFileKeepsTheRunningConfigurationAndIsReportedOnceWithItsLine() throws IOException {
+        Path f = dir.resolve("services.yaml");
+        Files.writeString(f, SERVICES);
+        Daemon d = startServices(f);
+        DataplaneConfig running = model.configuration();
+        Files.writeString(f, SERVICES.replace("[198.18.1.3]", "[198.18.1.3, 198.18.1.4, 198.18.1.5, 198.18.1.6]"));
+        pass(d, 1000);
+        assertThat(lines()).filteredOn(l -> l.startsWith("sbulb: new configuration not applied")).containsExactly(
+                "sbulb: new configuration not applied: " + f + " line 7, column 5: service dtls: 4 real servers "
+                        + "configured, at most 3 allowed (limits: max-real-servers); the running one is kept");
+        Files.writeString(f, SERVICES.replace("max-associations: 64", "max-associations: 128"));
+        pass(d, 500);
+        assertThat(lines()).filteredOn(l -> l.startsWith("sbulb: new configuration not applied")).hasSize(2).last()
+                .asString().contains("line 1, column 45: max-associations is 128 but the data path runs with 64");
+        assertThat(model.configuration()).isEqualTo(running);
+        Files.writeString(f, SERVICES);
+        pass(d, 200);
+        assertThat(lines()).last().isEqualTo("sbulb: " + f + " is readable and valid again; it holds the running "
+                + "configuration");
+    }
+
+    @Test
+    void aNewContentIsConfirmedASettleTimeLaterNotAPollLater() throws IOException {
+        Path f = file(N.servers(0, 3));
+        Daemon d = start(f);
+        Scheduler s = d.scheduler(0);
+        pass(d, 200);
+        file(N.servers(0, 2));
+        now += Daemon.POLL_MILLIS;
+        s.runDue(now);
+        assertThat(model.configuration()).as("seen once, not yet applied").isEqualTo(N.config(3));
+        assertThat(s.nextDue()).isEqualTo(now + Daemon.SETTLE_MILLIS);
+        now += Daemon.SETTLE_MILLIS;
+        s.runDue(now);
+        assertThat(model.configuration()).isEqualTo(N.config(2));
+    }
+
+    @Test
+    void runReadsAChangeWhenInotifyReportsIt() throws Exception {
+        Path f = file(N.servers(0, 3));
+        Daemon d = Daemon.start(new Daemon.Settings("eth0", N.config(3), f), model, out, SdNotify.disabled(), () -> { },
+                events::add);
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+            try {
+                d.run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            file(N.servers(1, 3));
+            for (int i = 0; i < 500 && !model.configuration().equals(N.config(3).withRealServers(N.servers(1, 3))); i++) {
+                Thread.sleep(10); // bounded wait for the other thread; the latency itself is measured by ConfigChangeLatency
+            }
+            assertThat(model.configuration().realServers()).containsExactly(N.rs(1), N.rs(2));
+        } finally {
+            d.requestStop("test over");
+            running.get(10, TimeUnit.SECONDS);
+        }
+    }
 }

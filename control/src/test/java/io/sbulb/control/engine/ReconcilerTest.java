@@ -48,9 +48,10 @@ class ReconcilerTest {
 
     @Test
     void aServerThatStaysIsSaidToKeepItsClients() {
-        assertThat(ChangeReport.changes(N.servers(0, 3), List.of(N.rs(0), N.rs(2)))).containsExactly(
-                "  [1] 198.18.1.2 -> 198.18.1.3",
-                "  [2] remove 198.18.1.3 (it stays at [1] with its clients)");
+        assertThat(ChangeReport.changes(N.config(3), N.config(3).withRealServers(List.of(N.rs(0), N.rs(2)))))
+                .containsExactly(
+                        "  [1] 198.18.1.2 -> 198.18.1.3",
+                        "  [2] remove 198.18.1.3 (it stays at [1] with its clients)");
         assertThat(ChangeReport.servers(List.of())).isEqualTo("(none)");
         assertThat(ChangeReport.status(N.config(1), "eth0")).isEqualTo("balancing 198.18.0.1 ports 5683 on eth0 over 1 real server");
     }

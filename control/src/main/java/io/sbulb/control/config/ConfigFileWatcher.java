@@ -1,7 +1,9 @@
 package io.sbulb.control.config;
 
 import io.sbulb.api.ConfigException;
+import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.IpAddress;
+import io.sbulb.api.Limits;
 import io.sbulb.api.RealServerFile;
 import io.sbulb.api.TextFiles;
 import java.io.IOException;
@@ -13,12 +15,14 @@ import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
- * Watches the real-server file of {@code -cfg} for the balancer's main loop. It has no thread:
- * the loop calls {@link #poll()} every 100 ms (Daemon.POLL_MILLIS), and each call says what, if anything,
- * the loop must do.
+ * Watches a configuration file for the balancer's main loop: the real-server file of {@code -cfg}
+ * ({@link #realServers}) or the services file of {@code --config} ({@link #services}), each read
+ * into the whole {@link DataplaneConfig} it asks for. It has no thread: the loop calls
+ * {@link #poll()} when the file's directory reports a change (inotify, {@link FileChangeSignal}),
+ * and every 100 ms (Daemon.POLL_MILLIS) in case a change is not reported (a symbolic link's
+ * target elsewhere); each call says what, if anything, the loop must do.
  *
  * <p><b>Never missing a change.</b> A file of at most {@link #ALWAYS_READ_BYTES} (any sensible
  * list) is read on every poll and its bytes compared, so two writes of the same size within one
@@ -32,28 +36,31 @@ import java.util.function.Consumer;
  * truncates, then writes). What a poll sees for the first time is only noted; it is acted on
  * when the next poll sees exactly the same (the same bytes, or missing again). A half-written
  * list is therefore never applied, and a file truncated and then written is never reported
- * invalid; a change takes effect one poll later, about 200 ms in all, well within the original
- * sbulb's one-second polling.
+ * invalid. While a new content settles ({@link #settling()}), the loop polls again
+ * {@code Daemon.SETTLE_MILLIS} later, not a whole period: with the change reported by inotify,
+ * a change takes effect in about that time.
  *
  * <p><b>What {@link #poll()} returns</b>, once per settled state:
  * <ul>
- *   <li>{@link Changed}: a valid list different from the running one; it becomes the running
- *       list (see {@link #reject} if it cannot be applied).</li>
+ *   <li>{@link Changed}: a valid configuration different from the running one; it becomes the
+ *       running one (see {@link #reject} if it cannot be applied).</li>
  *   <li>{@link Invalid}: the content cannot be used (parse error, not readable, or refused by
- *       the check given to the constructor). The running list is kept. Reported once per
+ *       the limits). The running configuration is kept. Reported once per
  *       distinct bad content: the same bad file is not reported again at every poll.</li>
  *   <li>{@link Missing}: the file is gone (or its symlink dangles). Reported once; the running
- *       list is kept. When it comes back it is judged like any new content.</li>
+ *       configuration is kept. When it comes back it is judged like any new content.</li>
  *   <li>{@link Restored}: after Missing, Invalid or a rejection, the file is valid again and
- *       holds the running list: nothing to apply, but the loop may say the problem is over.</li>
+ *       holds the running configuration: nothing to apply, but the loop may say the problem is over.</li>
  *   <li>{@link Unchanged}: anything else, including a new content that only differs in
- *       comments or other sections, and a new content still settling.</li>
+ *       comments (or, in the INI file, other sections), and a new content still settling.</li>
  * </ul>
  *
  * <p>Not thread-safe: one loop polls it.
  */
-public final class RealServerFileWatcher {
+public final class ConfigFileWatcher {
 
+    /** Longer files are refused (as {@link RealServerFile#MAX_BYTES}). */
+    public static final long MAX_BYTES = RealServerFile.MAX_BYTES;
     /** A file of at most this many bytes is read on every poll. */
     public static final long ALWAYS_READ_BYTES = 64 * 1024;
     /** A longer file is read again while its mtime is this close to the time of the last read. */
@@ -67,35 +74,40 @@ public final class RealServerFileWatcher {
     public record Unchanged() implements Poll {
     }
 
-    /** A new list to apply, now the running one. */
-    public record Changed(List<IpAddress> servers) implements Poll {
-        public Changed {
-            servers = List.copyOf(servers);
-        }
+    /** A new configuration to apply, now the running one. */
+    public record Changed(DataplaneConfig config) implements Poll {
     }
 
-    /** The file is usable again and holds the running list: nothing to apply. */
-    public record Restored(List<IpAddress> servers) implements Poll {
-        public Restored {
-            servers = List.copyOf(servers);
-        }
+    /** The file is usable again and holds the running configuration: nothing to apply. */
+    public record Restored(DataplaneConfig config) implements Poll {
     }
 
     /** The file cannot be used; the message names the file and, for a bad line, its number and text. */
     public record Invalid(ConfigException error) implements Poll {
     }
 
-    /** The file is gone; the running list is kept. */
+    /** The file is gone; the running configuration is kept. */
     public record Missing() implements Poll {
+    }
+
+    /**
+     * Reads a file's text into the configuration it asks for, checked against the limits.
+     * {@code source} names the file in messages.
+     */
+    @FunctionalInterface
+    public interface Reader {
+        /** @throws ConfigException naming the file and what is wrong */
+        DataplaneConfig read(String text, String source);
     }
 
     private static final Poll UNCHANGED = new Unchanged();
 
     private final Path file;
-    private final Consumer<List<IpAddress>> check;
+    private final String kind;
+    private final Reader reader;
     private final MetaReader metaReader;
-    private List<IpAddress> current;
-    private List<IpAddress> beforeChange; // the running list before the last Changed, until the next poll
+    private DataplaneConfig current;
+    private DataplaneConfig beforeChange; // the running configuration before the last Changed, until the next poll
     private boolean troubled; // the last report was Missing or Invalid, or a Changed was rejected
     private Snapshot settled; // what was last acted on
     private Snapshot pending; // seen by the last poll, not yet settled
@@ -104,38 +116,64 @@ public final class RealServerFileWatcher {
     private int reads;
 
     /**
-     * A watcher of {@code file}, whose content gave the running list {@code current}.
-     * Reads nothing yet.
+     * A watcher of {@code file} ({@code kind} names it in messages: "real-server file"), whose
+     * content gave the running configuration {@code current}. Reads nothing yet.
      */
-    public RealServerFileWatcher(Path file, List<IpAddress> current) {
-        this(file, current, servers -> { });
+    ConfigFileWatcher(Path file, String kind, DataplaneConfig current, Reader reader, MetaReader metaReader) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.current = Objects.requireNonNull(current, "current");
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.metaReader = Objects.requireNonNull(metaReader, "metaReader");
     }
 
     /**
-     * A watcher that also refuses, as {@link Invalid}, a new list {@code check} throws a
-     * {@link ConfigException} for: say {@code servers -> config.withRealServers(servers).validate(limits)},
-     * so that a list longer than {@code -mrs} or of the other address family is reported once
-     * and never handed to the dataplane.
+     * The real-server file of {@code -cfg} ({@link RealServerFile}): its list replaces the real
+     * servers of {@code current}'s one service. A list {@code limits} refuse (longer than
+     * {@code -mrs}, of the other address family) is reported as {@link Invalid} once, and never
+     * handed to the dataplane.
      */
-    public RealServerFileWatcher(Path file, List<IpAddress> current, Consumer<List<IpAddress>> check) {
-        this(file, current, check, Meta::of);
+    public static ConfigFileWatcher realServers(Path file, DataplaneConfig current, Limits limits) {
+        return realServers(file, current, limits, Meta::of);
     }
 
-    /** With the file's metadata read by {@code metaReader}: tests fake a rewrite within one timestamp tick. */
-    RealServerFileWatcher(Path file, List<IpAddress> current, Consumer<List<IpAddress>> check, MetaReader metaReader) {
-        this.file = Objects.requireNonNull(file, "file");
-        this.current = List.copyOf(current);
-        this.check = Objects.requireNonNull(check, "check");
-        this.metaReader = Objects.requireNonNull(metaReader, "metaReader");
+    static ConfigFileWatcher realServers(Path file, DataplaneConfig current, Limits limits, MetaReader metaReader) {
+        return new ConfigFileWatcher(file, "real-server file", current, (text, source) -> {
+            List<IpAddress> servers = RealServerFile.parse(text, source); // names the file
+            try {
+                DataplaneConfig next = current.withRealServers(servers);
+                next.validate(limits);
+                return next;
+            } catch (ConfigException e) {
+                throw new ConfigException(source + ": " + e.getMessage(), e);
+            }
+        }, metaReader);
+    }
+
+    /**
+     * The services file of {@code --config} ({@link ServicesFile}): it gives the whole
+     * configuration; its limits must be {@code limits}, those the data path runs with.
+     */
+    public static ConfigFileWatcher services(Path file, DataplaneConfig current, Limits limits) {
+        return new ConfigFileWatcher(file, "services file", current, (text, source) -> {
+            ServicesFile.Contents c = ServicesFile.parse(text, source);
+            c.requireLimits(limits);
+            return c.config();
+        }, Meta::of);
     }
 
     public Path file() {
         return file;
     }
 
-    /** The running list: the constructor's, or that of the last {@link Changed} not rejected. */
-    public List<IpAddress> current() {
+    /** The running configuration: the constructor's, or that of the last {@link Changed} not rejected. */
+    public DataplaneConfig current() {
         return current;
+    }
+
+    /** Whether the last poll saw a new content that the next one must confirm: poll again soon. */
+    public boolean settling() {
+        return pending != null;
     }
 
     /** Looks at the file once; see the class comment for what comes back. */
@@ -156,8 +194,8 @@ public final class RealServerFileWatcher {
     }
 
     /**
-     * The caller could not apply the list of the {@link Changed} the last {@link #poll()}
-     * returned (the dataplane refused it): the running list is the one before it again, and the
+     * The caller could not apply the configuration of the {@link Changed} the last {@link #poll()}
+     * returned (the dataplane refused it): the running one is the one before it again, and the
      * file's present content counts as reported, so it is not reported again until it changes.
      * Call it before the next poll.
      *
@@ -189,9 +227,9 @@ public final class RealServerFileWatcher {
             troubled = true;
             return new Invalid(s.error());
         }
-        List<IpAddress> servers;
+        DataplaneConfig config;
         try {
-            servers = RealServerFile.parse(TextFiles.decode(s.bytes()), file.toString()); // names the file
+            config = reader.read(TextFiles.decode(s.bytes()), file.toString()); // names the file
         } catch (TextFiles.Unreadable e) {
             troubled = true;
             return new Invalid(new ConfigException(unreadable(e.getMessage()), e));
@@ -199,23 +237,15 @@ public final class RealServerFileWatcher {
             troubled = true;
             return new Invalid(e);
         }
-        if (!servers.equals(current)) {
-            try {
-                check.accept(servers);
-            } catch (ConfigException e) {
-                troubled = true;
-                return new Invalid(new ConfigException(file + ": " + e.getMessage(), e));
-            }
-        }
-        if (servers.equals(current)) {
+        if (config.equals(current)) {
             boolean wasTroubled = troubled;
             troubled = false;
-            return wasTroubled ? new Restored(servers) : UNCHANGED;
+            return wasTroubled ? new Restored(config) : UNCHANGED;
         }
         beforeChange = current;
-        current = servers;
+        current = config;
         troubled = false;
-        return new Changed(servers);
+        return new Changed(config);
     }
 
     /** What the file holds now: missing, unreadable, or its bytes (with the metadata they were read at). */
@@ -235,7 +265,7 @@ public final class RealServerFileWatcher {
         long now = System.currentTimeMillis();
         try {
             reads++;
-            Snapshot s = Snapshot.content(TextFiles.readBytes(file, RealServerFile.MAX_BYTES), meta);
+            Snapshot s = Snapshot.content(TextFiles.readBytes(file, MAX_BYTES), meta);
             lastRead = s;
             lastReadMillis = now;
             return s;
@@ -248,7 +278,7 @@ public final class RealServerFileWatcher {
     }
 
     private String unreadable(String why) {
-        return "cannot read real-server file " + file + ": " + why;
+        return "cannot read " + kind + " " + file + ": " + why;
     }
 
     /** What changes when a file is written or replaced; the path is followed. */

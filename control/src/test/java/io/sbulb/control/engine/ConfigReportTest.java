@@ -1,0 +1,50 @@
+package io.sbulb.control.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.IpAddress;
+import io.sbulb.api.Limits;
+import io.sbulb.api.RealServer;
+import io.sbulb.api.Service;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** sbulb check's words: the cycle is nginx's smooth weighted round robin (3:1 gives 0,0,1,0 by its definition). */
+class ConfigReportTest {
+
+    private static RealServer rs(String a, int w) {
+        return new RealServer(IpAddress.parse(a), w);
+    }
+
+    @Test
+    void eachServiceWithItsServersWeightsAndCycle() {
+        DataplaneConfig c = DataplaneConfig.of(List.of(
+                Service.of("coap", IpAddress.parse("198.18.0.10"), List.of(5684, 5683),
+                        List.of(rs("198.18.2.11", 3), rs("198.18.2.12", 1), rs("198.18.2.13", 0))),
+                Service.of("idle", IpAddress.parse("fd00::10"), List.of(5683), List.of(rs("fd00:2::11", 0)))));
+        assertThat(ConfigReport.lines(new Limits(16, 32, 1 << 20, 64), c)).containsExactly(
+                "limits: 64 services; per service 16 ports and 32 real servers (a round-robin cycle of at most 2048 "
+                        + "picks); 1048576 associations per address family",
+                "2 services, 4 real servers:",
+                "service coap: virtual server 198.18.0.10, ports 5683,5684",
+                "  [0] 198.18.2.11 weight 3",
+                "  [1] 198.18.2.12 weight 1",
+                "  [2] 198.18.2.13 weight 0 (draining: keeps its clients, takes no new one)",
+                "  round robin, a cycle of 4 new clients: [0] [0] [1] [0]",
+                "service idle: virtual server fd00::10, ports 5683",
+                "  [0] fd00:2::11 weight 0 (draining: keeps its clients, takes no new one)",
+                "  round robin: no real server takes new clients (no server, or all of weight 0)");
+    }
+
+    @Test
+    void aLongCycleIsCut() {
+        List<RealServer> list = new ArrayList<>();
+        list.add(rs("198.18.2.1", 100));
+        list.add(rs("198.18.2.2", 1));
+        Service s = Service.of("s", IpAddress.parse("198.18.0.10"), List.of(1), list);
+        assertThat(ConfigReport.cycle(s)).startsWith("round robin, a cycle of 101 new clients: [0] [0]")
+                .endsWith(" ... (37 more)");
+    }
+}
