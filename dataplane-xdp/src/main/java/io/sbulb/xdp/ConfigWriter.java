@@ -328,47 +328,64 @@ final class ConfigWriter {
      */
     void adopt() {
         active = SbulbAbi.u32(prog.generation.lookup(SbulbAbi.u32(0))) & 1;
-        Config[] configs = new Config[SbulbAbi.GENERATIONS];
         for (int g = 0; g < SbulbAbi.GENERATIONS; g++) {
-            configs[g] = Config.of(prog.config.lookup(SbulbAbi.u32(g)));
-            seeds[g] = configs[g].vipSeed();
+            seeds[g] = Config.of(prog.config.lookup(SbulbAbi.u32(g))).vipSeed();
         }
         prog.services.forEach((k, v) -> services[SbulbAbi.u32(k)] = ServiceEntry.of(v));
+        prog.vips.forEach((k, v) -> vips[SbulbAbi.u32(k)] = Vip.of(v) == null ? null : v.clone());
+        prog.reals.forEach((k, v) -> {
+            Real r = Real.of(v);
+            reals[SbulbAbi.u32(k)] = r.address() == null && r.flags() == 0 ? Real.EMPTY : r;
+        });
+        prog.rsEndpoints.forEach((k, v) -> endpoints.put(SbulbAbi.epKey(k), RsEp.of(v)));
+        prog.addresses.forEach((k, v) -> addresses.put(SbulbAbi.epKey(k).address(), SbulbAbi.addrFlags(v)));
+        placement = readPlacement(limits, prog.generation, prog.config, prog.services, prog.vips, prog.reals);
+        graceOwed = true; // the daemon before may have switched just before it stopped
+    }
+
+    /**
+     * The placement the generation in use holds (what {@link #adopt()} and a read-only look at
+     * pinned maps take as the running configuration): its services with their ports (from its
+     * VIP table), the slots it uses (live with their positions and weights, retired with their
+     * ranks), the next epoch and rank. Reads only.
+     *
+     * @throws ConfigException when the maps do not hold a configuration within {@code limits}
+     */
+    static Placement readPlacement(Limits limits, BpfMap generation, BpfMap config, BpfMap servicesMap, BpfMap vipsMap,
+                                   BpfMap realsMap) {
+        int gen = SbulbAbi.u32(generation.lookup(SbulbAbi.u32(0))) & 1;
+        int maxSvc = limits.maxServices();
+        int vipSlots = SbulbProgram.vipSlots(limits);
         Map<Integer, SortedSet<Integer>> ports = new HashMap<>();
-        prog.vips.forEach((k, v) -> {
-            int i = SbulbAbi.u32(k);
+        vipsMap.forEach((k, v) -> {
             Vip e = Vip.of(v);
-            vips[i] = e == null ? null : v.clone();
-            if (e != null && i / vipSlots == active) {
+            if (e != null && SbulbAbi.u32(k) / vipSlots == gen) {
                 ports.computeIfAbsent(e.serviceId(), x -> new TreeSet<>()).add(e.endpoint().port());
             }
         });
         List<Placement.Slot> used = new ArrayList<>();
-        prog.reals.forEach((k, v) -> {
+        realsMap.forEach((k, v) -> {
             int slot = SbulbAbi.u32(k);
             Real r = Real.of(v);
-            reals[slot] = r.address() == null && r.flags() == 0 ? Real.EMPTY : r;
-            if (r.live(active)) {
+            if (r.live(gen)) {
                 used.add(new Placement.Slot(slot, r.serviceId(), r.address(), r.epoch(), Placement.SlotState.LIVE, 0,
-                        r.weight()[active], r.pos()[active]));
-            } else if (r.retired(active)) {
+                        r.weight()[gen], r.pos()[gen]));
+            } else if (r.retired(gen)) {
                 used.add(new Placement.Slot(slot, r.serviceId(), r.address(), r.epoch(), Placement.SlotState.RETIRED,
                         r.retiredSeq(), 0, -1));
             }
         });
-        prog.rsEndpoints.forEach((k, v) -> endpoints.put(SbulbAbi.epKey(k), RsEp.of(v)));
-        prog.addresses.forEach((k, v) -> addresses.put(SbulbAbi.epKey(k).address(), SbulbAbi.addrFlags(v)));
         List<Placement.ServiceHead> heads = new ArrayList<>();
-        for (int id = 0; id < maxSvc; id++) {
-            ServiceEntry s = services[active * maxSvc + id];
-            if (s.vip() != null) {
-                heads.add(new Placement.ServiceHead(id, s.order(), s.name(), s.vip(),
-                        ports.getOrDefault(id, new TreeSet<>())));
+        servicesMap.forEach((k, v) -> {
+            int key = SbulbAbi.u32(k);
+            ServiceEntry s = ServiceEntry.of(v);
+            if (key / maxSvc == gen && s.vip() != null) {
+                int id = key % maxSvc;
+                heads.add(new Placement.ServiceHead(id, s.order(), s.name(), s.vip(), ports.getOrDefault(id, new TreeSet<>())));
             }
-        }
-        Config c = configs[active];
-        placement = Placement.restore(limits, heads, used, Math.max(1, c.nextEpoch()), Math.max(1, c.nextRetiredSeq()));
-        graceOwed = true; // the daemon before may have switched just before it stopped
+        });
+        Config c = Config.of(config.lookup(SbulbAbi.u32(gen)));
+        return Placement.restore(limits, heads, used, Math.max(1, c.nextEpoch()), Math.max(1, c.nextRetiredSeq()));
     }
 
     private void write(BpfMap map, byte[] key, byte[] value) {

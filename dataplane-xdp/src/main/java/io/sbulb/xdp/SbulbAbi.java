@@ -45,6 +45,8 @@ public final class SbulbAbi {
     /** The enum whose SBULB_ABI_VERSION is the object's layout version of the pinned maps. */
     public static final String ABI_VERSION_ENUM = "sbulb_abi_version";
     public static final String ABI_VERSION = "SBULB_ABI_VERSION";
+    /** The layout version of the shipped object (its BTF's SBULB_ABI_VERSION, checked by AbiTest). */
+    public static final int LAYOUT_VERSION = 2;
 
     public static final int EVENTS_BYTES = 256 * 1024;
 

@@ -80,6 +80,12 @@ class AbiTest {
     }
 
     @Test
+    void theLayoutVersionJavaReadsIsTheObjects() {
+        assertThat(obj.btf().enumValues(SbulbAbi.ABI_VERSION_ENUM).get(SbulbAbi.ABI_VERSION))
+                .isEqualTo((long) SbulbAbi.LAYOUT_VERSION);
+    }
+
+    @Test
     void loadTimeConstantsAreTheOnlyReadOnlyData() {
         String rodata = obj.internalMapName(".rodata").orElseThrow();
         assertThat(map(rodata).valueSize()).isEqualTo(SbulbAbi.PARAMS_SIZE);

@@ -59,32 +59,37 @@ class DualStackEndToEndTest {
     @BeforeAll
     static void startTheBalancerWithTwoServices() throws IOException {
         Privileges.requireNetAdmin();
-        lab = Lab.create(Lab.uniquePrefix(), 3);
+        lab = Lab.create(Lab.uniquePrefix(), 3, LabOptions.DEFAULT.withHostPins());
         for (int i = 1; i <= 3; i++) {
             servers.add(EchoServer.start("rs" + i, lab.realServerNetns(i), PORT));
         }
         file = dir.resolve("services.yaml");
         writeServices(1);
         notify = new NotifyListener(dir.resolve("notify.sock"));
-        sbulb = SbulbProcess.start(lab.lbNetns(), List.of(Lab.LB_INTERFACE, "--config", file.toString(), "-l", "debug"),
-                notify.address(), dir);
+        List<String> args = new ArrayList<>(List.of(Lab.LB_INTERFACE, "--config", file.toString(), "-l", "debug"));
+        args.addAll(lab.pinDirArgs());
+        sbulb = SbulbProcess.start(lab.lbNetns(), args, notify.address(), dir);
         Optional<String> ready = notify.await(m -> m.contains("READY=1"), Duration.ofSeconds(60));
         assertThat(ready).as("READY=1 from %s", sbulb).isPresent();
     }
 
     /** The services file: coap4 with weights 2:1:1, coap6 with rs2 of weight {@code rs2v6Weight}. */
     private static void writeServices(int rs2v6Weight) throws IOException {
-        String yaml = "services:\n"
+        Path tmp = dir.resolve("services.yaml.tmp");
+        Files.writeString(tmp, services(rs2v6Weight, true));
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The services file's text; without {@code withRs3v4}, coap4 has no rs3. */
+    private static String services(int rs2v6Weight, boolean withRs3v4) {
+        return "limits: {max-associations: 65536}\nservices:\n"
                 + "  - name: coap4\n    vip: " + Lab.VIP + "\n    ports: [" + PORT + "]\n    real-servers:\n"
                 + "      - {address: " + lab.realServer(1) + ", weight: 2}\n"
-                + "      - " + lab.realServer(2) + "\n      - " + lab.realServer(3) + "\n"
+                + "      - " + lab.realServer(2) + "\n" + (withRs3v4 ? "      - " + lab.realServer(3) + "\n" : "")
                 + "  - name: coap6\n    vip: \"" + Lab.VIP6 + "\"\n    ports: [" + PORT + "]\n    real-servers:\n"
                 + "      - \"" + lab.realServer6(1) + "\"\n"
                 + "      - {address: \"" + lab.realServer6(2) + "\", weight: " + rs2v6Weight + "}\n"
                 + "      - \"" + lab.realServer6(3) + "\"\n";
-        Path tmp = dir.resolve("services.yaml.tmp");
-        Files.writeString(tmp, yaml);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @AfterAll
@@ -137,8 +142,12 @@ class DualStackEndToEndTest {
     @Order(2)
     void aWeightOfZeroInTheFileDrainsAServerAndItsClientsStay() throws IOException {
         writeServices(0);
-        Optional<String> applied = notify.await(m -> m.contains("STATUS=") && m.contains("coap6"), Duration.ofSeconds(5));
-        assertThat(applied).as("a STATUS after the change, %s", sbulb).isPresent();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        String drained = lab.realServer6(2) + "*0"; // how the change report writes the new weight
+        while (!sbulb.out().contains(drained) && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        assertThat(sbulb.out()).as("the change logged").contains(drained);
         for (int i = 0; i < CLIENTS; i++) {
             exchange("v6:" + i, VIP6); // every known client keeps its server, rs2's included
         }
@@ -146,6 +155,31 @@ class DualStackEndToEndTest {
             LabClient c = LabClient.open(lab.clientNetns(), FIRST_PORT + 100 + i);
             clients.put("new6:" + i, c);
             assertThat(exchange("new6:" + i, VIP6)).as("a new client while rs2 drains").isNotEqualTo("rs2");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void previewReadsTheRunningStateAndSaysWhoWouldMove() throws IOException, InterruptedException {
+        Path next = dir.resolve("without-rs3.yaml");
+        Files.writeString(next, services(0, false));
+        List<String> args = new ArrayList<>(List.of("preview", next.toString()));
+        args.addAll(lab.pinDirArgs());
+        SbulbProcess preview = SbulbProcess.start(lab.lbNetns(), args, null, Files.createTempDirectory(dir, "preview"));
+        assertThat(preview.await(Duration.ofSeconds(30))).as("%s", preview).hasValue(0);
+        // coap4's first 24 clients: rs1 12, rs2 6, rs3 6 (and nothing else moved rs3's)
+        assertThat(preview.out()).contains("service coap4: 18 associations stay, 6 move",
+                "  " + lab.realServer(3) + ": 0 stay, 6 move (leaves the service)",
+                "service coap6: " + (CLIENTS + 6) + " associations stay, 0 move");
+        // and nothing changed: the running data path still sends rs3 its clients
+        assertThat(exchange("v4:2", VIP4)).isEqualTo("rs3");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

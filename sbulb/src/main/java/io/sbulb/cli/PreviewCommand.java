@@ -4,6 +4,7 @@ import io.sbulb.api.host.HostFacts;
 import io.sbulb.control.config.ServicesFile;
 import io.sbulb.control.engine.Preview;
 import io.sbulb.control.engine.RunningState;
+import io.sbulb.xdp.PinnedState;
 import io.sbulb.xdp.pin.PinDir;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -74,18 +75,37 @@ final class PreviewCommand implements Callable<Integer> {
     }
 
     /**
-     * The running data path's limits, configuration and association table (and its placement),
+     * The running data path's limits, configuration and association table, with its placement,
      * read from the maps pinned at {@code pin} without taking it over: no lock, no program loaded,
-     * nothing written.
-     *
-     * <p>TODO(lead, XDP read-only hook): the one call to wire once dataplane-xdp's rewrite lands:
-     * open the pinned maps read-only (BPF_OBJ_GET with BPF_F_RDONLY) and return what they hold;
-     * LoadedControl.placement() already rebuilds the placement, so return it from
-     * {@link RunningState#placement()} too (Preview then uses the data path's own slots and
-     * epochs rather than rebuilding them from the table). Until then preview refuses, exit 3.
+     * nothing written ({@link PinnedState}).
      */
     static RunningState readPinnedState(PinDir pin) {
-        throw new DataplaneUnavailableException("sbulb preview cannot read the pinned state at " + pin + " yet: the "
-                + "read-only open of the XDP data path's maps is not wired in this build", null);
+        PinnedState.View v;
+        try {
+            v = PinnedState.read(pin);
+        } catch (io.sbulb.xdp.bpf.BpfException e) {
+            throw new DataplaneUnavailableException("cannot read the state pinned at " + pin + ": " + e.getMessage(), e);
+        }
+        return new RunningState() {
+            @Override
+            public io.sbulb.api.Limits limits() {
+                return v.limits();
+            }
+
+            @Override
+            public io.sbulb.api.DataplaneConfig configuration() {
+                return v.placement().config();
+            }
+
+            @Override
+            public java.util.List<io.sbulb.api.Association> associations() {
+                return v.associations();
+            }
+
+            @Override
+            public java.util.Optional<io.sbulb.api.Placement> placement() {
+                return java.util.Optional.of(v.placement());
+            }
+        };
     }
 }
