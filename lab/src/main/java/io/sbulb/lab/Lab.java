@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  *
  * The network is dual-stack: the same shape in fd00::/8 (client fd00:1::2, balancer fd00:3::2,
- * VIP fd00::10, real servers fd00:2::11, fd00:2::12...), addresses added without duplicate
- * address detection so that they are usable at once.
+ * VIP fd00::10, real servers fd00:2::11, fd00:2::12...), every namespace without duplicate
+ * address detection, so that addresses, link-local ones included, are usable at once.
  *
  * The gateway routes the VIP to the load balancer, and everything the real servers send (policy
  * routing on the bridge) too: the balancer sees both directions and sends every frame back to
@@ -289,6 +289,10 @@ public final class Lab implements AutoCloseable {
             }
         }
         ip("-n", name, "link", "set", "lo", "up");
+        // no duplicate address detection on the interfaces to come: a link-local address is
+        // otherwise tentative for about a second, and neighbour discovery waits for it
+        sysctl(name, "net/ipv6/conf/default/accept_dad", "0");
+        sysctl(name, "net/ipv6/conf/all/accept_dad", "0");
     }
 
     private static void veth(String ns, String name, String peerNs, String peerName) {
