@@ -27,7 +27,7 @@ class StateBenchmarkTest {
 
     /** Slot 0 (epoch 7) holds rs1, slot 1 (epoch 8) rs2. */
     private static IpAddress serverOf(byte[] value) {
-        return value[3] == 0 ? RS1 : RS2;
+        return io.sbulb.xdp.SbulbAbi.u32(java.util.Arrays.copyOf(value, 4)) == 0 ? RS1 : RS2;
     }
 
     private static LoadRig.Step step(long sent, long atRs1, long atRs2) {
