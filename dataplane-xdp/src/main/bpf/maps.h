@@ -140,4 +140,13 @@ struct {
 	__uint(max_entries, SBULB_EVENTS_BYTES);
 } sbulb_events SEC(".maps");
 
+/* (generation, family, port) -> the one service of that family on that port, + 1 (or NONE, MANY):
+ * see sbulb_abi.h. Written by the control plane, for the generation not in use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SBULB_GENERATIONS * 2 * SBULB_PORT_COUNT);
+	__type(key, __u32);
+	__type(value, __u16);
+} sbulb_port_svc SEC(".maps");
+
 #endif /* SBULB_MAPS_H */

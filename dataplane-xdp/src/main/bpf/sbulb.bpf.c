@@ -339,13 +339,33 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *
 	struct sbulb_real *r, *owner = 0;
 	struct sbulb_service *s;
 	enum sbulb_reason reason = SBULB_R_EGRESS_REUSED_NAT;
-	__u32 slot, svc, skey;
+	__u32 slot, svc, skey, pkey;
+	__u16 *ps;
 	__u8 kind, dflags;
 
 	/* The destination's flags, read once: a VIP here (step 7), a real server below. */
 	dflags = addr_flags(v, p->family, daddr);
 	if (dflags & SBULB_ADDR_VIP)
 		return decide(p, SBULB_R_INGRESS_UNHANDLED_PORT, XDP_PASS, 0);
+
+	/* The usual reply first: the source port is one service's for this family, and the client's
+	 * entry in that service names a live slot holding this very server. Then this is the hot
+	 * path, with one hash lookup and no endpoint lookup. The lookup is made whoever sent the
+	 * frame: like a frame of the client, it marks the entry referenced for the LRU. */
+	pkey = ((gen * 2 + (p->family == SBULB_FAMILY_IPV6)) << 16) | bpf_ntohs(p->udp->source);
+	ps = bpf_map_lookup_elem(&sbulb_port_svc, &pkey);
+	if (ps && *ps != SBULB_PORT_SVC_NONE && *ps != SBULB_PORT_SVC_MANY) {
+		svc = *ps - 1;
+		a = assoc_find(p, &k, daddr, p->udp->dest, svc);
+		if (a) {
+			r = valid_real(v, a->slot, a->epoch);
+			if (r && r->family == p->family && addr_eq(&r->addr, saddr)) {
+				slot = a->slot;
+				owner = r;
+				goto forward;
+			}
+		}
+	}
 
 	epk.addr = *saddr;
 	epk.port = p->udp->source;
@@ -376,6 +396,7 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *
 	if (owner && !(a->slot == slot && a->epoch == r->epoch))
 		return decide(p, SBULB_R_EGRESS_NOT_AUTHORIZED, XDP_DROP, 0); /* only the owner talks to it */
 
+forward:
 	if (p->udp->dest == 0 || martian(p->family, daddr))
 		return decide(p, SBULB_R_EGRESS_MARTIAN_DESTINATION, XDP_DROP, 0);
 	if (dflags & SBULB_ADDR_SERVER)

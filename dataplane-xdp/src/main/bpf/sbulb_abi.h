@@ -66,6 +66,7 @@ enum sbulb_reason {
 #define SBULB_MAP_COUNTERS  "sbulb_counters"
 #define SBULB_MAP_EVENTS    "sbulb_events"
 #define SBULB_MAP_STAMP     "sbulb_stamp"
+#define SBULB_MAP_PORT_SVC  "sbulb_port_svc"
 #define SBULB_PROG_NAME     "sbulb_xdp"
 
 /* Size of the event ring buffer in bytes (a power of two, a multiple of the page size). */
@@ -223,6 +224,14 @@ struct sbulb_addr_flags {
 	__u8 flags[SBULB_GENERATIONS];
 	__u8 pad[2];
 };
+
+/* sbulb_port_svc[(generation * 2 + (family == IPv6)) * 65536 + port (host order)] -> the id + 1 of
+ * the one service of that family balancing that port, SBULB_PORT_SVC_NONE when none does,
+ * SBULB_PORT_SVC_MANY when several do (a __u16). It lets a real server's reply find its client
+ * with one hash lookup (docs/design.md §1, step 8). Written by the control plane. */
+#define SBULB_PORT_SVC_NONE 0
+#define SBULB_PORT_SVC_MANY 0xffff
+#define SBULB_PORT_COUNT    65536
 
 /* sbulb_state[service id], written by the data path only: the service's round-robin cursor. */
 struct sbulb_state {

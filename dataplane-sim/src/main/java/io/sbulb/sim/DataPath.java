@@ -163,6 +163,14 @@ final class DataPath {
         if ((cfg.addressFlags(daddr) & Placement.ADDRESS_VIP) != 0) {
             return decide(p, Reason.INGRESS_UNHANDLED_PORT, Verdict.PASS);
         }
+        // The C tries the usual reply first: when the source port is one service's for this
+        // family, it looks the destination up in that service whoever sent the frame (an LRU
+        // touch), and on a live entry naming this server forwards at once. That shortcut decides
+        // as egress() would; its lookup is the only trace it leaves.
+        int only = cfg.onlyServiceOfPort(p.family, p.udpSource());
+        if (only >= 0) {
+            table(p.family).programLookup(new AssocKey(daddr, p.udpDest(), only));
+        }
         ServerEndpoint ep = cfg.serverEndpoint(saddr, p.udpSource());
         if (ep != null) {
             return egress(p, ep, daddr);

@@ -30,9 +30,31 @@ final class ModelConfig {
     final Placement placement;
     private final int serviceCount;
 
+    /** {@code sbulb_port_svc}: (family, port) -> the one service's id, or {@link #MANY}; absent: none. */
+    private final java.util.Map<Integer, Integer> portServices = new java.util.HashMap<>();
+    static final int MANY = -2;
+
     ModelConfig(Placement placement) {
         this.placement = placement;
         this.serviceCount = placement.services().size();
+        for (PlacedService p : placement.services()) {
+            for (int port : p.service().ports()) {
+                portServices.merge(portKey(p.service().vip().family(), port), p.id(), (a, b) -> MANY);
+            }
+        }
+    }
+
+    private static int portKey(int family, int port) {
+        return family == 6 ? 65536 + port : port;
+    }
+
+    /**
+     * {@code sbulb_port_svc} for {@code (family, port)}: the id of the one service of that family
+     * balancing that port, or -1 when none or several do.
+     */
+    int onlyServiceOfPort(int family, int port) {
+        int v = portServices.getOrDefault(portKey(family, port), -1);
+        return v == MANY ? -1 : v;
     }
 
     /** The maps a data path starts with: no service. */

@@ -72,6 +72,8 @@ final class ConfigWriter {
     private final Map<Endpoint, RsEp> endpoints = new HashMap<>();
     private final Map<IpAddress, int[]> addresses = new HashMap<>();
     private final int[] seeds = new int[SbulbAbi.GENERATIONS];
+    /** Mirror of sbulb_port_svc, by its key. */
+    private final short[] portServices = new short[SbulbAbi.GENERATIONS * 2 * SbulbAbi.PORT_COUNT];
 
     ConfigWriter(SbulbProgram prog, Limits limits) {
         this(prog, limits, WriteHook.NONE);
@@ -117,6 +119,7 @@ final class ConfigWriter {
         writeReals(g, to);
         writeEndpoints(g, to);
         writeAddresses(g, to);
+        writePortServices(g, to);
         resetCursors(to);
         Config c = new Config(to.services().size(), seed[0], to.nextEpoch(), to.nextRetiredSeq(),
                 Config.filterOf(to.addressFlags().keySet()));
@@ -308,6 +311,25 @@ final class ConfigWriter {
         }
     }
 
+    /** Generation g's sbulb_port_svc: per family and port, the one service balancing it (id + 1), or NONE or MANY. */
+    private void writePortServices(int g, Placement to) {
+        int[] want = new int[2 * SbulbAbi.PORT_COUNT];
+        for (Placement.PlacedService p : to.services()) {
+            int base = p.service().vip().isIpv4() ? 0 : SbulbAbi.PORT_COUNT;
+            for (int port : p.service().ports()) {
+                int v = want[base + port];
+                want[base + port] = v == SbulbAbi.PORT_SVC_NONE ? p.id() + 1 : SbulbAbi.PORT_SVC_MANY;
+            }
+        }
+        for (int i = 0; i < want.length; i++) {
+            int key = g * 2 * SbulbAbi.PORT_COUNT + i;
+            if ((portServices[key] & 0xffff) != want[i]) {
+                write(prog.portServices, SbulbAbi.u32(key), SbulbAbi.u16(want[i]));
+                portServices[key] = (short) want[i];
+            }
+        }
+    }
+
     /** A service new to its id ({@link Placement.PlacedService#fresh}) starts its cycle at the beginning; the others keep their cursor. */
     private void resetCursors(Placement to) {
         for (Placement.PlacedService p : to.services()) {
@@ -339,6 +361,7 @@ final class ConfigWriter {
         });
         prog.rsEndpoints.forEach((k, v) -> endpoints.put(SbulbAbi.epKey(k), RsEp.of(v)));
         prog.addresses.forEach((k, v) -> addresses.put(SbulbAbi.epKey(k).address(), SbulbAbi.addrFlags(v)));
+        prog.portServices.forEach((k, v) -> portServices[SbulbAbi.u32(k)] = (short) SbulbAbi.u16(v));
         placement = readPlacement(limits, prog.generation, prog.config, prog.services, prog.vips, prog.reals);
         graceOwed = true; // the daemon before may have switched just before it stopped
     }

@@ -42,6 +42,11 @@ public final class SbulbAbi {
     public static final String MAP_COUNTERS = "sbulb_counters";
     public static final String MAP_EVENTS = "sbulb_events";
     public static final String MAP_STAMP = "sbulb_stamp";
+    public static final String MAP_PORT_SVC = "sbulb_port_svc";
+    /** sbulb_port_svc values: no service of the family on the port, several ({@code id + 1} for one). */
+    public static final int PORT_SVC_NONE = 0;
+    public static final int PORT_SVC_MANY = 0xffff;
+    public static final int PORT_COUNT = 65536;
     /** The enum whose SBULB_ABI_VERSION is the object's layout version of the pinned maps. */
     public static final String ABI_VERSION_ENUM = "sbulb_abi_version";
     public static final String ABI_VERSION = "SBULB_ABI_VERSION";
@@ -340,6 +345,21 @@ public final class SbulbAbi {
         ByteBuffer b = buffer(a.isIpv4() ? ASSOC4_KEY_SIZE : ASSOC6_KEY_SIZE).put(a.bytes());
         putPort(b, client.port());
         return b.putShort((short) serviceId).array();
+    }
+
+    /** A __u16 value, host order. */
+    public static byte[] u16(int v) {
+        return buffer(2).putShort((short) v).array();
+    }
+
+    /** A __u16 value read back. */
+    public static int u16(byte[] b) {
+        return wrap(b).getShort(0) & 0xffff;
+    }
+
+    /** The key of sbulb_port_svc: generation, family, port (host order). */
+    public static int portSvcKey(int gen, int family, int port) {
+        return ((gen * 2 + (family == 6 ? 1 : 0)) << 16) | port;
     }
 
     /** The association table of that family. */

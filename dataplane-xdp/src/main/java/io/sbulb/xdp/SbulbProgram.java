@@ -44,6 +44,7 @@ public final class SbulbProgram implements AutoCloseable {
     final BpfMap counters;
     final BpfMap events;
     final BpfMap stamp;
+    final BpfMap portServices;
     private final boolean adopted;
 
     private SbulbProgram(BpfObject object, boolean adopted) {
@@ -64,6 +65,7 @@ public final class SbulbProgram implements AutoCloseable {
         this.state = object.map(SbulbAbi.MAP_STATE);
         this.counters = object.map(SbulbAbi.MAP_COUNTERS);
         this.events = object.map(SbulbAbi.MAP_EVENTS);
+        this.portServices = object.map(SbulbAbi.MAP_PORT_SVC);
     }
 
     /** The packaged object and its SHA-256, read once: every load opens the same image. */
@@ -107,7 +109,8 @@ public final class SbulbProgram implements AutoCloseable {
      */
     static final List<String> PINNED_MAPS = List.of(SbulbAbi.MAP_ASSOC4, SbulbAbi.MAP_ASSOC6, SbulbAbi.MAP_STATE,
             SbulbAbi.MAP_COUNTERS, SbulbAbi.MAP_CONFIG, SbulbAbi.MAP_SERVICES, SbulbAbi.MAP_VIPS, SbulbAbi.MAP_SCHED,
-            SbulbAbi.MAP_REALS, SbulbAbi.MAP_RS_EP, SbulbAbi.MAP_ADDRS, SbulbAbi.MAP_GEN, SbulbAbi.MAP_STAMP);
+            SbulbAbi.MAP_REALS, SbulbAbi.MAP_RS_EP, SbulbAbi.MAP_ADDRS, SbulbAbi.MAP_PORT_SVC, SbulbAbi.MAP_GEN,
+            SbulbAbi.MAP_STAMP);
 
     /** The largest VIP table per generation, whatever the limits. */
     static final int MAX_VIP_SLOTS = 1 << 22;

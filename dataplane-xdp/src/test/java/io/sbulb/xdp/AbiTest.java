@@ -42,6 +42,7 @@ class AbiTest {
         int u32 = SbulbAbi.U32;
         Map<String, int[]> expected = new LinkedHashMap<>();
         expected.put(SbulbAbi.MAP_GEN, new int[] {MapDescription.TYPE_ARRAY, u32, u32});
+        expected.put(SbulbAbi.MAP_PORT_SVC, new int[] {MapDescription.TYPE_ARRAY, u32, 2});
         expected.put(SbulbAbi.MAP_CONFIG, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.CONFIG_SIZE});
         expected.put(SbulbAbi.MAP_SERVICES, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.SERVICE_SIZE});
         expected.put(SbulbAbi.MAP_VIPS, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.VIP_SIZE});
@@ -75,6 +76,7 @@ class AbiTest {
     @Test
     void fixedMapSizesMatchJava() {
         assertThat(map(SbulbAbi.MAP_CONFIG).maxEntries()).isEqualTo(SbulbAbi.GENERATIONS);
+        assertThat(map(SbulbAbi.MAP_PORT_SVC).maxEntries()).isEqualTo(SbulbAbi.GENERATIONS * 2 * SbulbAbi.PORT_COUNT);
         assertThat(map(SbulbAbi.MAP_COUNTERS).maxEntries()).isEqualTo(Reason.CODE_COUNT);
         assertThat(map(SbulbAbi.MAP_EVENTS).maxEntries()).isEqualTo(SbulbAbi.EVENTS_BYTES);
     }
