@@ -294,8 +294,8 @@ final class LabReport {
         if (!configLatencies.isEmpty()) {
             double[] ms = configLatencies.stream().mapToDouble(n -> n / 1e6).sorted().toArray();
             b.append(String.format(Locale.ROOT, "- -cfg change to the first frame at the new real server: median "
-                    + "%.0f ms, min %.0f, max %.0f (%d changes at 20 k frames/s; the file is read every 100 ms "
-                    + "and applied when two reads agree)%n", ms[ms.length / 2], ms[0], ms[ms.length - 1], ms.length));
+                    + "%.0f ms, min %.0f, max %.0f (%d changes at 20 k frames/s; the file is read when inotify "
+                    + "reports a change and applied when a read 10 ms later agrees)%n", ms[ms.length / 2], ms[0], ms[ms.length - 1], ms.length));
         }
         if (sb != null && nft != null) {
             double top = s.cpuLoads().get(s.cpuLoads().size() - 1);
