@@ -162,6 +162,7 @@ class Fixture:
         self.description = description
         self.real_servers = [self.net.rs(n) for n in range(1, real_servers + 1)]
         self.scenario = scenario  # configured by NAME.scenario.yaml, not by the manifest's options
+        self.scenario_config = None  # that file's configuration section, when not the one-VIP one
         self.steps = []  # (input frame, reason, expected transmitted frame or None)
 
     def ident(self):
@@ -462,6 +463,37 @@ def no_real_server(family):
     return f
 
 
+def services(family):
+    """Two services in one data path, one per family, the IPv4 one weighted 3:1: each family's
+    clients reach that family's servers (nginx's smooth weighted round robin: 1 1 2 1), and each
+    server's reply leaves with its own service's VIP."""
+    f = Fixture("services" + suffix(family), family,
+                "An IPv4 service weighted 3:1 and an IPv6 service in one data path: new IPv4 "
+                "clients go to servers 1, 1, 2, 1, IPv6 ones to 1, 2; replies leave with their "
+                "own family's VIP.", real_servers=2, scenario=True)
+    g = Fixture(f.name, 10 - family, f.description, real_servers=2)
+    g.steps = f.steps  # one capture of both families
+    v4, v6 = (f, g) if family == 4 else (g, f)
+    v4.to_vip(1, "INGRESS_NEW_NAT", server=1)
+    v6.to_vip(1, "INGRESS_NEW_NAT", server=1)
+    v4.to_vip(2, "INGRESS_NEW_NAT", server=1)
+    v4.to_vip(3, "INGRESS_NEW_NAT", server=2)
+    v6.to_vip(2, "INGRESS_NEW_NAT", server=2)
+    v4.to_vip(4, "INGRESS_NEW_NAT", server=1)
+    v4.from_server(2, 3, "EGRESS_REUSED_NAT")
+    v6.from_server(2, 2, "EGRESS_REUSED_NAT")
+    v6.from_server(1, 2, "EGRESS_NOT_AUTHORIZED")
+    v4.to_vip(3, "INGRESS_REUSED_NAT", server=2, payload=b"GET /c3 again")
+    f.scenario_config = (
+        "limits: {maxServices: 2}\n"
+        "services:\n"
+        "  - {name: coap4, vip: \"%s\", ports: [%d], realServers: [\"%s*3\", \"%s\"]}\n"
+        "  - {name: coap6, vip: \"%s\", ports: [%d], realServers: [\"%s\", \"%s\"]}\n"
+        % (NETS[4].vip, BALANCED_PORT, NETS[4].rs(1), NETS[4].rs(2),
+           NETS[6].vip, BALANCED_PORT, NETS[6].rs(1), NETS[6].rs(2)))
+    return f
+
+
 # The fixtures, in manifest order: (builder, families).
 FIXTURES = [
     (round_robin, (4, 6)),
@@ -474,6 +506,7 @@ FIXTURES = [
     (ipv4_options, (4,)),
     (zero_checksum, (4,)),
     (no_real_server, (4, 6)),
+    (services, (4,)),
 ]
 
 
@@ -521,7 +554,12 @@ def write_fixture(out_dir, f):
 def scenario_yaml(f):
     """The fixture's configuration as a scenario file for `sbulb replay --scenario`, which
     replays none of its steps. Used where -rs and -cfg cannot say it: an empty real-server
-    list (-cfg refuses one, as the original sbulb did)."""
+    list (-cfg refuses one, as the original sbulb did), several services."""
+    if f.scenario_config is not None:
+        return ("# sbulb fixture %s: its configuration (replay --scenario does not run the steps)\n"
+                "name: %s\n%s"
+                "steps:\n"
+                "  - expectAssociationCount: 0\n" % (f.name, f.name, f.scenario_config))
     return ("# sbulb fixture %s: its configuration (replay --scenario does not run the steps)\n"
             "name: %s\n"
             "config:\n"
