@@ -149,4 +149,13 @@ struct {
 	__type(value, __u16);
 } sbulb_port_svc SEC(".maps");
 
+/* Live real servers' endpoints, probed: see sbulb_abi.h. Size: 2 x params.rs_fast_slots, set
+ * before load. Written by the control plane, for the generation not in use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sbulb_rs_fast);
+} sbulb_rs_fast SEC(".maps");
+
 #endif /* SBULB_MAPS_H */

@@ -165,6 +165,32 @@ static __always_inline int vip_service(const struct sbulb_view *v, __u8 family, 
 	return -1;
 }
 
+/* The live real server's endpoint (saddr, sport) in sbulb_rs_fast: its service and slot, or
+ * false when it is not there (not a live server's endpoint, or one the control plane could not
+ * place: sbulb_rs_ep then has it). Array loads only. */
+static __always_inline bool rs_fast_find(const struct sbulb_view *v, __u8 family, const struct sbulb_addr *saddr,
+					 __be16 sport, __u32 *svc, __u32 *slot)
+{
+	__u32 mask = sbulb_params.rs_fast_slots - 1;
+	__u32 base = (v->gen & 1) * sbulb_params.rs_fast_slots;
+	__u32 h = sbulb_vip_hash(saddr, sport, family, v->cfg->vip_seed);
+
+#pragma unroll
+	for (int i = 0; i < SBULB_VIP_PROBES; i++) {
+		__u32 key = base + ((h + i) & mask);
+		struct sbulb_rs_fast *e = bpf_map_lookup_elem(&sbulb_rs_fast, &key);
+
+		if (!e || !e->used)
+			return false;
+		if (e->port == sport && e->family == family && addr_eq(&e->addr, saddr)) {
+			*svc = e->svc;
+			*slot = e->slot;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The slot's entry if an association naming (slot, epoch) is valid in this generation: the slot
  * is live with that epoch. One array load. */
 static __always_inline struct sbulb_real *valid_real(const struct sbulb_view *v, __u32 slot, __u32 epoch)
@@ -361,6 +387,17 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *
 			r = valid_real(v, a->slot, a->epoch);
 			if (r && r->family == p->family && addr_eq(&r->addr, saddr)) {
 				slot = a->slot;
+				owner = r;
+				goto forward;
+			}
+		}
+	} else if (ps && *ps == SBULB_PORT_SVC_MANY && rs_fast_find(v, p->family, saddr, p->udp->source, &svc, &slot)) {
+		/* Several services share the port: the probed table names the server's (a live
+		 * server's endpoint: the lookup below is the one the endpoint path would make). */
+		a = assoc_find(p, &k, daddr, p->udp->dest, svc);
+		if (a && a->slot == slot) {
+			r = valid_real(v, a->slot, a->epoch);
+			if (r) {
 				owner = r;
 				goto forward;
 			}

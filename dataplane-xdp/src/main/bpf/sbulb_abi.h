@@ -67,6 +67,7 @@ enum sbulb_reason {
 #define SBULB_MAP_EVENTS    "sbulb_events"
 #define SBULB_MAP_STAMP     "sbulb_stamp"
 #define SBULB_MAP_PORT_SVC  "sbulb_port_svc"
+#define SBULB_MAP_RS_FAST   "sbulb_rs_fast"
 #define SBULB_PROG_NAME     "sbulb_xdp"
 
 /* Size of the event ring buffer in bytes (a power of two, a multiple of the page size). */
@@ -233,6 +234,21 @@ struct sbulb_addr_flags {
 #define SBULB_PORT_SVC_MANY 0xffff
 #define SBULB_PORT_COUNT    65536
 
+/* sbulb_rs_fast[generation * params.rs_fast_slots + i]: live real servers' endpoints
+ * (address, port) -> service and slot, in an array probed like the VIP table (same hash and
+ * seed, SBULB_VIP_PROBES probes): how a reply finds its service without a hash-map lookup when
+ * several services of a family share its port. An accelerator only: an endpoint the control
+ * plane could not place is found in sbulb_rs_ep instead. */
+struct sbulb_rs_fast {
+	struct sbulb_addr addr;
+	__be16 port;            /* network byte order */
+	__u8  family;
+	__u8  used;             /* 1: an entry */
+	__u16 svc;
+	__u16 pad;
+	__u32 slot;
+};
+
 /* sbulb_state[service id], written by the data path only: the service's round-robin cursor. */
 struct sbulb_state {
 	__u32 next;            /* index of the next pick in the cycle; past the end wraps to 0 */
@@ -311,6 +327,8 @@ struct sbulb_params {
 	__u32 max_sched;       /* cycle entries per service and generation in sbulb_sched */
 	__u32 vip_slots;       /* VIP-table entries per generation (a power of two) */
 	__u32 max_slots;       /* entries of sbulb_reals */
+	__u32 rs_fast_slots;   /* sbulb_rs_fast entries per generation (a power of two) */
+	__u32 pad;
 };
 
 _Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
@@ -330,7 +348,8 @@ _Static_assert(sizeof(struct sbulb_assoc) == 8, "sbulb_assoc crosses the ABI");
 #endif
 _Static_assert(sizeof(struct sbulb_counter) == 16, "sbulb_counter crosses the ABI");
 _Static_assert(sizeof(struct sbulb_event) == 72, "sbulb_event crosses the ABI");
-_Static_assert(sizeof(struct sbulb_params) == 24, "sbulb_params crosses the ABI");
+_Static_assert(sizeof(struct sbulb_params) == 32, "sbulb_params crosses the ABI");
+_Static_assert(sizeof(struct sbulb_rs_fast) == 28, "sbulb_rs_fast crosses the ABI");
 _Static_assert(sizeof(enum sbulb_reason) == 4, "reason codes are 32-bit map keys");
 _Static_assert(SBULB_R__COUNT <= 64, "event_mask has one bit per reason");
 

@@ -66,6 +66,9 @@ final class ConfigWriter {
     private boolean graceOwed;
     /** Mirrors, per generation where the map has generations. */
     private final byte[][] vips;
+    /** Mirror of sbulb_rs_fast: entry g * rsFastSlots + i, null where unused. */
+    private final byte[][] rsFast;
+    private final int rsFastSlots;
     private final ServiceEntry[] services;
     private final int[][] sched;
     private final Real[] reals;
@@ -88,6 +91,8 @@ final class ConfigWriter {
         this.hook = hook;
         this.placement = Placement.empty(limits);
         this.vips = new byte[SbulbAbi.GENERATIONS * vipSlots][];
+        this.rsFastSlots = SbulbProgram.rsFastSlots(limits);
+        this.rsFast = new byte[SbulbAbi.GENERATIONS * rsFastSlots][];
         this.services = new ServiceEntry[SbulbAbi.GENERATIONS * maxSvc];
         Arrays.fill(services, ServiceEntry.NONE);
         this.sched = new int[SbulbAbi.GENERATIONS * maxSvc][];
@@ -120,6 +125,7 @@ final class ConfigWriter {
         writeEndpoints(g, to);
         writeAddresses(g, to);
         writePortServices(g, to);
+        writeRsFast(g, to, seed[0]);
         resetCursors(to);
         Config c = new Config(to.services().size(), seed[0], to.nextEpoch(), to.nextRetiredSeq(),
                 Config.filterOf(to.addressFlags().keySet()));
@@ -161,6 +167,35 @@ final class ConfigWriter {
         throw new ConfigException("configuration not applied, the previous one is kept: its " + eps.size()
                 + " (VIP, port) pairs do not fit the VIP table (" + vipSlots + " entries per generation) within "
                 + SbulbAbi.VIP_PROBES + " probes of their hash, whatever the seed (0.." + (VIP_SEEDS - 1) + ")");
+    }
+
+    /**
+     * Generation g's sbulb_rs_fast: each live real server's endpoint placed by linear probing
+     * from its hash (the VIP table's, with its seed), within {@link SbulbAbi#VIP_PROBES} entries;
+     * one that does not fit is left to sbulb_rs_ep (an accelerator, never the only record).
+     */
+    private void writeRsFast(int g, Placement to, int seed) {
+        byte[][] table = new byte[rsFastSlots][];
+        int mask = rsFastSlots - 1;
+        for (Placement.ServerEndpoint e : new TreeMap<>(to.serverEndpoints()).values()) {
+            if (e.kind() != Placement.EndpointKind.SERVER) {
+                continue;
+            }
+            int h = SbulbAbi.vipHash(e.endpoint(), seed);
+            for (int i = 0; i < SbulbAbi.VIP_PROBES; i++) {
+                if (table[(h + i) & mask] == null) {
+                    table[(h + i) & mask] = new SbulbAbi.RsFast(e.endpoint(), e.serviceId(), e.slot()).bytes();
+                    break;
+                }
+            }
+        }
+        for (int i = 0; i < rsFastSlots; i++) {
+            int k = g * rsFastSlots + i;
+            if (!Arrays.equals(table[i], rsFast[k])) {
+                write(prog.rsFast, SbulbAbi.u32(k), table[i] == null ? new byte[SbulbAbi.RS_FAST_SIZE] : table[i]);
+                rsFast[k] = table[i];
+            }
+        }
     }
 
     private void writeServices(int g, Placement to) {
@@ -362,6 +397,7 @@ final class ConfigWriter {
         prog.rsEndpoints.forEach((k, v) -> endpoints.put(SbulbAbi.epKey(k), RsEp.of(v)));
         prog.addresses.forEach((k, v) -> addresses.put(SbulbAbi.epKey(k).address(), SbulbAbi.addrFlags(v)));
         prog.portServices.forEach((k, v) -> portServices[SbulbAbi.u32(k)] = (short) SbulbAbi.u16(v));
+        prog.rsFast.forEach((k, v) -> rsFast[SbulbAbi.u32(k)] = SbulbAbi.RsFast.of(v) == null ? null : v.clone());
         placement = readPlacement(limits, prog.generation, prog.config, prog.services, prog.vips, prog.reals);
         graceOwed = true; // the daemon before may have switched just before it stopped
     }

@@ -43,6 +43,7 @@ public final class SbulbAbi {
     public static final String MAP_EVENTS = "sbulb_events";
     public static final String MAP_STAMP = "sbulb_stamp";
     public static final String MAP_PORT_SVC = "sbulb_port_svc";
+    public static final String MAP_RS_FAST = "sbulb_rs_fast";
     /** sbulb_port_svc values: no service of the family on the port, several ({@code id + 1} for one). */
     public static final int PORT_SVC_NONE = 0;
     public static final int PORT_SVC_MANY = 0xffff;
@@ -91,7 +92,8 @@ public final class SbulbAbi {
     public static final int ASSOC_SIZE = 8;
     public static final int COUNTER_SIZE = 16;
     public static final int EVENT_SIZE = 72;
-    public static final int PARAMS_SIZE = 24;
+    public static final int PARAMS_SIZE = 32;
+    public static final int RS_FAST_SIZE = 28;
     public static final int U32 = 4;
 
     /**
@@ -103,6 +105,7 @@ public final class SbulbAbi {
             Map.entry("sbulb_addr", ADDR_SIZE),
             Map.entry("sbulb_config", CONFIG_SIZE),
             Map.entry("sbulb_vip", VIP_SIZE),
+            Map.entry("sbulb_rs_fast", RS_FAST_SIZE),
             Map.entry("sbulb_service", SERVICE_SIZE),
             Map.entry("sbulb_real", REAL_SIZE),
             Map.entry("sbulb_ep_key", EP_KEY_SIZE),
@@ -195,6 +198,25 @@ public final class SbulbAbi {
                 return null;
             }
             return new Vip(new Endpoint(IpAddress.read(v, 0, v[18]), port(v, 16)), wrap(v).getShort(20) & 0xffff);
+        }
+    }
+
+    /** struct sbulb_rs_fast: a live real server's endpoint, its service and slot. */
+    public record RsFast(Endpoint endpoint, int serviceId, int slot) {
+        public byte[] bytes() {
+            ByteBuffer b = buffer(RS_FAST_SIZE).put(addr(endpoint.address()));
+            putPort(b, endpoint.port());
+            b.put((byte) endpoint.address().family()).put((byte) 1).putShort((short) serviceId).putShort((short) 0);
+            return b.putInt(slot).array();
+        }
+
+        /** The entry, or null when unused. */
+        public static RsFast of(byte[] v) {
+            if (v[19] == 0) {
+                return null;
+            }
+            return new RsFast(new Endpoint(IpAddress.read(v, 0, v[18]), port(v, 16)), wrap(v).getShort(20) & 0xffff,
+                    wrap(v).getInt(24));
         }
     }
 
@@ -437,10 +459,11 @@ public final class SbulbAbi {
     }
 
     /** struct sbulb_params. */
-    public record Params(long eventMask, int maxServices, int maxSchedule, int vipSlots, int maxSlots) {
+    public record Params(long eventMask, int maxServices, int maxSchedule, int vipSlots, int maxSlots,
+                         int rsFastSlots) {
         public byte[] bytes() {
             return buffer(PARAMS_SIZE).putLong(eventMask).putInt(maxServices).putInt(maxSchedule).putInt(vipSlots)
-                    .putInt(maxSlots).array();
+                    .putInt(maxSlots).putInt(rsFastSlots).array();
         }
     }
 

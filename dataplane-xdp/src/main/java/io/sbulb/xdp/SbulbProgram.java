@@ -45,6 +45,7 @@ public final class SbulbProgram implements AutoCloseable {
     final BpfMap events;
     final BpfMap stamp;
     final BpfMap portServices;
+    final BpfMap rsFast;
     private final boolean adopted;
 
     private SbulbProgram(BpfObject object, boolean adopted) {
@@ -66,6 +67,7 @@ public final class SbulbProgram implements AutoCloseable {
         this.counters = object.map(SbulbAbi.MAP_COUNTERS);
         this.events = object.map(SbulbAbi.MAP_EVENTS);
         this.portServices = object.map(SbulbAbi.MAP_PORT_SVC);
+        this.rsFast = object.map(SbulbAbi.MAP_RS_FAST);
     }
 
     /** The packaged object and its SHA-256, read once: every load opens the same image. */
@@ -109,7 +111,7 @@ public final class SbulbProgram implements AutoCloseable {
      */
     static final List<String> PINNED_MAPS = List.of(SbulbAbi.MAP_ASSOC4, SbulbAbi.MAP_ASSOC6, SbulbAbi.MAP_STATE,
             SbulbAbi.MAP_COUNTERS, SbulbAbi.MAP_CONFIG, SbulbAbi.MAP_SERVICES, SbulbAbi.MAP_VIPS, SbulbAbi.MAP_SCHED,
-            SbulbAbi.MAP_REALS, SbulbAbi.MAP_RS_EP, SbulbAbi.MAP_ADDRS, SbulbAbi.MAP_PORT_SVC, SbulbAbi.MAP_GEN,
+            SbulbAbi.MAP_REALS, SbulbAbi.MAP_RS_EP, SbulbAbi.MAP_ADDRS, SbulbAbi.MAP_PORT_SVC, SbulbAbi.MAP_RS_FAST, SbulbAbi.MAP_GEN,
             SbulbAbi.MAP_STAMP);
 
     /** The largest VIP table per generation, whatever the limits. */
@@ -126,10 +128,23 @@ public final class SbulbProgram implements AutoCloseable {
         return (int) Math.min(Long.highestOneBit(Math.max(1, want - 1)) << 1, MAX_VIP_SLOTS);
     }
 
+    /** The largest fast real-server endpoint table per generation, whatever the limits. */
+    static final int MAX_RS_FAST_SLOTS = 1 << 20;
+
+    /**
+     * sbulb_rs_fast entries per generation: the next power of two at least twice the live real
+     * servers' endpoints a configuration can hold (an accelerator: what does not fit is found in
+     * sbulb_rs_ep).
+     */
+    static int rsFastSlots(Limits limits) {
+        long want = 2L * limits.maxServices() * limits.maxRealServers() * limits.maxPorts();
+        return (int) Math.min(Long.highestOneBit(Math.max(1, want - 1)) << 1, MAX_RS_FAST_SLOTS);
+    }
+
     /** The load-time constants for these limits and event mask. */
     static SbulbAbi.Params params(Limits limits, long eventMask) {
         return new SbulbAbi.Params(eventMask, limits.maxServices(), limits.maxSchedule(), vipSlots(limits),
-                limits.maxSlots());
+                limits.maxSlots(), rsFastSlots(limits));
     }
 
     /**
@@ -150,6 +165,7 @@ public final class SbulbProgram implements AutoCloseable {
             SbulbAbi.Params params = params(l, spec.eventMask());
             int gens = SbulbAbi.GENERATIONS;
             obj.setMaxEntries(SbulbAbi.MAP_VIPS, gens * params.vipSlots());
+            obj.setMaxEntries(SbulbAbi.MAP_RS_FAST, gens * params.rsFastSlots());
             obj.setMaxEntries(SbulbAbi.MAP_SERVICES, gens * l.maxServices());
             obj.setMaxEntries(SbulbAbi.MAP_SCHED, gens * l.maxServices() * l.maxSchedule());
             obj.setMaxEntries(SbulbAbi.MAP_REALS, l.maxSlots());

@@ -43,6 +43,7 @@ class AbiTest {
         Map<String, int[]> expected = new LinkedHashMap<>();
         expected.put(SbulbAbi.MAP_GEN, new int[] {MapDescription.TYPE_ARRAY, u32, u32});
         expected.put(SbulbAbi.MAP_PORT_SVC, new int[] {MapDescription.TYPE_ARRAY, u32, 2});
+        expected.put(SbulbAbi.MAP_RS_FAST, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.RS_FAST_SIZE});
         expected.put(SbulbAbi.MAP_CONFIG, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.CONFIG_SIZE});
         expected.put(SbulbAbi.MAP_SERVICES, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.SERVICE_SIZE});
         expected.put(SbulbAbi.MAP_VIPS, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.VIP_SIZE});
@@ -149,6 +150,9 @@ class AbiTest {
         SbulbAbi.Vip vip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("fd00::1", 5683), 63);
         assertThat(SbulbAbi.Vip.of(vip.bytes())).isEqualTo(vip);
         assertThat(SbulbAbi.Vip.of(new byte[SbulbAbi.VIP_SIZE])).as("unused").isNull();
+        SbulbAbi.RsFast fast = new SbulbAbi.RsFast(io.sbulb.api.Endpoint.of("198.18.1.7", 5684), 12, 70000);
+        assertThat(SbulbAbi.RsFast.of(fast.bytes())).isEqualTo(fast);
+        assertThat(SbulbAbi.RsFast.of(new byte[SbulbAbi.RS_FAST_SIZE])).as("unused").isNull();
         SbulbAbi.ServiceEntry svc = new SbulbAbi.ServiceEntry(v4, 3, 4096, "a-service.name_31_characters_xx");
         assertThat(svc.bytes()).hasSize(SbulbAbi.SERVICE_SIZE);
         assertThat(SbulbAbi.ServiceEntry.of(svc.bytes())).isEqualTo(svc);

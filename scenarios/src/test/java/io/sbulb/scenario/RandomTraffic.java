@@ -88,9 +88,10 @@ final class RandomTraffic {
 
     /**
      * Several services: "a" on the VIP (ports of 5683/5684), maybe "b" on the other family's VIP,
-     * maybe "c" on a second VIP of the same family on 5685 and the ports "a" leaves, sharing
-     * real servers with "a" (never on the same port); weights 0..3; names that sometimes change
-     * (a renamed service is a new one).
+     * maybe "c" on a second VIP of the same family, either on 5685 and the ports "a" leaves,
+     * sharing real servers with "a" (never on the same port), or on "a"'s own ports with other
+     * servers (several services of a family on one port); weights 0..3; names that sometimes
+     * change (a renamed service is a new one).
      */
     static Arbitrary<DataplaneConfig> services(Net n) {
         Arbitrary<List<RealServer>> servers = Combinators.combine(
@@ -102,14 +103,20 @@ final class RandomTraffic {
                 .ofMinSize(0).ofMaxSize(3).map(idx -> idx.stream().map(i -> RealServer.of(n.other().rs(i))).toList());
         Arbitrary<Set<Integer>> portsA = Arbitraries.frequency(Tuple.of(6, Set.of(Net.PORT)),
                 Tuple.of(2, Set.of(Net.PORT, Net.OTHER_PORT)), Tuple.of(1, Set.of(Net.OTHER_PORT)));
-        return Combinators.combine(portsA, servers, others, servers, Arbitraries.integers().between(0, 7))
+        return Combinators.combine(portsA, servers, others, servers, Arbitraries.integers().between(0, 15))
                 .as((pa, ra, rb, rc, shape) -> {
                     List<Service> list = new java.util.ArrayList<>();
                     list.add(Service.of((shape & 4) == 0 ? "a" : "a2", n.vip, pa, ra));
                     if ((shape & 1) != 0) {
                         list.add(Service.of("b", n.other().vip, Set.of(Net.PORT), rb));
                     }
-                    if ((shape & 2) != 0) {
+                    if ((shape & 8) != 0) {
+                        // "c" on a's own ports: several services of a family on one port, so
+                        // its servers are others than a's
+                        List<RealServer> disjoint = rc.stream()
+                                .filter(x -> ra.stream().noneMatch(y -> y.address().equals(x.address()))).toList();
+                        list.add(Service.of("c", vip2(n), pa, disjoint));
+                    } else if ((shape & 2) != 0) {
                         Set<Integer> pc = new java.util.TreeSet<>(Set.of(THIRD_PORT, Net.PORT, Net.OTHER_PORT));
                         pc.removeAll(pa);
                         list.add(Service.of("c", vip2(n), pc, rc));
