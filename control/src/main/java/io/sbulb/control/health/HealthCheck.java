@@ -46,10 +46,14 @@ public record HealthCheck(Probe probe, int port, Duration interval, Duration tim
         return new HealthCheck(probe, port, DEFAULT_INTERVAL, DEFAULT_TIMEOUT, DEFAULT_RISE, DEFAULT_FALL);
     }
 
-    /** A duration as the services file writes it: 2s, 500ms. */
+    /** A duration as the services file writes it, in its largest exact unit: 500ms, 2s, 5m, 1h. */
     public static String show(Duration d) {
         long ms = d.toMillis();
-        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        if (ms == 0 || ms % 1000 != 0) {
+            return ms + "ms";
+        }
+        long s = ms / 1000;
+        return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
     @Override
