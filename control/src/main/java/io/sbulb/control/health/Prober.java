@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The listener is called on the prober's thread, in order: it must not block.
  */
-public final class Prober implements AutoCloseable {
+public final class Prober implements Probes {
 
     private static final Logger log = LoggerFactory.getLogger(Prober.class);
     private static final int MAX_DATAGRAM = 2048;
@@ -108,6 +108,7 @@ public final class Prober implements AutoCloseable {
      * its schedule; the others start UP; targets no longer listed are dropped and their sockets
      * closed. Returns at once; the prober's thread applies it.
      */
+    @Override
     public void watch(Map<Target, HealthCheck> targets) {
         Map<Target, HealthCheck> copy = Map.copyOf(targets);
         commands.add(() -> apply(copy));

@@ -23,7 +23,7 @@ import org.eclipse.californium.scandium.dtls.Connection;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
 
 /** Real protocol servers on loopback for the probes' tests: each is started on a port and stopped by close. */
-final class Peers {
+public final class Peers {
 
     static {
         CoapConfig.register();
@@ -86,14 +86,14 @@ final class Peers {
     }
 
     /** A plain UDP echo on its own thread; it records the senders' addresses. */
-    static final class Echo implements AutoCloseable {
+    public static final class Echo implements AutoCloseable {
         final DatagramSocket socket;
         final List<InetSocketAddress> senders = java.util.Collections.synchronizedList(new ArrayList<>());
         private final Thread thread;
         private final boolean answer;
 
         /** {@code answer} false: a bound socket that reads and never replies (a hung server). */
-        Echo(InetSocketAddress at, boolean answer) throws SocketException {
+        public Echo(InetSocketAddress at, boolean answer) throws SocketException {
             this.socket = new DatagramSocket(at);
             this.answer = answer;
             this.socket.setSoTimeout(200);
@@ -102,7 +102,7 @@ final class Peers {
             this.thread.start();
         }
 
-        int port() {
+        public int port() {
             return socket.getLocalPort();
         }
 
