@@ -94,8 +94,8 @@ final class HealthKeeper implements AutoCloseable {
         List<HealthEvent> out = new ArrayList<>();
         HealthEvent e;
         while ((e = queue.poll()) != null) {
-            if (!targets.containsKey(e.target())) {
-                continue; // a server no longer probed (the file changed meanwhile)
+            if (!e.check().equals(targets.get(e.target()))) {
+                continue; // a server no longer probed, or with another check (the file changed meanwhile)
             }
             out.add(e);
             if (e.state() == State.DOWN) {

@@ -326,8 +326,7 @@ public final class Prober implements Probes {
             listener.probed(w.target, ok, error);
             if (changed) {
                 states.put(w.target, w.health.state());
-                listener.changed(new HealthEvent(w.target, w.health.state(), w.check.probe().kind(), before + 1,
-                        w.lastError));
+                listener.changed(new HealthEvent(w.target, w.check, w.health.state(), before + 1, w.lastError));
             }
         } catch (RuntimeException e) {
             log.error("health listener failed on {}", w.target, e);

@@ -98,8 +98,10 @@ class HealthDaemonTest {
         return IpAddress.parse(s);
     }
 
-    private static HealthEvent event(String service, String server, State state) {
-        return new HealthEvent(new Target(service, ip(server)), state, service, state == State.DOWN ? 3 : 2,
+    /** A state change found by the service's check of this file ({@link #SERVICES}: coap or dtls, port as the service's). */
+    private HealthEvent event(String service, String server, State state) {
+        Target t = new Target(service, ip(server));
+        return new HealthEvent(t, watched.get(watched.size() - 1).get(t), state, state == State.DOWN ? 3 : 2,
                 "no answer within 1s");
     }
 
@@ -161,7 +163,8 @@ class HealthDaemonTest {
                 .replace("198.18.1.2, 198.18.1.3]", "198.18.1.2]"));
         pass(d, 300);
         assertThat(watched.get(watched.size() - 1)).doesNotContainKey(new Target("coap", ip("198.18.1.3")));
-        d.healthChanged(event("coap", "198.18.1.3", State.UP));
+        d.healthChanged(new HealthEvent(new Target("coap", ip("198.18.1.3")),
+                watched.get(0).get(new Target("coap", ip("198.18.1.1"))), State.UP, 2, null));
         pass(d, 100);
         assertThat(servers("coap")).isEqualTo(rs("198.18.1.1", 0, "198.18.1.2", 1));
         assertThat(d.status()).endsWith("; 3 of 4 probed real servers down");
