@@ -8,6 +8,7 @@ import io.sbulb.control.daemon.Daemon;
 import io.sbulb.control.daemon.EventLog;
 import io.sbulb.control.daemon.SdNotify;
 import io.sbulb.control.engine.ChangeReport;
+import io.sbulb.control.health.ServiceHealth;
 import io.sbulb.xdp.SbulbProgram;
 import io.sbulb.xdp.SbulbProgramSpec;
 import io.sbulb.xdp.XdpLiveDataplane;
@@ -22,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,12 +54,13 @@ final class BalanceRun {
      * @param format         which of the two it is
      * @param attach         XDP mode and whether an attached program may be replaced
      * @param level          -l: the data path reports events at this level and above
+     * @param health         the services' health sections (--config), by service name
      * @param debug          -d, 0..4: 3 and 4 ask the kernel verifier for its log (levels 1 and 2)
      * @param pinDir         where the data path's state is pinned (--pin-dir)
      * @param onExit         what a stop does with the data path (--on-exit)
      */
     record Settings(NetInterface netInterface, Limits limits, DataplaneConfig config, Path file,
-                    Daemon.FileFormat format, AttachOptions attach, LogLevel level, int debug, PinDir pinDir, XdpLiveDataplane.OnExit onExit) {
+                    Daemon.FileFormat format, Map<String, ServiceHealth> health, AttachOptions attach, LogLevel level, int debug, PinDir pinDir, XdpLiveDataplane.OnExit onExit) {
         int verifierLogLevel() {
             return Math.max(0, Math.min(2, debug - 2));
         }
@@ -177,7 +180,7 @@ final class BalanceRun {
             dp.close();
             throw e;
         }
-        Daemon d = Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.file(), s.format()), dp, out, notify, () -> {
+        Daemon d = Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.file(), s.format(), s.health()), dp, out, notify, () -> {
             XdpAttachment a = dp.attach(nif, s.attach());
             say(out, (a.adopted() ? "took over the BPF link on " : "attached to ") + nif.name() + " in "
                     + a.mode().toString().toLowerCase() + " mode (XDP program " + a.programId() + ", BPF link "

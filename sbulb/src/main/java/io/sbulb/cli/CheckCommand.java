@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {"Check a services file (sbulb IFNET --config FILE) and print what it would run: the limits, "
                 + "each service with its virtual server, ports and real servers with their weights, and its "
-                + "round-robin cycle (the list positions new clients get, in order). Needs no root; nothing is "
+                + "round-robin cycle (the list positions new clients get, in order), and its health check. Needs no root; nothing is "
                 + "loaded or changed."},
         footerHeading = "%nExit status:%n",
         footer = {"  0  the file is valid (what it would run is printed)",
@@ -37,7 +37,7 @@ final class CheckCommand implements Callable<Integer> {
         ServicesFile.Contents c = ServicesFile.read(file); // a ConfigException is exit 2, one line
         PrintWriter out = spec.commandLine().getOut();
         out.println(file + ": valid");
-        for (String line : ConfigReport.lines(c.limits(), c.config())) {
+        for (String line : ConfigReport.lines(c.limits(), c.config(), c.health())) {
             out.println(line);
         }
         out.flush();

@@ -6,6 +6,7 @@ import io.sbulb.api.DataplaneFailure;
 import io.sbulb.api.Limits;
 import io.sbulb.control.config.ServicesFile;
 import io.sbulb.control.daemon.Daemon;
+import io.sbulb.control.health.ServiceHealth;
 import io.sbulb.xdp.attach.AttachOptions;
 import io.sbulb.xdp.attach.ModeChoice;
 import io.sbulb.xdp.bpf.BpfException;
@@ -20,6 +21,7 @@ import io.sbulb.scenariofile.ScenarioException;
 import io.sbulb.api.host.HostFacts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -158,6 +160,7 @@ public final class Sbulb implements Callable<Integer> {
         DataplaneConfig config;
         Path file;
         Daemon.FileFormat format;
+        Map<String, ServiceHealth> health = Map.of();
         if (servicesFile != null) {
             if (balancer.anyConfigGiven() || balancer.anyLimitGiven()) {
                 throw new ConfigException("--config gives the services and the limits: give -vs, -rs, -cfg, -p, -mp, "
@@ -168,6 +171,7 @@ public final class Sbulb implements Callable<Integer> {
             config = c.config();
             file = servicesFile;
             format = Daemon.FileFormat.SERVICES;
+            health = c.health();
         } else {
             limits = balancer.limits(Limits.DEFAULT);
             config = balancer.config();
@@ -179,7 +183,7 @@ public final class Sbulb implements Callable<Integer> {
             format = Daemon.FileFormat.REAL_SERVERS;
         }
         NetInterface nif = NetInterface.byName(ifnet);
-        BalanceRun.Settings settings = new BalanceRun.Settings(nif, limits, config, file, format,
+        BalanceRun.Settings settings = new BalanceRun.Settings(nif, limits, config, file, format, health,
                 new AttachOptions(xdpMode, replace), logging.level(), debug, pinDirOf(pinDir, nif.name()),
                 onExit == OnExitChoice.keep ? XdpLiveDataplane.OnExit.KEEP : XdpLiveDataplane.OnExit.DETACH);
         return BalanceRun.run(settings, spec.commandLine().getOut());

@@ -6,6 +6,7 @@ import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.RealServerFile;
 import io.sbulb.api.TextFiles;
+import io.sbulb.control.health.ServiceHealth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,7 +15,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Watches a configuration file for the balancer's main loop: the real-server file of {@code -cfg}
@@ -155,9 +158,21 @@ public final class ConfigFileWatcher {
      * configuration; its limits must be {@code limits}, those the data path runs with.
      */
     public static ConfigFileWatcher services(Path file, DataplaneConfig current, Limits limits) {
+        return services(file, current, limits, health -> { });
+    }
+
+    /**
+     * The same, handing {@code health} the health sections of each content it judges valid, just
+     * before the poll that returns it: after a {@link Changed}, {@link Restored} or {@link Unchanged}
+     * that read the file, the last sections handed are the file's (a change of the health sections
+     * alone leaves the configuration unchanged).
+     */
+    public static ConfigFileWatcher services(Path file, DataplaneConfig current, Limits limits,
+                                             Consumer<Map<String, ServiceHealth>> health) {
         return new ConfigFileWatcher(file, "services file", current, (text, source) -> {
             ServicesFile.Contents c = ServicesFile.parse(text, source);
             c.requireLimits(limits);
+            health.accept(c.health());
             return c.config();
         }, Meta::of);
     }

@@ -14,6 +14,7 @@ import io.sbulb.control.config.YamlTree.Mapping;
 import io.sbulb.control.config.YamlTree.Node;
 import io.sbulb.control.config.YamlTree.Scalar;
 import io.sbulb.control.config.YamlTree.Sequence;
+import io.sbulb.control.health.ServiceHealth;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +41,7 @@ import java.util.function.Function;
  *       - 198.18.2.11                          # weight 1
  *       - {address: 198.18.2.12, weight: 3}
  *       - {address: 198.18.2.13, weight: 0}    # draining
+ *     health: {probe: coap}                    # optional: {@link HealthSection}
  * </pre>
  *
  * Strict: an unknown key, a key given twice, a value of the wrong kind, a port listed twice are
@@ -55,7 +57,7 @@ public final class ServicesFile {
 
     static final Set<String> TOP = Set.of("limits", "services");
     static final List<String> LIMIT_KEYS = List.of("max-services", "max-ports", "max-real-servers", "max-associations");
-    static final List<String> SERVICE_KEYS = List.of("name", "vip", "ports", "real-servers");
+    static final List<String> SERVICE_KEYS = List.of("name", "vip", "ports", "real-servers", "health");
     static final List<String> SERVER_KEYS = List.of("address", "weight");
 
     /** A command-line flag in the API's messages, and the file's name of the same limit. */
@@ -73,9 +75,12 @@ public final class ServicesFile {
         private final DataplaneConfig config;
         private final Map<String, At> limitKeys;
         private final At limitsAt;
+        private final Map<String, ServiceHealth> health;
 
-        private Contents(String source, Limits limits, DataplaneConfig config, Map<String, At> limitKeys, At limitsAt) {
+        private Contents(String source, Limits limits, DataplaneConfig config, Map<String, At> limitKeys, At limitsAt,
+                Map<String, ServiceHealth> health) {
             this.source = source;
+            this.health = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(health));
             this.limits = limits;
             this.config = config;
             this.limitKeys = Map.copyOf(limitKeys);
@@ -88,6 +93,11 @@ public final class ServicesFile {
 
         public DataplaneConfig config() {
             return config;
+        }
+
+        /** The health sections, by service name, in file order; a service without one is absent. */
+        public Map<String, ServiceHealth> health() {
+            return health;
         }
 
         /**
@@ -116,6 +126,7 @@ public final class ServicesFile {
     }
 
     private final String source;
+    private final Map<String, ServiceHealth> health = new LinkedHashMap<>();
 
     private ServicesFile(String source) {
         this.source = source;
@@ -166,7 +177,7 @@ public final class ServicesFile {
         }
         DataplaneConfig config = DataplaneConfig.of(services);
         validate(config, limits, items);
-        return new Contents(source, limits, config, limitKeys, limitsEntry == null ? null : limitsEntry.keyAt());
+        return new Contents(source, limits, config, limitKeys, limitsEntry == null ? null : limitsEntry.keyAt(), health);
     }
 
     /**
@@ -255,6 +266,10 @@ public final class ServicesFile {
         for (Node s : serverNodes) {
             servers.add(realServer(s, name));
         }
+        Entry healthEntry = m.get("health");
+        if (healthEntry != null) {
+            health.put(name, new HealthSection(this).read(healthEntry, name, ports.stream().min(Integer::compare).get()));
+        }
         try {
             return Service.of(name, vip, ports, servers);
         } catch (ConfigException e) {
@@ -289,7 +304,7 @@ public final class ServicesFile {
 
     // --- typed access, each error located ---
 
-    private Mapping mapping(Node node, String what, Set<String> keys) {
+    Mapping mapping(Node node, String what, Set<String> keys) {
         if (!(node instanceof Mapping m)) {
             throw error(node.at(), what + " is a mapping (key: value), got " + show(node));
         }
@@ -308,7 +323,7 @@ public final class ServicesFile {
         }
     }
 
-    private Entry required(Mapping m, String key, String of) {
+    Entry required(Mapping m, String key, String of) {
         Entry e = m.get(key);
         if (e == null) {
             throw error(m.at(), of + ": '" + key + "' is missing");
@@ -345,7 +360,7 @@ public final class ServicesFile {
         }
     }
 
-    private int integer(Entry e, int min, int max) {
+    int integer(Entry e, int min, int max) {
         return integer(e.value(), e.key(), min, max);
     }
 
@@ -365,18 +380,18 @@ public final class ServicesFile {
         return (int) v;
     }
 
-    private static String show(Node n) {
+    static String show(Node n) {
         if (n instanceof Scalar s) {
             return s.kind() == JsonToken.VALUE_NULL ? "nothing" : "'" + s.text() + "'";
         }
         return n instanceof Sequence ? "a list" : "a mapping";
     }
 
-    private ConfigException error(At at, String message) {
+    ConfigException error(At at, String message) {
         return new ConfigException(source + " " + at + ": " + message);
     }
 
-    private ConfigException error(At at, String message, Exception cause) {
+    ConfigException error(At at, String message, Exception cause) {
         return new ConfigException(source + " " + at + ": " + message, cause);
     }
 }

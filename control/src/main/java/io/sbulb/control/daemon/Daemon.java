@@ -7,14 +7,21 @@ import io.sbulb.control.config.ConfigFileWatcher;
 import io.sbulb.control.config.FileChangeSignal;
 import io.sbulb.control.engine.ChangeReport;
 import io.sbulb.control.engine.Reconciler;
+import io.sbulb.control.health.EffectiveConfig;
+import io.sbulb.control.health.HealthEvent;
+import io.sbulb.control.health.Prober;
+import io.sbulb.control.health.Probes;
+import io.sbulb.control.health.ServiceHealth;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * path, has it go live, then runs small scheduled tasks until asked to stop: the event log is
  * drained ({@value #EVENTS_TASK}), the configuration file watched and its changes reconciled
  * ({@value #FILE_TASK}), and the data path checked to still run where it was put
- * ({@value #WATCHDOG_TASK}). What it does is told on {@code out}, as lines starting "sbulb: ",
- * and to systemd (sd_notify).
+ * ({@value #WATCHDOG_TASK}), and the real servers' health changes applied ({@value #HEALTH_TASK}:
+ * the services with a health section have their servers probed, and the data path runs the
+ * file's configuration with their health applied, {@link EffectiveConfig}). What it does is told
+ * on {@code out}, as lines starting "sbulb: ", and to systemd (sd_notify).
  *
  * <p>The file is the real-server file of {@code -cfg} or the services file of {@code --config}
  * ({@link FileFormat}). A change of it is read when inotify reports it ({@link FileChangeSignal}
@@ -59,6 +68,7 @@ public final class Daemon implements AutoCloseable {
     public static final String EVENTS_TASK = "events";
     public static final String FILE_TASK = "configuration file";
     public static final String WATCHDOG_TASK = "watchdog";
+    public static final String HEALTH_TASK = "health";
 
     /** The kinds of configuration file, and how the daemon words their changes. */
     public enum FileFormat {
@@ -90,12 +100,20 @@ public final class Daemon implements AutoCloseable {
      * @param config the configuration to start with
      * @param file   the file it came from, watched; null with -rs
      * @param format what the file is
+     * @param health the services' health sections (by name) that came with {@code config}
      */
-    public record Settings(String where, DataplaneConfig config, Path file, FileFormat format) {
+    public record Settings(String where, DataplaneConfig config, Path file, FileFormat format,
+                           Map<String, ServiceHealth> health) {
         public Settings {
             Objects.requireNonNull(where, "where");
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(format, "format");
+            health = Map.copyOf(health);
+        }
+
+        /** Without health checks. */
+        public Settings(String where, DataplaneConfig config, Path file, FileFormat format) {
+            this(where, config, file, format, Map.of());
         }
 
         /** The seed's: a real-server file ({@code -cfg}), or none ({@code -rs}). */
@@ -113,6 +131,9 @@ public final class Daemon implements AutoCloseable {
     private final ConfigFileWatcher watcher;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicBoolean fileChanged = new AtomicBoolean();
+    private final AtomicBoolean healthChanged = new AtomicBoolean();
+    private final HealthKeeper health;
+    private Map<String, ServiceHealth> healthRead; // the health sections of the file's last valid content
     private volatile boolean stopped;
     private volatile String stopReason = "stopped";
     private Scheduler scheduler;
@@ -120,7 +141,7 @@ public final class Daemon implements AutoCloseable {
     private boolean closed;
 
     private Daemon(Settings settings, DataplaneControl dataplane, PrintWriter out, SdNotify notify,
-                   Consumer<DataplaneEvent> eventSink) {
+                   Consumer<DataplaneEvent> eventSink, Function<Prober.Listener, Probes> probers) {
         this.settings = settings;
         this.dataplane = dataplane;
         this.out = out;
@@ -131,10 +152,14 @@ public final class Daemon implements AutoCloseable {
         if (settings.file() == null) {
             this.watcher = null;
         } else if (settings.format() == FileFormat.SERVICES) {
-            this.watcher = ConfigFileWatcher.services(settings.file(), settings.config(), dataplane.limits());
+            this.watcher = ConfigFileWatcher.services(settings.file(), settings.config(), dataplane.limits(),
+                    h -> healthRead = h);
         } else {
             this.watcher = ConfigFileWatcher.realServers(settings.file(), settings.config(), dataplane.limits());
         }
+        this.healthRead = settings.health();
+        this.health = new HealthKeeper(EffectiveConfig.DECISION_ONE, probers, this::healthChanged);
+        this.health.watch(settings.health(), settings.config());
     }
 
     /**
@@ -146,6 +171,12 @@ public final class Daemon implements AutoCloseable {
      */
     public static Daemon start(Settings settings, DataplaneControl dataplane, PrintWriter out, SdNotify notify,
                                Runnable goLive, Consumer<DataplaneEvent> eventSink) {
+        return start(settings, dataplane, out, notify, goLive, eventSink, Prober::new);
+    }
+
+    /** The same, with the health prober made by {@code probers} (tests). */
+    static Daemon start(Settings settings, DataplaneControl dataplane, PrintWriter out, SdNotify notify,
+                        Runnable goLive, Consumer<DataplaneEvent> eventSink, Function<Prober.Listener, Probes> probers) {
         try {
             dataplane.configure(settings.config());
             List<String> lines = ChangeReport.configuration(settings.config());
@@ -157,7 +188,7 @@ public final class Daemon implements AutoCloseable {
                 lines.forEach(l -> say(out, "  " + l));
             }
             goLive.run();
-            Daemon d = new Daemon(settings, dataplane, out, notify, eventSink);
+            Daemon d = new Daemon(settings, dataplane, out, notify, eventSink, probers);
             notify.ready(d.status());
             return d;
         } catch (RuntimeException | Error e) {
@@ -168,7 +199,20 @@ public final class Daemon implements AutoCloseable {
 
     /** One line for systemd's STATUS=. */
     public String status() {
-        return ChangeReport.status(dataplane.configuration(), settings.where());
+        return ChangeReport.status(dataplane.configuration(), settings.where()) + health.status();
+    }
+
+    /**
+     * A real server's health changed (the prober's listener, on its thread; tests feed states
+     * here): the loop logs it and applies the effective configuration.
+     */
+    public void healthChanged(HealthEvent event) {
+        health.offer(event);
+    }
+
+    private void healthChanged() {
+        healthChanged.set(true);
+        wake.release();
     }
 
     /** Asks the loop to end (from a signal handler or another thread); {@code why} is printed. */
@@ -209,6 +253,9 @@ public final class Daemon implements AutoCloseable {
                     break;
                 }
                 long now = nowMillis();
+                if (healthChanged.getAndSet(false)) {
+                    s.dueBy(HEALTH_TASK, now);
+                }
                 if (watcher != null && fileChanged.getAndSet(false)) {
                     s.dueBy(FILE_TASK, Math.max(now, lastFileRead + SETTLE_MILLIS));
                 }
@@ -226,6 +273,7 @@ public final class Daemon implements AutoCloseable {
             if (watcher != null) {
                 scheduler.every(FILE_TASK, POLL_MILLIS, this::watchFile);
             }
+            scheduler.every(HEALTH_TASK, POLL_MILLIS, this::applyHealth);
             scheduler.every(WATCHDOG_TASK, WATCHDOG_MILLIS, () -> {
                 dataplane.checkRunning();
                 return false;
@@ -262,17 +310,58 @@ public final class Daemon implements AutoCloseable {
         } else if (p instanceof ConfigFileWatcher.Changed c) {
             apply(c.config());
         }
+        if (!(p instanceof ConfigFileWatcher.Changed) && !healthRead.equals(health.policies())) {
+            say(out, file + ": the health checks changed");
+            health.watch(healthRead, watcher.current()); // the health sections alone changed
+            applyEffective();
+        }
         if (watcher.settling()) {
             scheduler.dueBy(FILE_TASK, scheduler.now() + SETTLE_MILLIS);
         }
         return false;
     }
 
+    /** The file's configuration changed: applied with its servers' health. */
     private void apply(DataplaneConfig desired) {
-        Reconciler.Outcome outcome = reconciler.reconcile(desired);
+        Map<String, ServiceHealth> before = health.policies();
+        health.watch(healthRead, desired);
+        Reconciler.Outcome outcome = reconciler.reconcile(health.effective(desired));
         if (outcome instanceof Reconciler.Refused refused) {
             keep(watcher.reject(refused.reason()));
-        } else if (outcome instanceof Reconciler.Applied applied) {
+            health.watch(before, watcher.current());
+            healthRead = before;
+        } else {
+            report(outcome, desired);
+        }
+    }
+
+    /** Logs the health changes queued, one line each, and applies the configuration they make. */
+    private boolean applyHealth() {
+        List<HealthEvent> events = health.drain();
+        if (events.isEmpty()) {
+            return false;
+        }
+        for (HealthEvent e : events) {
+            LOG.info("{}", e);
+            say(out, e.toString());
+        }
+        applyEffective();
+        return false;
+    }
+
+    private void applyEffective() {
+        DataplaneConfig file = watcher == null ? settings.config() : watcher.current();
+        Reconciler.Outcome outcome = reconciler.reconcile(health.effective(file));
+        if (outcome instanceof Reconciler.Refused refused) {
+            LOG.error("the data path refused the configuration health makes: {}", refused.reason().getMessage());
+            say(out, "health changes not applied: " + refused.reason().getMessage());
+        }
+        report(outcome, file);
+        notify.status(status());
+    }
+
+    private void report(Reconciler.Outcome outcome, DataplaneConfig desired) {
+        if (outcome instanceof Reconciler.Applied applied) {
             for (String change : applied.lines()) {
                 say(out, change);
             }
@@ -309,6 +398,7 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
+        health.close();
         if (dataplane.detachesOnClose()) {
             notify.stopping("detaching from " + settings.where());
             dataplane.close();

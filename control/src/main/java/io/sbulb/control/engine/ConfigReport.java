@@ -4,13 +4,15 @@ import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.Limits;
 import io.sbulb.api.RealServer;
 import io.sbulb.api.Service;
+import io.sbulb.control.health.ServiceHealth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a configuration would run, in words ({@code sbulb check}): the limits, then each service
- * with its VIP, ports, real servers and weights, and its round-robin cycle (the list positions
- * new clients are given, in order, {@link Service#schedule()}).
+ * with its VIP, ports, real servers and weights, its round-robin cycle (the list positions
+ * new clients are given, in order, {@link Service#schedule()}) and its health check.
  */
 public final class ConfigReport {
 
@@ -21,6 +23,11 @@ public final class ConfigReport {
     }
 
     public static List<String> lines(Limits limits, DataplaneConfig config) {
+        return lines(limits, config, Map.of());
+    }
+
+    /** The same, with each service's health section ({@code health}, by service name) or its absence. */
+    public static List<String> lines(Limits limits, DataplaneConfig config, Map<String, ServiceHealth> health) {
         List<String> lines = new ArrayList<>();
         lines.add("limits: " + limits.maxServices() + " services; per service " + limits.maxPorts() + " ports and "
                 + limits.maxRealServers() + " real servers (a round-robin cycle of at most " + limits.maxSchedule()
@@ -37,6 +44,8 @@ public final class ConfigReport {
                         + (rs.weight() == 0 ? " (draining: keeps its clients, takes no new one)" : ""));
             }
             lines.add("  " + cycle(s));
+            ServiceHealth h = health.get(s.name());
+            lines.add("  " + (h == null ? "no health check: its real servers are taken as up" : h.describe()));
         }
         return lines;
     }

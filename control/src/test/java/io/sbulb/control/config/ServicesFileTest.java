@@ -92,7 +92,7 @@ class ServicesFileTest {
                 Arguments.of("an unknown top-level key", "service:\n  - name: a\n",
                         "svc.yaml line 1, column 1: unknown key 'service' in the file (known: limits, services)"),
                 Arguments.of("an unknown key in a service", svc + "    weight: 3\n",
-                        "svc.yaml line 6, column 5: unknown key 'weight' in a service (known: name, ports, real-servers, vip)"),
+                        "svc.yaml line 6, column 5: unknown key 'weight' in a service (known: health, name, ports, real-servers, vip)"),
                 Arguments.of("an unknown key in a real server",
                         svc.replace("[198.18.2.11]", "[{address: 198.18.2.11, wieght: 2}]"),
                         "svc.yaml line 5, column 43: unknown key 'wieght' in a real server (known: address, weight)"),

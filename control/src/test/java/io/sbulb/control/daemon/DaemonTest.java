@@ -103,10 +103,17 @@ class DaemonTest {
 
     /** Lets {@code millis} of scheduled time pass, 100 ms at a time. */
     private void pass(Daemon d, long millis) {
-        for (long end = now + millis; now < end; ) {
-            now += Daemon.POLL_MILLIS;
-            d.scheduler(0).runDue(now);
+        now = pass(d, now, millis);
+    }
+
+    /** Lets {@code millis} of scheduled time pass from {@code now}, 100 ms at a time; returns the new now. */
+    static long pass(Daemon d, long now, long millis) {
+        long t = now;
+        for (long end = now + millis; t < end; ) {
+            t += Daemon.POLL_MILLIS;
+            d.scheduler(0).runDue(t);
         }
+        return t;
     }
 
     private List<String> lines() {

@@ -7,8 +7,13 @@ import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.RealServer;
 import io.sbulb.api.Service;
+import io.sbulb.control.health.HealthCheck;
+import io.sbulb.control.health.Probe;
+import io.sbulb.control.health.ServiceHealth;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** sbulb check's words: the cycle is nginx's smooth weighted round robin (3:1 gives 0,0,1,0 by its definition). */
@@ -24,7 +29,9 @@ class ConfigReportTest {
                 Service.of("coap", IpAddress.parse("198.18.0.10"), List.of(5684, 5683),
                         List.of(rs("198.18.2.11", 3), rs("198.18.2.12", 1), rs("198.18.2.13", 0))),
                 Service.of("idle", IpAddress.parse("fd00::10"), List.of(5683), List.of(rs("fd00:2::11", 0)))));
-        assertThat(ConfigReport.lines(new Limits(16, 32, 1 << 20, 64), c)).containsExactly(
+        ServiceHealth health = new ServiceHealth(new HealthCheck(new Probe.Dtls(), 5684, Duration.ofMillis(500),
+                Duration.ofMillis(200), 1, 2), ServiceHealth.OnDown.KEEP, ServiceHealth.AllDown.KEEP, Duration.ofMinutes(2));
+        assertThat(ConfigReport.lines(new Limits(16, 32, 1 << 20, 64), c, Map.of("coap", health))).containsExactly(
                 "limits: 64 services; per service 16 ports and 32 real servers (a round-robin cycle of at most 2048 "
                         + "picks); 1048576 associations per address family",
                 "2 services, 4 real servers:",
@@ -33,9 +40,12 @@ class ConfigReportTest {
                 "  [1] 198.18.2.12 weight 1",
                 "  [2] 198.18.2.13 weight 0 (draining: keeps its clients, takes no new one)",
                 "  round robin, a cycle of 4 new clients: [0] [0] [1] [0]",
+                "  health: dtls client-hello to port 5684 every 500ms, timeout 200ms, down after 2 failures, up after 1 "
+                        + "answer; on-down keep (it keeps its clients), all-down keep (health ignored), drained after 2m quiet",
                 "service idle: virtual server fd00::10, ports 5683",
                 "  [0] fd00:2::11 weight 0 (draining: keeps its clients, takes no new one)",
-                "  round robin: no real server takes new clients (no server, or all of weight 0)");
+                "  round robin: no real server takes new clients (no server, or all of weight 0)",
+                "  no health check: its real servers are taken as up");
     }
 
     @Test
