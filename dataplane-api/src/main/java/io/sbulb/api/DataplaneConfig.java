@@ -64,6 +64,11 @@ public final class DataplaneConfig {
         return services;
     }
 
+    /** This configuration with these services instead of its own, in this order. */
+    public DataplaneConfig withServices(List<Service> newServices) {
+        return of(newServices);
+    }
+
     /** The service of that name. */
     public Optional<Service> service(String name) {
         for (Service s : services) {
