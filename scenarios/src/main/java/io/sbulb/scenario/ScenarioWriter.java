@@ -124,6 +124,13 @@ public final class ScenarioWriter {
             }
         } else if (step instanceof ConfigureStep c) {
             n.set("configure", configure(c));
+        } else if (step instanceof HealthStep h) {
+            ObjectNode x = n.putObject("health");
+            putIf(x, "service", h.service());
+            x.put("server", h.server().toString());
+            x.put("state", lower(h.state()));
+            putIf(x, "onDown", h.onDown() == null ? null : lower(h.onDown()));
+            putIf(x, "allDown", h.allDown() == null ? null : lower(h.allDown()));
         } else if (step instanceof RestartStep) {
             n.putObject("restart");
         } else if (step instanceof AssociationsStep a) {
@@ -154,6 +161,10 @@ public final class ScenarioWriter {
             n.put("note", step.note());
         }
         return n;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 
     private static ObjectNode frame(FrameSpec f) {
