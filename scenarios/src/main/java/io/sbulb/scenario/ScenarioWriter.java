@@ -64,6 +64,11 @@ public final class ScenarioWriter {
                 out.append("  - ").append(flow(svc)).append('\n');
             }
         }
+        if (!s.initialConfig().hostAddresses().isEmpty()) {
+            ArrayNode hosts = NODES.arrayNode();
+            s.initialConfig().hostAddresses().forEach(a -> hosts.add(a.toString()));
+            out.append("hostAddresses: ").append(flow(hosts)).append('\n');
+        }
         if (s.assumes() != null) {
             out.append("assumes: {possibleCpus: ").append(s.assumes().possibleCpus()).append(", batchRule: ")
                     .append(s.assumes().batchRule()).append("}\n");

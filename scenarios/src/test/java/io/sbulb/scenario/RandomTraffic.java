@@ -62,7 +62,25 @@ final class RandomTraffic {
     }
 
     static Arbitrary<DataplaneConfig> config(Net n) {
-        return Arbitraries.frequencyOf(Tuple.of(1, seedConfig(n)), Tuple.of(1, services(n)));
+        return Combinators.combine(Arbitraries.frequencyOf(Tuple.of(1, seedConfig(n)), Tuple.of(1, services(n))),
+                Arbitraries.integers().between(0, 2))
+                .as((c, hosts) -> hosts == 0 ? c : c.withHostAddresses(Set.of(host(Net.V4), host(Net.V6))));
+    }
+
+    /** The balancer host's own address in {@code n}'s family (in a third of the configurations). */
+    static IpAddress host(Net n) {
+        return IpAddress.parse(n == Net.V4 ? "198.18.0.254" : "fd00::fe");
+    }
+
+    /** A real server's (probe) reply to the balancer host, and the host to a VIP. */
+    static Arbitrary<FrameSpec> toHost(Net n) {
+        Arbitrary<FrameSpec> reply = Combinators.combine(Arbitraries.integers().between(0, SERVER_POOL - 1),
+                Arbitraries.of(Net.PORT, Net.OTHER_PORT, THIRD_PORT), Arbitraries.of(33000, 40000, Net.PORT))
+                .as((rs, p, hp) -> new FrameSpec(new Endpoint(n.rs(rs), p), new Endpoint(host(n), hp), null, null, null,
+                        null, null, null, null, null, null));
+        Arbitrary<FrameSpec> toVip = Arbitraries.of(Net.PORT, 33000).map(hp -> new FrameSpec(new Endpoint(host(n), hp),
+                new Endpoint(n.vip, Net.PORT), null, null, null, null, null, null, null, null, null));
+        return Arbitraries.frequencyOf(Tuple.of(4, reply), Tuple.of(1, toVip));
     }
 
     /** The seed's shape: one service named "default", or none. */
@@ -142,6 +160,7 @@ final class RandomTraffic {
                 Tuple.of(3, Arbitraries.oneOf(ingress(n.other()), egress(n.other())).map(f -> FrameStep.of(f, null))),
                 Tuple.of(12, malformed(n)),
                 Tuple.of(3, garbage()),
+                Tuple.of(4, toHost(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(5, config(n).map(ConfigureStep::replaceAll)),
                 Tuple.of(12, health(n)));
     }
