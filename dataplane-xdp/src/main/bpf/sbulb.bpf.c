@@ -330,7 +330,8 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 	if (p->udp->source == 0 || martian(p->family, saddr))
 		return decide(p, SBULB_R_INGRESS_MARTIAN_SOURCE, XDP_DROP, 0);
 	/* Loop guard: one datagram spoofed from a VIP or a real server would otherwise make two
-	 * real servers answer each other through the balancer forever. */
+	 * real servers answer each other through the balancer forever (the host's own addresses
+	 * are flagged too: never a client). */
 	if (addr_flags(v, p->family, saddr))
 		return decide(p, SBULB_R_INGRESS_FROM_BALANCER, XDP_DROP, 0);
 	if (!lifetime_left(p))
@@ -369,8 +370,12 @@ static __always_inline int egress(struct sbulb_pkt *p, const struct sbulb_view *
 	__u16 *ps;
 	__u8 kind, dflags;
 
-	/* The destination's flags, read once: a VIP here (step 7), a real server below. */
+	/* The destination's flags, read once: the balancer host or a VIP here (step 7), a real
+	 * server below. The host first: a reply to its own address (a health probe's, from a real
+	 * server's service port) is never translated, nor taken for a flow the server starts. */
 	dflags = addr_flags(v, p->family, daddr);
+	if (dflags & SBULB_ADDR_HOST)
+		return decide(p, SBULB_R_TO_BALANCER_HOST, XDP_PASS, 0);
 	if (dflags & SBULB_ADDR_VIP)
 		return decide(p, SBULB_R_INGRESS_UNHANDLED_PORT, XDP_PASS, 0);
 

@@ -44,11 +44,12 @@ enum sbulb_reason {
 	SBULB_R_IPV6_ZERO_UDP_CHECKSUM     = 24, /* drop: RFC 8200 section 8.1 */
 	SBULB_R_LIFETIME_WOULD_EXPIRE      = 25, /* drop: TTL / hop limit 1 (RFC 1812: not forwarded) */
 	SBULB_R_INGRESS_MARTIAN_SOURCE     = 26, /* drop: martian client address, or port 0 */
-	SBULB_R_INGRESS_FROM_BALANCER      = 27, /* drop: from the VIP or a real server (loop guard) */
+	SBULB_R_INGRESS_FROM_BALANCER      = 27, /* drop: from the VIP, a real server or the host (loop guard) */
 	SBULB_R_EGRESS_MARTIAN_DESTINATION = 28, /* drop: to a martian address, or port 0 */
 	SBULB_R_EGRESS_TO_BALANCER         = 29, /* drop: from a real server to a real server */
 	SBULB_R_EGRESS_REMOVED_REAL_SERVER = 30, /* drop: a late reply of a removed real server */
-	SBULB_R__COUNT                     = 31,
+	SBULB_R_TO_BALANCER_HOST           = 31, /* pass: to the balancer host's own address, never translated */
+	SBULB_R__COUNT                     = 32,
 };
 
 /* Map names (at most 15 characters: BPF_OBJ_NAME_LEN). */
@@ -145,8 +146,9 @@ struct sbulb_config {
 	__u32 next_epoch;      /* for the control plane only: the epoch the next new slot gets */
 	__u32 next_retired_seq; /* for the control plane only: the rank the next retired server gets */
 	/* Bit sbulb_rs_filter_bit(a) is set for every address with flags in sbulb_addrs for this
-	 * generation (VIPs and live real servers of every service): a clear bit proves an address
-	 * is neither without a hash lookup (the loop guard on every client address). */
+	 * generation (VIPs and live real servers of every service, the host's addresses): a clear
+	 * bit proves an address is none without a hash lookup (the loop guard on every client
+	 * address). */
 	__u64 filter[SBULB_RS_FILTER_BITS / 64];
 };
 
@@ -218,9 +220,10 @@ struct sbulb_rs_ep {
 
 #define SBULB_ADDR_VIP    1
 #define SBULB_ADDR_SERVER 2
+#define SBULB_ADDR_HOST   4 /* one of the balancer host's own addresses: never translated to */
 
 /* sbulb_addrs value: per generation, SBULB_ADDR_* bits (a VIP of any service, a live real
- * server of any service). */
+ * server of any service, an address of the balancer host). */
 struct sbulb_addr_flags {
 	__u8 flags[SBULB_GENERATIONS];
 	__u8 pad[2];
@@ -278,12 +281,13 @@ struct sbulb_assoc {
 
 /* The layout version of the pinned maps (docs/design.md, "State that outlives the process"):
  * raised with every change of a pinned map's key or value layout. 1: the single-service layout;
- * 2: services. The upgrade test builds a second object with SBULB_ABI_TEST_EXTRA, one on. */
+ * 2: services; 3: a reason more (sbulb_counters grows: TO_BALANCER_HOST). The upgrade test builds
+ * a second object with SBULB_ABI_TEST_EXTRA, one on. */
 enum sbulb_abi_version {
 #ifdef SBULB_ABI_TEST_EXTRA
-	SBULB_ABI_VERSION = 3,
+	SBULB_ABI_VERSION = 4,
 #else
-	SBULB_ABI_VERSION = 2,
+	SBULB_ABI_VERSION = 3,
 #endif
 };
 

@@ -2,10 +2,12 @@ package io.sbulb.api;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -16,17 +18,27 @@ import java.util.TreeSet;
  * Collection, List)}), and the single-service accessors ({@link #virtualServer()},
  * {@link #ports()}, {@link #realServers()}) read it.
  *
+ * <p>It also names the balancer host's own addresses ({@link #hostAddresses()}, issue 16): the
+ * data path never translates a frame to one of them (a health probe's reply comes back to the
+ * host from a real server's service port, and must not be taken for a flow the server starts).
+ *
  * <p>Immutable. {@link #validate(Limits)} checks it against a dataplane's limits; dataplanes
  * call it before touching anything, so a bad configuration is never half-applied.
  */
 public final class DataplaneConfig {
 
-    private static final DataplaneConfig EMPTY = new DataplaneConfig(List.of());
+    private static final DataplaneConfig EMPTY = new DataplaneConfig(List.of(), Set.of());
 
     private final List<Service> services;
+    private final SortedSet<IpAddress> hostAddresses;
+
+    private DataplaneConfig(List<Service> services, Set<IpAddress> hostAddresses) {
+        this.services = List.copyOf(services);
+        this.hostAddresses = Collections.unmodifiableSortedSet(new TreeSet<>(hostAddresses));
+    }
 
     private DataplaneConfig(List<Service> services) {
-        this.services = List.copyOf(services);
+        this(services, Set.of());
     }
 
     /** A configuration of these services, in this order. */
@@ -62,6 +74,29 @@ public final class DataplaneConfig {
 
     public List<Service> services() {
         return services;
+    }
+
+    /** This configuration with these services instead of its own, in this order (the host addresses kept). */
+    public DataplaneConfig withServices(List<Service> newServices) {
+        return of(newServices).withHostAddresses(hostAddresses);
+    }
+
+    /**
+     * The balancer host's own addresses, of both families: frames to them are passed untouched
+     * ({@link Reason#TO_BALANCER_HOST}). Empty by default.
+     */
+    public SortedSet<IpAddress> hostAddresses() {
+        return hostAddresses;
+    }
+
+    /** This configuration with these host addresses instead of its own. */
+    public DataplaneConfig withHostAddresses(Set<IpAddress> addresses) {
+        for (IpAddress a : addresses) {
+            if (a == null) {
+                throw new ConfigException("a host address is missing (null)");
+            }
+        }
+        return new DataplaneConfig(services, addresses);
     }
 
     /** The service of that name. */
@@ -101,32 +136,33 @@ public final class DataplaneConfig {
     /** The only service with these real servers, of weight 1. */
     public DataplaneConfig withRealServers(List<IpAddress> servers) {
         Service s = single().orElseThrow(() -> new IllegalStateException("no service to give real servers to"));
-        return of(List.of(Service.unweighted(s.name(), s.vip(), s.ports(), servers)));
+        return withServices(List.of(Service.unweighted(s.name(), s.vip(), s.ports(), servers)));
     }
 
     /** The only service with these ports. */
     public DataplaneConfig withPorts(Collection<Integer> newPorts) {
         Service s = single().orElseThrow(() -> new IllegalStateException("no service to give ports to"));
-        return of(List.of(Service.of(s.name(), s.vip(), newPorts, s.realServers())));
+        return withServices(List.of(Service.of(s.name(), s.vip(), newPorts, s.realServers())));
     }
 
     /** The only service with this VIP (keeping its real servers and weights); null removes the service. */
     public DataplaneConfig withVirtualServer(IpAddress vip) {
         Optional<Service> s = single();
         if (vip == null) {
-            return EMPTY;
+            return EMPTY.withHostAddresses(hostAddresses);
         }
         if (s.isEmpty()) {
-            return of(vip, List.of(), List.of());
+            return of(vip, List.of(), List.of()).withHostAddresses(hostAddresses);
         }
-        return of(List.of(Service.of(s.get().name(), vip, s.get().ports(), s.get().realServers())));
+        return withServices(List.of(Service.of(s.get().name(), vip, s.get().ports(), s.get().realServers())));
     }
 
     /**
      * Checks this configuration against {@code limits}: each service's own limits, then what
      * services must not share. A VIP endpoint {@code (vip, port)} belongs to one service; a
      * real server endpoint {@code (server, port)} too (a flow the server starts from that port
-     * must name one service); an address is a VIP or a real server, not both.
+     * must name one service); an address is a VIP or a real server, not both; a host address is
+     * neither.
      *
      * @throws ConfigException naming the offending value and the limit
      */
@@ -175,6 +211,16 @@ public final class DataplaneConfig {
                         + " and a real server of service " + e.getValue());
             }
         }
+        for (IpAddress h : hostAddresses) {
+            if (vips.containsKey(h)) {
+                throw new ConfigException("host address " + h + " is the virtual server of service " + vips.get(h)
+                        + ": the balancer host's own addresses are never balanced");
+            }
+            if (servers.containsKey(h)) {
+                throw new ConfigException("host address " + h + " is a real server of service " + servers.get(h)
+                        + ": the balancer host's own addresses are never balanced");
+            }
+        }
     }
 
     /** The number of real servers of all services. */
@@ -188,23 +234,24 @@ public final class DataplaneConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DataplaneConfig c && services.equals(c.services);
+        return o instanceof DataplaneConfig c && services.equals(c.services) && hostAddresses.equals(c.hostAddresses);
     }
 
     @Override
     public int hashCode() {
-        return services.hashCode();
+        return services.hashCode() * 31 + hostAddresses.hashCode();
     }
 
     @Override
     public String toString() {
+        String hosts = hostAddresses.isEmpty() ? "" : "; host addresses " + hostAddresses;
         if (services.isEmpty()) {
-            return "no service";
+            return "no service" + hosts;
         }
         List<String> out = new ArrayList<>();
         for (Service s : services) {
             out.add(s.toString());
         }
-        return String.join("; ", out);
+        return String.join("; ", out) + hosts;
     }
 }

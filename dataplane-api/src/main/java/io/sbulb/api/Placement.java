@@ -36,6 +36,8 @@ public final class Placement {
     /** Address flags ({@link #addressFlags}). */
     public static final int ADDRESS_VIP = 1;
     public static final int ADDRESS_SERVER = 2;
+    /** One of the balancer host's own addresses ({@link DataplaneConfig#hostAddresses()}). */
+    public static final int ADDRESS_HOST = 4;
 
     public enum SlotState { LIVE, RETIRED }
 
@@ -104,6 +106,12 @@ public final class Placement {
      */
     public static Placement restore(Limits limits, List<ServiceHead> heads, List<Slot> used, int nextEpoch,
                                     int nextRetiredSeq) {
+        return restore(limits, heads, used, nextEpoch, nextRetiredSeq, java.util.Set.of());
+    }
+
+    /** As {@link #restore(Limits, List, List, int, int)}, with the balancer host's addresses the tables name. */
+    public static Placement restore(Limits limits, List<ServiceHead> heads, List<Slot> used, int nextEpoch,
+                                    int nextRetiredSeq, java.util.Set<IpAddress> hostAddresses) {
         PlacedService[] svc = new PlacedService[limits.maxServices()];
         Slot[] slots = new Slot[limits.maxSlots()];
         Map<Integer, ServiceHead> byId = new HashMap<>();
@@ -186,7 +194,7 @@ public final class Placement {
             list.add(service);
             svc[h.id()] = new PlacedService(h.id(), list.size() - 1, service, null, false);
         }
-        DataplaneConfig config = DataplaneConfig.of(list);
+        DataplaneConfig config = DataplaneConfig.of(list).withHostAddresses(hostAddresses);
         config.validate(limits);
         for (int id = 0; id < svc.length; id++) {
             if (svc[id] != null) {
@@ -320,6 +328,9 @@ public final class Placement {
 
     private void index() {
         List<PlacedService> ordered = services();
+        for (IpAddress h : config.hostAddresses()) {
+            addressFlags.merge(h, ADDRESS_HOST, (a, b) -> a | b);
+        }
         for (PlacedService p : ordered) {
             addressFlags.merge(p.service().vip(), ADDRESS_VIP, (a, b) -> a | b);
             for (int port : p.service().ports()) {

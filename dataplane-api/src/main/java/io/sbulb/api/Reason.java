@@ -40,15 +40,17 @@ public enum Reason {
     INGRESS_MARTIAN_SOURCE(26, Verdict.DROP, LogLevel.WARNING,
             "to the virtual server from a martian source (unspecified, loopback, link-local, multicast or broadcast address, or port 0)"),
     INGRESS_FROM_BALANCER(27, Verdict.DROP, LogLevel.WARNING,
-            "to the virtual server from the virtual server or a real server itself (loop guard)"),
+            "to the virtual server from the virtual server, a real server or the balancer host itself (loop guard)"),
     EGRESS_MARTIAN_DESTINATION(28, Verdict.DROP, LogLevel.WARNING,
             "from a real server to a martian destination (unspecified, loopback, link-local, multicast or broadcast address, or port 0)"),
     EGRESS_TO_BALANCER(29, Verdict.DROP, LogLevel.WARNING, "from a real server to a real server: never forwarded"),
     EGRESS_REMOVED_REAL_SERVER(30, Verdict.DROP, LogLevel.INFO,
-            "from a real server that was removed: a late reply, dropped rather than leaked with the server's address");
+            "from a real server that was removed: a late reply, dropped rather than leaked with the server's address"),
+    TO_BALANCER_HOST(31, Verdict.PASS, LogLevel.TRACE,
+            "to one of the balancer host's own addresses (a health probe's reply): never translated");
 
     /** Number of codes the data path knows, including the unused code 0. */
-    public static final int CODE_COUNT = 31;
+    public static final int CODE_COUNT = 32;
 
     private static final Reason[] BY_CODE = new Reason[CODE_COUNT];
 

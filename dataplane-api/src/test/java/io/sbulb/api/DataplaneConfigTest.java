@@ -92,4 +92,29 @@ class DataplaneConfigTest {
         DataplaneConfig two = DataplaneConfig.of(List.of(svc("a", VIP, Set.of(1)), svc("b", VIP6, Set.of(1))));
         assertThatThrownBy(two::realServers).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void hostAddressesAreNeitherAVipNorARealServerAndOutliveEdits() {
+        IpAddress host4 = IpAddress.parse("198.18.0.254");
+        IpAddress host6 = IpAddress.parse("fd00::fe");
+        DataplaneConfig c = DataplaneConfig.of(VIP, Set.of(1), rs("198.18.1.1")).withHostAddresses(Set.of(host6, host4));
+        c.validate(LIMITS);
+        assertThat(c.hostAddresses()).containsExactly(host4, host6);
+        assertThat(DataplaneConfig.empty().hostAddresses()).isEmpty();
+        assertThat(c).isNotEqualTo(c.withHostAddresses(Set.of())).isEqualTo(c.withHostAddresses(Set.of(host4, host6)));
+        assertThat(c.toString()).endsWith("; host addresses [198.18.0.254, fd00::fe]");
+        assertThat(c.withRealServers(rs("198.18.1.2")).hostAddresses()).containsExactly(host4, host6);
+        assertThat(c.withPorts(Set.of(2)).hostAddresses()).containsExactly(host4, host6);
+        assertThat(c.withVirtualServer(null).hostAddresses()).containsExactly(host4, host6);
+        assertThat(c.withServices(List.of(svc("x", VIP6, Set.of(1)))).hostAddresses()).containsExactly(host4, host6);
+        assertThatThrownBy(() -> c.withHostAddresses(Set.of(VIP)).validate(LIMITS))
+                .hasMessage("host address 198.18.0.1 is the virtual server of service default: the balancer host's own "
+                        + "addresses are never balanced");
+        assertThatThrownBy(() -> c.withHostAddresses(Set.of(IpAddress.parse("198.18.1.1"))).validate(LIMITS))
+                .hasMessage("host address 198.18.1.1 is a real server of service default: the balancer host's own "
+                        + "addresses are never balanced");
+        java.util.Set<IpAddress> withNull = new java.util.HashSet<>();
+        withNull.add(null);
+        assertThatThrownBy(() -> c.withHostAddresses(withNull)).hasMessage("a host address is missing (null)");
+    }
 }

@@ -250,6 +250,34 @@ public abstract class DataplaneContractTest extends DataplaneRefusalContract {
         }
     }
 
+    /**
+     * A health probe's reply, from a real server's service port to the balancer host's own
+     * address, is passed untouched (TO_BALANCER_HOST) and binds nothing, whoever's client it
+     * would otherwise be; without the host's addresses the same frame is taken for a flow the
+     * server starts (EGRESS_NEW_NAT). Both families' host addresses are configured at once.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void aProbeReplyToTheBalancerHostIsPassedUntouched(Net n) {
+        IpAddress host = n.stranger();
+        Endpoint prober = new Endpoint(host, 33000);
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            dp.configure(n.config(2).withHostAddresses(Set.of(Net.V4.stranger(), Net.V6.stranger())));
+            untouched(dp, n.fromServer(n.rs(0), prober).toFrame(), Verdict.PASS, Reason.TO_BALANCER_HOST);
+            untouched(dp, n.fromServer(n.rs(1), prober).toFrame(), Verdict.PASS, Reason.TO_BALANCER_HOST);
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            untouched(dp, UdpFrame.builder().source(n.rs(0), Net.OTHER_PORT).destination(prober).build().toFrame(),
+                    Verdict.PASS, Reason.TO_BALANCER_HOST);
+            // the host is never a client: from it to the VIP is the loop guard's
+            untouched(dp, n.toVip(prober).toFrame(), Verdict.DROP, Reason.INGRESS_FROM_BALANCER);
+            assertThat(bindings(dp)).containsExactly(bound(n.client(0), n.rs(0)));
+            assertThat(dp.configuration().hostAddresses()).containsExactlyInAnyOrder(Net.V4.stranger(), Net.V6.stranger());
+
+            dp.configure(n.config(2));
+            fromServer(dp, n.fromServer(n.rs(0), prober), n.vip, Reason.EGRESS_NEW_NAT);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Net.class)
     void withoutRealServersTrafficToTheVipIsDropped(Net n) {

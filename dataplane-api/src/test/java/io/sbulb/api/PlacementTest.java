@@ -72,6 +72,17 @@ class PlacementTest {
     }
 
     @Test
+    void hostAddressesAreFlaggedAndComeBackFromTheTables() {
+        IpAddress host = IpAddress.parse("198.18.0.254");
+        Placement p = Placement.empty(LIMITS).next(one(1, 2).withHostAddresses(Set.of(host)));
+        assertThat(p.addressFlags(host)).isEqualTo(Placement.ADDRESS_HOST);
+        assertThat(p.addressFlags(rs(1))).isEqualTo(Placement.ADDRESS_SERVER);
+        Placement back = Placement.restore(LIMITS, p.heads(), p.slots(), p.nextEpoch(), p.nextRetiredSeq(), Set.of(host));
+        assertThat(back.config()).isEqualTo(p.config());
+        assertThat(p.next(one(1, 2)).addressFlags(host)).isZero();
+    }
+
+    @Test
     void retiredServersAreCappedPerServiceAndFreedSlotsWaitOneChangeBeforeReuse() {
         Placement p = Placement.empty(LIMITS).next(one(1, 2, 3));
         p = p.next(one(4, 5, 6)); // 1, 2, 3 retired

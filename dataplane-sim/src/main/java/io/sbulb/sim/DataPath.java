@@ -160,7 +160,13 @@ final class DataPath {
         if (svc >= 0) {
             return ingress(p, svc, saddr);
         }
-        if ((cfg.addressFlags(daddr) & Placement.ADDRESS_VIP) != 0) {
+        // The C reads the destination's flags once: the balancer host first (a health probe's
+        // reply is never translated, nor taken for a flow a real server starts), then a VIP.
+        int dflags = cfg.addressFlags(daddr);
+        if ((dflags & Placement.ADDRESS_HOST) != 0) {
+            return decide(p, Reason.TO_BALANCER_HOST, Verdict.PASS);
+        }
+        if ((dflags & Placement.ADDRESS_VIP) != 0) {
             return decide(p, Reason.INGRESS_UNHANDLED_PORT, Verdict.PASS);
         }
         // The C tries the usual reply first: when the source port is one service's for this
@@ -200,7 +206,7 @@ final class DataPath {
         if (p.udpSource() == 0 || Martians.martian(saddr)) {
             return decide(p, Reason.INGRESS_MARTIAN_SOURCE, Verdict.DROP);
         }
-        // Loop guard: from a VIP or a live real server of any service (the C consults its filter
+        // Loop guard: from a VIP, a live real server of any service or the host (the C consults its filter
         // first; the filter only spares the hash lookup, it never changes the answer)
         if (cfg.addressFlags(saddr) != 0) {
             return decide(p, Reason.INGRESS_FROM_BALANCER, Verdict.DROP);

@@ -4,6 +4,7 @@ import io.sbulb.api.Association;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.Counter;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
 import io.sbulb.api.Placement;
@@ -29,7 +30,7 @@ import java.util.TreeMap;
  * the limits and event mask it was created with; the placement in force (the services' heads,
  * every slot in use, live or retired, with its epoch, the next epoch and retired rank: what
  * {@code sbulb_config}, {@code sbulb_services} and {@code sbulb_reals} hold, from which
- * {@link Placement#restore} rebuilds it); the round-robin cursors ({@code sbulb_state}, by
+ * {@link Placement#restore} rebuilds it), the balancer host's addresses ({@code sbulb_addrs}); the round-robin cursors ({@code sbulb_state}, by
  * service id); the counters ({@code sbulb_counters}); and both association tables
  * ({@code sbulb_assoc4}, {@code sbulb_assoc6}) with the whole state of their kernel LRU models
  * ({@link LruState}). Not the event log: events not drained are lost on a restart.
@@ -46,6 +47,7 @@ public final class ModelSnapshot {
     private final List<Slot> slots;
     private final int nextEpoch;
     private final int nextRetiredSeq;
+    private final List<IpAddress> hostAddresses;
     private final Placement placement;
     private final Map<Integer, Long> cursors;
     private final Map<Reason, Counter> counters;
@@ -57,7 +59,14 @@ public final class ModelSnapshot {
                   Map<Reason, Counter> counters, LruState<AssocKey, AssocValue> table4,
                   LruState<AssocKey, AssocValue> table6) {
         this(limits, eventMask, placement.heads(), placement.slots(), placement.nextEpoch(), placement.nextRetiredSeq(),
-                cursors, counters, table4, table6);
+                List.copyOf(placement.config().hostAddresses()), cursors, counters, table4, table6);
+    }
+
+    /** A snapshot of what the maps hold, naming no host address. */
+    ModelSnapshot(Limits limits, long eventMask, List<ServiceHead> heads, List<Slot> slots, int nextEpoch,
+                  int nextRetiredSeq, Map<Integer, Long> cursors, Map<Reason, Counter> counters,
+                  LruState<AssocKey, AssocValue> table4, LruState<AssocKey, AssocValue> table6) {
+        this(limits, eventMask, heads, slots, nextEpoch, nextRetiredSeq, List.of(), cursors, counters, table4, table6);
     }
 
     /**
@@ -66,8 +75,10 @@ public final class ModelSnapshot {
      * @throws IllegalArgumentException naming the part that no model could hold
      */
     ModelSnapshot(Limits limits, long eventMask, List<ServiceHead> heads, List<Slot> slots, int nextEpoch,
-                  int nextRetiredSeq, Map<Integer, Long> cursors, Map<Reason, Counter> counters,
-                  LruState<AssocKey, AssocValue> table4, LruState<AssocKey, AssocValue> table6) {
+                  int nextRetiredSeq, List<IpAddress> hostAddresses, Map<Integer, Long> cursors,
+                  Map<Reason, Counter> counters, LruState<AssocKey, AssocValue> table4,
+                  LruState<AssocKey, AssocValue> table6) {
+        this.hostAddresses = List.copyOf(hostAddresses);
         this.limits = Objects.requireNonNull(limits, "limits");
         this.eventMask = eventMask;
         this.heads = List.copyOf(heads);
@@ -82,7 +93,8 @@ public final class ModelSnapshot {
         this.table6 = Objects.requireNonNull(table6, "IPv6 table");
         checkPlacement();
         try {
-            this.placement = Placement.restore(limits, this.heads, this.slots, nextEpoch, nextRetiredSeq);
+            this.placement = Placement.restore(limits, this.heads, this.slots, nextEpoch, nextRetiredSeq,
+                    new java.util.TreeSet<>(this.hostAddresses));
         } catch (ConfigException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("placement: " + e.getMessage(), e);
         }
@@ -282,6 +294,11 @@ public final class ModelSnapshot {
         return nextRetiredSeq;
     }
 
+    /** The balancer host's addresses ({@code sbulb_addrs} entries flagged host), in order. */
+    List<IpAddress> hostAddresses() {
+        return hostAddresses;
+    }
+
     LruState<AssocKey, AssocValue> table4() {
         return table4;
     }
@@ -323,13 +340,15 @@ public final class ModelSnapshot {
     public boolean equals(Object o) {
         return o instanceof ModelSnapshot s && limits.equals(s.limits) && eventMask == s.eventMask
                 && heads.equals(s.heads) && slots.equals(s.slots) && nextEpoch == s.nextEpoch
-                && nextRetiredSeq == s.nextRetiredSeq && cursors.equals(s.cursors) && counters.equals(s.counters)
+                && nextRetiredSeq == s.nextRetiredSeq && hostAddresses.equals(s.hostAddresses)
+                && cursors.equals(s.cursors) && counters.equals(s.counters)
                 && table4.equals(s.table4) && table6.equals(s.table6);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(limits, eventMask, heads, slots, nextEpoch, nextRetiredSeq, cursors, counters, table4, table6);
+        return Objects.hash(limits, eventMask, heads, slots, nextEpoch, nextRetiredSeq, hostAddresses, cursors, counters,
+                table4, table6);
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.TreeSet;
 
 /**
  * The binary form of a {@link ModelSnapshot}: an {@link Envelope} (magic {@code SBULBSIM},
- * version 2, body length, CRC-32) around this body, big-endian:
+ * version 3, body length, CRC-32) around this body, big-endian:
  *
  * <pre>
  * limits        maxPorts i32, maxRealServers i32, maxAssociations i32, maxServices i32
@@ -35,6 +35,7 @@ import java.util.TreeSet;
  * slots         count i32, then count slots, by id
  * nextEpoch     i32            (unsigned) the epoch the next new slot gets
  * nextRetired   i32            (unsigned) the rank the next retired server gets
+ * hosts         count i32, then count addresses: the balancer host's own, in order
  * cursors       count i32, then count (service id u16, next i32), by id: the cursors that are not 0
  *               (a removed service's stays: the data path keeps it until the id is given out again)
  * counters      count u8, then count (code u8, packets i64, bytes i64), reasons that counted, by code
@@ -48,7 +49,8 @@ import java.util.TreeSet;
  * address       family u8 (4 or 6), then 4 or 16 bytes, network byte order
  * </pre>
  *
- * <p>Version 1 (one VIP, a list of servers, the retired ones, one cursor, one table keyed by
+ * <p>Version 2 (no host addresses) is not read: a model has not been kept across releases.
+ * Version 1 (one VIP, a list of servers, the retired ones, one cursor, one table keyed by
  * client) is not read: its associations name servers, not slots.
  *
  * <p>Reading checks the envelope first (truncated, altered, other kind or version), then reads the
@@ -58,7 +60,7 @@ import java.util.TreeSet;
 final class ModelSnapshotFormat {
 
     static final String MAGIC = "SBULBSIM";
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private static final List<SlotState> STATES = List.of(SlotState.LIVE, SlotState.RETIRED);
 
@@ -109,6 +111,8 @@ final class ModelSnapshotFormat {
             out.i32(x.epoch()).u8(STATES.indexOf(x.state())).i32(x.retiredSeq()).u8(x.weight()).i32(x.position());
         }
         out.i32(s.nextEpoch()).i32(s.nextRetiredSeq());
+        out.i32(s.hostAddresses().size());
+        s.hostAddresses().forEach(a -> address(out, a));
         out.i32(s.cursors().size());
         s.cursors().forEach((id, next) -> out.u16(id).i32((int) (long) next));
         out.u8(s.counters().size());
@@ -139,13 +143,19 @@ final class ModelSnapshotFormat {
         List<Slot> slots = slots(in, limits);
         int nextEpoch = in.i32("next epoch");
         int nextRetired = in.i32("next retired rank");
+        int hostCount = in.i32("host address count", 0, 1 << 16);
+        List<IpAddress> hosts = new ArrayList<>();
+        for (int i = 0; i < hostCount; i++) {
+            hosts.add(address(in, "host address " + (i + 1) + " of " + hostCount));
+        }
         Map<Integer, Long> cursors = cursors(in, limits);
         Map<Reason, Counter> counters = counters(in);
         LruState<AssocKey, AssocValue> table4 = LruStateFormat.read(in, "IPv4 association table", KEY, VALUE);
         LruState<AssocKey, AssocValue> table6 = LruStateFormat.read(in, "IPv6 association table", KEY, VALUE);
         in.expectEnd();
         try {
-            return new ModelSnapshot(limits, mask, heads, slots, nextEpoch, nextRetired, cursors, counters, table4, table6);
+            return new ModelSnapshot(limits, mask, heads, slots, nextEpoch, nextRetired, hosts, cursors, counters, table4,
+                    table6);
         } catch (IllegalArgumentException e) {
             throw SnapshotInput.inconsistent(e.getMessage());
         }

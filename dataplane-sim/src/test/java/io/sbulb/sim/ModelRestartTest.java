@@ -195,6 +195,21 @@ class ModelRestartTest {
     }
 
     @Test
+    void aRestartKeepsTheHostAddressesAndTheirFramesStayUntranslated() {
+        ReferenceDataplane dp = busy(Net.V4);
+        DataplaneConfig withHosts = dp.configuration().withHostAddresses(Set.of(Net.V4.stranger(), Net.V6.stranger()));
+        dp.configure(withHosts);
+        ReferenceDataplane after = ReferenceDataplane.restore(ModelSnapshot.fromBytes(dp.save().toBytes()));
+        try (after) {
+            assertThat(after.configuration()).isEqualTo(withHosts);
+            Frame reply = Net.V4.fromServer(Net.V4.rs(0), new io.sbulb.api.Endpoint(Net.V4.stranger(), 33000)).toFrame();
+            assertThat(after.process(reply).reason()).isEqualTo(Reason.TO_BALANCER_HOST);
+        } finally {
+            dp.close();
+        }
+    }
+
+    @Test
     void eventsNotDrainedAreLostOnARestart() {
         ReferenceDataplane dp = busy(Net.V6);
         assertThat(dp.save().eventMask()).isEqualTo(ALL_EVENTS);

@@ -115,12 +115,15 @@ class ModelSnapshotFormatTest {
         byte[] other = Envelope.seal("SBULBXDP", 1, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(other))).hasMessage("not a snapshot of this kind: it starts "
                 + "with 5342554c42584450, a snapshot with 'SBULBSIM' (5342554c4253494d)");
-        byte[] later = Envelope.seal(ModelSnapshotFormat.MAGIC, 3, new SnapshotOutput());
+        byte[] later = Envelope.seal(ModelSnapshotFormat.MAGIC, 4, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(later)))
-                .hasMessage("snapshot format version 3, this build reads version 2");
+                .hasMessage("snapshot format version 4, this build reads version 3");
         byte[] single = Envelope.seal(ModelSnapshotFormat.MAGIC, 1, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(single))).as("the single-service format")
-                .hasMessage("snapshot format version 1, this build reads version 2");
+                .hasMessage("snapshot format version 1, this build reads version 3");
+        byte[] noHosts = Envelope.seal(ModelSnapshotFormat.MAGIC, 2, new SnapshotOutput());
+        assertThat(refusal(() -> ModelSnapshot.fromBytes(noHosts))).as("services without host addresses")
+                .hasMessage("snapshot format version 2, this build reads version 3");
     }
 
     /** The snapshot with its body edited and sealed again (a correct checksum over a wrong body). */

@@ -398,7 +398,8 @@ final class ConfigWriter {
         prog.addresses.forEach((k, v) -> addresses.put(SbulbAbi.epKey(k).address(), SbulbAbi.addrFlags(v)));
         prog.portServices.forEach((k, v) -> portServices[SbulbAbi.u32(k)] = (short) SbulbAbi.u16(v));
         prog.rsFast.forEach((k, v) -> rsFast[SbulbAbi.u32(k)] = SbulbAbi.RsFast.of(v) == null ? null : v.clone());
-        placement = readPlacement(limits, prog.generation, prog.config, prog.services, prog.vips, prog.reals);
+        placement = readPlacement(limits, prog.generation, prog.config, prog.services, prog.vips, prog.reals,
+                prog.addresses);
         graceOwed = true; // the daemon before may have switched just before it stopped
     }
 
@@ -406,12 +407,13 @@ final class ConfigWriter {
      * The placement the generation in use holds (what {@link #adopt()} and a read-only look at
      * pinned maps take as the running configuration): its services with their ports (from its
      * VIP table), the slots it uses (live with their positions and weights, retired with their
-     * ranks), the next epoch and rank. Reads only.
+     * ranks), the next epoch and rank, the balancer host's addresses (flagged in {@code addrsMap}).
+     * Reads only.
      *
      * @throws ConfigException when the maps do not hold a configuration within {@code limits}
      */
     static Placement readPlacement(Limits limits, BpfMap generation, BpfMap config, BpfMap servicesMap, BpfMap vipsMap,
-                                   BpfMap realsMap) {
+                                   BpfMap realsMap, BpfMap addrsMap) {
         int gen = SbulbAbi.u32(generation.lookup(SbulbAbi.u32(0))) & 1;
         int maxSvc = limits.maxServices();
         int vipSlots = SbulbProgram.vipSlots(limits);
@@ -443,8 +445,15 @@ final class ConfigWriter {
                 heads.add(new Placement.ServiceHead(id, s.order(), s.name(), s.vip(), ports.getOrDefault(id, new TreeSet<>())));
             }
         });
+        Set<IpAddress> hosts = new TreeSet<>();
+        addrsMap.forEach((k, v) -> {
+            if ((SbulbAbi.addrFlags(v)[gen] & SbulbAbi.ADDR_HOST) != 0) {
+                hosts.add(SbulbAbi.epKey(k).address());
+            }
+        });
         Config c = Config.of(config.lookup(SbulbAbi.u32(gen)));
-        return Placement.restore(limits, heads, used, Math.max(1, c.nextEpoch()), Math.max(1, c.nextRetiredSeq()));
+        return Placement.restore(limits, heads, used, Math.max(1, c.nextEpoch()), Math.max(1, c.nextRetiredSeq()),
+                hosts);
     }
 
     private void write(BpfMap map, byte[] key, byte[] value) {

@@ -45,7 +45,8 @@ public final class PinnedState {
                     stamp.maxServices());
             Placement p = ConfigWriter.readPlacement(limits, map(dir, SbulbAbi.MAP_GEN, open),
                     map(dir, SbulbAbi.MAP_CONFIG, open), map(dir, SbulbAbi.MAP_SERVICES, open),
-                    map(dir, SbulbAbi.MAP_VIPS, open), map(dir, SbulbAbi.MAP_REALS, open));
+                    map(dir, SbulbAbi.MAP_VIPS, open), map(dir, SbulbAbi.MAP_REALS, open),
+                    map(dir, SbulbAbi.MAP_ADDRS, open));
             List<Association> out = new ArrayList<>();
             for (String table : List.of(SbulbAbi.MAP_ASSOC4, SbulbAbi.MAP_ASSOC6)) {
                 map(dir, table, open).forEach((k, v) -> {

@@ -52,7 +52,7 @@ public final class SbulbAbi {
     public static final String ABI_VERSION_ENUM = "sbulb_abi_version";
     public static final String ABI_VERSION = "SBULB_ABI_VERSION";
     /** The layout version of the shipped object (its BTF's SBULB_ABI_VERSION, checked by AbiTest). */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     public static final int EVENTS_BYTES = 256 * 1024;
 
@@ -75,6 +75,7 @@ public final class SbulbAbi {
     /** struct sbulb_addr_flags bits (the same as io.sbulb.api.Placement's). */
     public static final int ADDR_VIP = 1;
     public static final int ADDR_SERVER = 2;
+    public static final int ADDR_HOST = 4;
 
     public static final int ADDR_SIZE = 16;
     public static final int CONFIG_SIZE = 144;

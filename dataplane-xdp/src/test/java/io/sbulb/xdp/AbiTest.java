@@ -104,6 +104,25 @@ class AbiTest {
         }
     }
 
+    /**
+     * The placement's address flags are written to sbulb_addrs as they are: they must be the
+     * header's SBULB_ADDR_* bits (#defines, not in the BTF: read from the header's text).
+     */
+    @Test
+    void addressFlagsOfThePlacementAreTheHeadersBits() throws java.io.IOException {
+        String header = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/bpf/sbulb_abi.h"));
+        Map<String, Integer> defined = new LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("#define SBULB_ADDR_(\\w+)\\s+(\\d+)").matcher(header);
+        while (m.find()) {
+            defined.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        assertThat(defined).containsExactly(Map.entry("VIP", io.sbulb.api.Placement.ADDRESS_VIP),
+                Map.entry("SERVER", io.sbulb.api.Placement.ADDRESS_SERVER),
+                Map.entry("HOST", io.sbulb.api.Placement.ADDRESS_HOST));
+        assertThat(List.of(SbulbAbi.ADDR_VIP, SbulbAbi.ADDR_SERVER, SbulbAbi.ADDR_HOST))
+                .containsExactly(defined.get("VIP"), defined.get("SERVER"), defined.get("HOST"));
+    }
+
     @Test
     void reasonCodesInTheObjectAreExactlyTheJavaEnum() {
         Map<String, Long> c = obj.btf().enumValues(SbulbAbi.REASON_ENUM);

@@ -27,8 +27,8 @@ import java.util.Set;
 public final class ScenarioFile {
 
     /** The top-level fields of a scenario file. */
-    public static final Set<String> TOP = YamlFields.keys("name", "description", "limits", "config", "services", "assumes",
-            "steps");
+    public static final Set<String> TOP = YamlFields.keys("name", "description", "limits", "config", "services",
+            "hostAddresses", "assumes", "steps");
     static final Set<String> LIMITS = YamlFields.keys("maxPorts", "maxRealServers", "maxAssociations", "maxServices");
     static final Set<String> CONFIG = YamlFields.keys("vip", "ports", "realServers");
     /** The fields of one service of a {@code services} list. */
@@ -99,6 +99,10 @@ public final class ScenarioFile {
         String description = top.text("description");
         Limits limits = limits(top, source);
         DataplaneConfig config = config(top, source);
+        List<IpAddress> hosts = top.addresses("hostAddresses");
+        if (hosts != null) {
+            config = config.withHostAddresses(new java.util.LinkedHashSet<>(hosts));
+        }
         try {
             config.validate(limits);
         } catch (ConfigException e) {

@@ -60,9 +60,22 @@ class ScenarioFileTest {
     }
 
     @Test
+    void hostAddressesAreReadAndNeverAVip() {
+        ScenarioFile.Header h = header("name: h\nconfig: {vip: 198.18.0.1, ports: [5683]}\n"
+                + "hostAddresses: ['fd00::fe', 198.18.0.254]\n");
+        assertThat(h.config().hostAddresses()).containsExactly(IpAddress.parse("198.18.0.254"), IpAddress.parse("fd00::fe"));
+        assertThatThrownBy(() -> header("name: h\nconfig: {vip: 198.18.0.1}\nhostAddresses: [198.18.0.1]\n"))
+                .hasMessage("t.yaml: config: host address 198.18.0.1 is the virtual server of service default: the "
+                        + "balancer host's own addresses are never balanced");
+        assertThatThrownBy(() -> header("name: h\nhostAddresses: [198.18.0.300]\n"))
+                .hasMessageStartingWith("t.yaml: 'hostAddresses' item 1: ");
+    }
+
+    @Test
     void everyErrorNamesTheFileTheSectionAndTheValue() {
         assertThatThrownBy(() -> header("name: x\nlimit: {maxPorts: 2}\n")).isInstanceOf(ScenarioException.class)
-                .hasMessage("t.yaml: unknown field 'limit' (known: name, description, limits, config, services, assumes, steps)");
+                .hasMessage("t.yaml: unknown field 'limit' (known: name, description, limits, config, services, "
+                        + "hostAddresses, assumes, steps)");
         assertThatThrownBy(() -> header("name: x\nlimits: {maxPorts: 0}\n"))
                 .hasMessage("t.yaml: limits: 'maxPorts' is 0: outside 1.." + Limits.MAX_PORTS_LIMIT);
         assertThatThrownBy(() -> header("name: x\nconfig: {vip: 198.18.0.1, realServers: [198.18.1.256]}\n"))

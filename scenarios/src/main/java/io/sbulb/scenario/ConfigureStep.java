@@ -13,7 +13,8 @@ import java.util.Optional;
  * edit of one service (named by {@code service}; when not named, the only one, or a new one
  * named {@value Service#DEFAULT_NAME} when there is none). Only the fields given replace the
  * service's; {@code addRealServers} appends to its list and {@code removeRealServers} takes
- * addresses out of it; {@code vip: none} removes the service.
+ * addresses out of it; {@code vip: none} removes the service. The balancer host's addresses
+ * ({@link DataplaneConfig#hostAddresses()}) are kept.
  *
  * @param service           the service edited, or null
  * @param setsVip           true if the step sets the VIP (possibly to none: removes the service)
@@ -68,7 +69,7 @@ public record ConfigureStep(String service, boolean setsVip, IpAddress vip, List
      */
     public DataplaneConfig applyTo(DataplaneConfig current) {
         if (services != null) {
-            return DataplaneConfig.of(services);
+            return current.withServices(services);
         }
         if (service == null && current.services().size() > 1) {
             throw new IllegalArgumentException("there are " + current.services().size()
@@ -84,7 +85,7 @@ public record ConfigureStep(String service, boolean setsVip, IpAddress vip, List
                 throw new IllegalArgumentException("vip: none removes service " + name + ", which is not configured");
             }
             list.remove(at);
-            return DataplaneConfig.of(list);
+            return current.withServices(list);
         }
         IpAddress newVip = setsVip ? vip : existing.map(Service::vip).orElseThrow(() -> new IllegalArgumentException(
                 "service " + name + " is not configured: give its vip to add it"));
@@ -112,6 +113,6 @@ public record ConfigureStep(String service, boolean setsVip, IpAddress vip, List
         } else {
             list.set(at, next);
         }
-        return DataplaneConfig.of(list);
+        return current.withServices(list);
     }
 }

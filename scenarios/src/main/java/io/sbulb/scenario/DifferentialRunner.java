@@ -7,6 +7,7 @@ import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
+import io.sbulb.api.Health;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Reason;
@@ -77,6 +78,10 @@ public final class DifferentialRunner {
         /** The reference and the other: those given, or what their last restart returned. */
         private Dataplane a;
         private Dataplane b;
+        /** The file's configuration (the scenario's, changed by configure steps) and the health. */
+        private DataplaneConfig file;
+        private Health health = Health.allUp();
+        /** The configuration in force: {@code health.effective(file)}. */
         private DataplaneConfig config;
         private int frames;
 
@@ -99,7 +104,8 @@ public final class DifferentialRunner {
         }
 
         DifferentialReport run() {
-            config = s.initialConfig();
+            file = s.initialConfig();
+            config = file;
             String d = configureBoth(config);
             if (d != null) {
                 return report(0, new Divergence(0, "initial configuration", d, null, null, a.associations(),
@@ -163,8 +169,27 @@ public final class DifferentialRunner {
                     next = null; // nothing to apply to either: not a divergence
                 }
                 if (next != null) {
-                    d = configureBoth(next);
-                    config = a.configuration(); // the new one, or the old one if both refused it
+                    DataplaneConfig effective = health.effective(next);
+                    d = configureBoth(effective);
+                    if (a.configuration().equals(effective)) { // else both refused it (or d says they differ)
+                        file = next;
+                        config = effective;
+                    }
+                }
+            } else if (step instanceof HealthStep h) {
+                Health next;
+                try {
+                    next = h.applyTo(file, health);
+                } catch (IllegalArgumentException e) {
+                    next = null; // a server neither has: not a divergence
+                }
+                if (next != null) {
+                    DataplaneConfig effective = next.effective(file);
+                    d = configureBoth(effective);
+                    if (a.configuration().equals(effective)) {
+                        health = next;
+                        config = effective;
+                    }
                 }
             }
             history.add(step);

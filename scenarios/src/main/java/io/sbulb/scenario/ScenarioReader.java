@@ -3,6 +3,7 @@ package io.sbulb.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.Health;
 import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters.BatchRule;
 import io.sbulb.api.Reason;
@@ -78,14 +79,26 @@ public final class ScenarioReader {
             }
             List<Step> list = new ArrayList<>();
             DataplaneConfig running = config;
+            Health health = Health.allUp();
             for (int i = 0; i < items.size(); i++) {
                 Step step = steps.step(items.get(i), i + 1, assumes);
                 if (step instanceof ConfigureStep c) {
                     running = checkChange(c, running, limits, i + 1);
+                } else if (step instanceof HealthStep h) {
+                    health = checkHealth(h, running, health, i + 1);
                 }
                 list.add(step);
             }
             return new Scenario(header.name(), header.description(), limits, config, assumes, list);
+        }
+
+        /** The health after {@code h}: its server must be one of the file's configuration then. */
+        private Health checkHealth(HealthStep h, DataplaneConfig running, Health health, int number) {
+            try {
+                return h.applyTo(running, health);
+            } catch (IllegalArgumentException e) {
+                throw new ScenarioException(source + ": step " + number + " (health): " + e.getMessage(), e);
+            }
         }
 
         private DataplaneConfig checkChange(ConfigureStep c, DataplaneConfig running, Limits limits, int number) {

@@ -7,6 +7,7 @@ import io.sbulb.api.Dataplane;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
+import io.sbulb.api.Health;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.LruParameters;
 import io.sbulb.api.Reason;
@@ -36,6 +37,11 @@ public final class ScenarioRunner {
     private final boolean lruApplicable;
     private final String lruMismatch;
     private final List<String> notApplicable = new ArrayList<>();
+    /** The file's configuration: the scenario's, changed by its configure steps. */
+    private DataplaneConfig file;
+    /** The servers' health, changed by health steps. */
+    private Health health = Health.allUp();
+    /** The configuration in force: {@code health.effective(file)}. */
     private DataplaneConfig config;
     private int stepsRun;
     private int framesSent;
@@ -68,7 +74,8 @@ public final class ScenarioRunner {
     }
 
     private ScenarioReport run() {
-        config = scenario.initialConfig();
+        file = scenario.initialConfig();
+        config = file;
         try {
             dp.configure(config);
         } catch (ConfigException e) {
@@ -139,16 +146,8 @@ public final class ScenarioRunner {
         if (step instanceof RestartStep) {
             return restart();
         }
-        if (step instanceof ConfigureStep c) {
-            DataplaneConfig next;
-            try {
-                next = c.applyTo(config);
-                dp.configure(next);
-            } catch (ConfigException | IllegalArgumentException e) {
-                return "the configuration change was refused: " + e.getMessage();
-            }
-            config = next;
-            return null;
+        if (step instanceof ConfigureStep || step instanceof HealthStep) {
+            return change(step);
         }
         String problem;
         if (step instanceof AssociationsStep a) {
@@ -162,6 +161,32 @@ public final class ScenarioRunner {
             checks++;
         }
         return problem;
+    }
+
+    /**
+     * A configure step changes the file's configuration, a health step the health; either way the
+     * dataplane is given the effective configuration of both.
+     */
+    private String change(Step step) {
+        DataplaneConfig nextFile = file;
+        Health nextHealth = health;
+        DataplaneConfig effective;
+        try {
+            if (step instanceof ConfigureStep c) {
+                nextFile = c.applyTo(file);
+            } else {
+                nextHealth = ((HealthStep) step).applyTo(file, health);
+            }
+            effective = nextHealth.effective(nextFile);
+            dp.configure(effective);
+        } catch (ConfigException | IllegalArgumentException e) {
+            return "the " + (step instanceof ConfigureStep ? "configuration" : "health") + " change was refused: "
+                    + e.getMessage();
+        }
+        file = nextFile;
+        health = nextHealth;
+        config = effective;
+        return null;
     }
 
     /** Replaces the dataplane by its restarted self, which must have kept the configuration in force. */

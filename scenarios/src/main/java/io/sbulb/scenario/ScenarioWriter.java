@@ -64,6 +64,11 @@ public final class ScenarioWriter {
                 out.append("  - ").append(flow(svc)).append('\n');
             }
         }
+        if (!s.initialConfig().hostAddresses().isEmpty()) {
+            ArrayNode hosts = NODES.arrayNode();
+            s.initialConfig().hostAddresses().forEach(a -> hosts.add(a.toString()));
+            out.append("hostAddresses: ").append(flow(hosts)).append('\n');
+        }
         if (s.assumes() != null) {
             out.append("assumes: {possibleCpus: ").append(s.assumes().possibleCpus()).append(", batchRule: ")
                     .append(s.assumes().batchRule()).append("}\n");
@@ -124,6 +129,13 @@ public final class ScenarioWriter {
             }
         } else if (step instanceof ConfigureStep c) {
             n.set("configure", configure(c));
+        } else if (step instanceof HealthStep h) {
+            ObjectNode x = n.putObject("health");
+            putIf(x, "service", h.service());
+            x.put("server", h.server().toString());
+            x.put("state", lower(h.state()));
+            putIf(x, "onDown", h.onDown() == null ? null : lower(h.onDown()));
+            putIf(x, "allDown", h.allDown() == null ? null : lower(h.allDown()));
         } else if (step instanceof RestartStep) {
             n.putObject("restart");
         } else if (step instanceof AssociationsStep a) {
@@ -154,6 +166,10 @@ public final class ScenarioWriter {
             n.put("note", step.note());
         }
         return n;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 
     private static ObjectNode frame(FrameSpec f) {

@@ -2,9 +2,9 @@ package io.sbulb.scenario;
 
 /**
  * One step of a scenario. Frame steps send frames and hold the expected outcome; the others
- * change the configuration, restart the dataplane or check its state between frames.
+ * change the configuration or a server's health, restart the dataplane or check its state between frames.
  */
-public sealed interface Step permits FrameStep, ConfigureStep, RestartStep, AssociationsStep, CountersStep {
+public sealed interface Step permits FrameStep, ConfigureStep, HealthStep, RestartStep, AssociationsStep, CountersStep {
 
     /** The step's kind as written in a file ({@code frame}, {@code hex}, {@code configure}, ...). */
     String kind();

@@ -2,6 +2,7 @@ package io.sbulb.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sbulb.api.Endpoint;
+import io.sbulb.api.Health;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Verdict;
@@ -20,7 +21,7 @@ import java.util.Set;
 /** Reads one step of a scenario file; see {@link ScenarioReader}. */
 final class StepReader {
 
-    static final List<String> KINDS = List.of("frame", "hex", "configure", "restart", "expectAssociations", "expectAssociated",
+    static final List<String> KINDS = List.of("frame", "hex", "configure", "health", "restart", "expectAssociations", "expectAssociated",
             "expectNotAssociated", "expectAssociationCount", "expectCounters");
     static final Set<String> FRAME_STEP = YamlFields.keys("frame", "hex", "expect", "repeat", "srcPortStep",
             "dependsOnLru", "note");
@@ -29,6 +30,7 @@ final class StepReader {
     static final Set<String> EXPECT = YamlFields.keys("verdict", "reason", "src", "dst", "ttl", "associatedTo");
     static final Set<String> CONFIGURE = YamlFields.keys("service", "vip", "ports", "realServers", "addRealServers",
             "removeRealServers", "services");
+    static final Set<String> HEALTH = YamlFields.keys("service", "server", "state", "onDown", "allDown");
 
     private final String source;
 
@@ -43,6 +45,7 @@ final class StepReader {
             return switch (kind) {
                 case "frame", "hex" -> frameStep(node, where, kind, assumes);
                 case "configure" -> configure(node, where);
+                case "health" -> health(node, where);
                 case "restart" -> restart(node, where);
                 case "expectCounters" -> {
                     YamlFields f = YamlFields.of(node, where, YamlFields.keys(kind, "dependsOnLru", "note"));
@@ -152,6 +155,21 @@ final class StepReader {
         return new ConfigureStep(c.text("service"), setsVip, vip, c.integers("ports", 0, 65535),
                 c.realServers("realServers"), c.realServers("addRealServers"), c.addresses("removeRealServers"),
                 c.has("services") ? ScenarioFile.services(c, "services", source) : null, f.text("note"));
+    }
+
+    private HealthStep health(JsonNode node, String where) {
+        YamlFields f = YamlFields.of(node, where, YamlFields.keys("health", "note"));
+        YamlFields h = YamlFields.of(f.raw("health"), where, HEALTH);
+        IpAddress server = h.parsed("server", IpAddress::parse);
+        if (server == null) {
+            throw new ScenarioException(h.where() + ": 'server' is missing: the real server's address, like 198.18.1.1");
+        }
+        Health.State state = h.enumValue("state", Health.State.class);
+        if (state == null) {
+            throw new ScenarioException(h.where() + ": 'state' is missing: down or up");
+        }
+        return new HealthStep(h.text("service"), server, state, h.enumValue("onDown", Health.OnDown.class),
+                h.enumValue("allDown", Health.AllDown.class), f.text("note"));
     }
 
     /** {@code restart: {}}: takes no fields (the mapping is there to say so, and for fields to come). */

@@ -124,4 +124,22 @@ class DifferentialRunnerTest {
             ScenarioRunner.run(repro, model, LruParameters.detect()).assertPassed();
         }
     }
+
+    @Test
+    void healthStepsReachBothDataplanesAndTheReproducerKeepsThem() {
+        Scenario s = Catalog.read("health-down-clients-move.yaml");
+        assertThat(new DifferentialRunner(Catalog::model, Catalog::model).run(s).agreed()).isTrue();
+        // frame 5 is the dead server's client moving to 198.18.1.1, step 6 of the scenario
+        DifferentialReport r = new DifferentialRunner(Catalog::model,
+                l -> new TamperingDataplane(Catalog.model(l), "flipped").flipOutputByte(5, 30)).run(s);
+        assertThat(r.divergence().step()).isEqualTo(6);
+        Scenario repro = ScenarioReader.read(ScenarioWriter.toYaml(r.reproducer()), "health-reproducer.yaml");
+        assertThat(repro.steps().get(3)).isInstanceOf(HealthStep.class);
+        try (Dataplane model = Catalog.model(repro.limits())) {
+            ScenarioRunner.run(repro, model, LruParameters.detect()).assertPassed();
+        }
+        try (Dataplane flipped = new TamperingDataplane(Catalog.model(repro.limits()), "flipped").flipOutputByte(5, 30)) {
+            assertThat(ScenarioRunner.run(repro, flipped, LruParameters.detect()).failedStep()).isEqualTo(6);
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.sbulb.scenario;
 import io.sbulb.api.DataplaneConfig;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
+import io.sbulb.api.Health;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Net;
@@ -21,8 +22,8 @@ import net.jqwik.api.Tuple;
 /**
  * Generators of random traffic for the differential test: frames to the VIP and from real
  * servers (configured or not) on balanced and other ports, strangers, the other family,
- * malformed and truncated frames, garbage, wrong and zero checksums, and configuration changes
- * mid-stream, against small association tables that overflow.
+ * malformed and truncated frames, garbage, wrong and zero checksums, configuration and health
+ * changes mid-stream, against small association tables that overflow.
  */
 final class RandomTraffic {
 
@@ -61,7 +62,25 @@ final class RandomTraffic {
     }
 
     static Arbitrary<DataplaneConfig> config(Net n) {
-        return Arbitraries.frequencyOf(Tuple.of(1, seedConfig(n)), Tuple.of(1, services(n)));
+        return Combinators.combine(Arbitraries.frequencyOf(Tuple.of(1, seedConfig(n)), Tuple.of(1, services(n))),
+                Arbitraries.integers().between(0, 2))
+                .as((c, hosts) -> hosts == 0 ? c : c.withHostAddresses(Set.of(host(Net.V4), host(Net.V6))));
+    }
+
+    /** The balancer host's own address in {@code n}'s family (in a third of the configurations). */
+    static IpAddress host(Net n) {
+        return IpAddress.parse(n == Net.V4 ? "198.18.0.254" : "fd00::fe");
+    }
+
+    /** A real server's (probe) reply to the balancer host, and the host to a VIP. */
+    static Arbitrary<FrameSpec> toHost(Net n) {
+        Arbitrary<FrameSpec> reply = Combinators.combine(Arbitraries.integers().between(0, SERVER_POOL - 1),
+                Arbitraries.of(Net.PORT, Net.OTHER_PORT, THIRD_PORT), Arbitraries.of(33000, 40000, Net.PORT))
+                .as((rs, p, hp) -> new FrameSpec(new Endpoint(n.rs(rs), p), new Endpoint(host(n), hp), null, null, null,
+                        null, null, null, null, null, null));
+        Arbitrary<FrameSpec> toVip = Arbitraries.of(Net.PORT, 33000).map(hp -> new FrameSpec(new Endpoint(host(n), hp),
+                new Endpoint(n.vip, Net.PORT), null, null, null, null, null, null, null, null, null));
+        return Arbitraries.frequencyOf(Tuple.of(4, reply), Tuple.of(1, toVip));
     }
 
     /** The seed's shape: one service named "default", or none. */
@@ -141,7 +160,27 @@ final class RandomTraffic {
                 Tuple.of(3, Arbitraries.oneOf(ingress(n.other()), egress(n.other())).map(f -> FrameStep.of(f, null))),
                 Tuple.of(12, malformed(n)),
                 Tuple.of(3, garbage()),
-                Tuple.of(5, config(n).map(ConfigureStep::replaceAll)));
+                Tuple.of(4, toHost(n).map(f -> FrameStep.of(f, null))),
+                Tuple.of(5, config(n).map(ConfigureStep::replaceAll)),
+                Tuple.of(12, health(n)));
+    }
+
+    /**
+     * A server of the pool marked down or up in a service that may have it (the runners skip a
+     * step whose service or server is not configured), sometimes with a policy field.
+     */
+    static Arbitrary<Step> health(Net n) {
+        // no name: the only service (the seed's shape, most often)
+        Arbitrary<String> service = Arbitraries.frequency(Tuple.of(5, ""), Tuple.of(4, "a"), Tuple.of(1, "a2"),
+                Tuple.of(1, "b"), Tuple.of(2, "c"));
+        Arbitrary<Health.OnDown> onDown = Arbitraries.frequency(Tuple.of(3, null), Tuple.of(1, Health.OnDown.MOVE),
+                Tuple.of(1, Health.OnDown.KEEP));
+        Arbitrary<Health.AllDown> allDown = Arbitraries.frequency(Tuple.of(3, null), Tuple.of(1, Health.AllDown.DROP),
+                Tuple.of(1, Health.AllDown.KEEP));
+        return Combinators.combine(service, Arbitraries.integers().between(0, SERVER_POOL - 1),
+                Arbitraries.frequency(Tuple.of(3, Health.State.DOWN), Tuple.of(2, Health.State.UP)), onDown, allDown)
+                .as((s, i, state, od, ad) -> new HealthStep(s.isEmpty() ? null : s, (s.equals("b") ? n.other() : n).rs(i), state, od, ad,
+                        null));
     }
 
     private static Arbitrary<Endpoint> client(Net n) {

@@ -183,4 +183,33 @@ class RunnerSelfTest {
                 Catalog.model(new Limits(4, 3, 16)));
         assertThat(r.failure()).contains("step 2 (configure)").contains("4 real servers configured, at most 3");
     }
+
+    /**
+     * The runner gives the dataplane the effective configuration and keeps the health across a
+     * later configure: 198.18.1.1, down, stays out of the list when 198.18.1.3 is added (its late
+     * reply is dropped, its client moves); a scenario that expects otherwise fails at that step.
+     */
+    @Test
+    void healthOutlivesALaterConfigureStep() {
+        String steps = NEW + """
+                  - health: {server: 198.18.1.1, state: down}
+                  - configure: {addRealServers: [198.18.1.3]}
+                  - frame: {src: "198.18.1.1:5683", dst: "198.18.2.1:1000"}
+                    expect: {verdict: DROP, reason: EGRESS_REMOVED_REAL_SERVER}
+                  - frame: {src: "198.18.2.1:1000", dst: "198.18.0.1:5683"}
+                    expect: {reason: INGRESS_NEW_NAT, dst: "198.18.1.3:5683"}
+                """;
+        ScenarioReport r = run(steps, model());
+        assertThat(r.passed()).as(r.failure()).isTrue();
+        ScenarioReport wrong = run(steps.replace("198.18.1.3:5683\"}", "198.18.1.1:5683\"}"), model());
+        assertThat(wrong.failedStep()).isEqualTo(5);
+        ScenarioReport up = run(NEW + """
+                  - health: {server: 198.18.1.1, state: down}
+                  - configure: {addRealServers: [198.18.1.3]}
+                  - health: {server: 198.18.1.1, state: up}
+                  - frame: {src: "198.18.1.1:5683", dst: "198.18.2.1:1000"}
+                    expect: {reason: EGRESS_REUSED_NAT, src: "198.18.0.1:5683"}
+                """, model());
+        assertThat(up.passed()).as(up.failure()).isTrue();
+    }
 }

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * Upgrades to a build whose map layout differs, over a real veth with real frames: the pinned
  * state is migrated, the pinned link switched to the new program (the same link), and no client
  * moves. From the packaged program to the same source built with a field appended to the
- * association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 3); and from the shipped
- * single-service program (src/test/bpf/v1, layout 1) to the packaged one (layout 2, services).
+ * association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 4); and from the shipped
+ * single-service program (src/test/bpf/v1, layout 1) to the packaged one (layout 3: services, the host's addresses).
  */
 @Timeout(60)
 class UpgradeTest {
@@ -104,7 +104,7 @@ class UpgradeTest {
             assertThat(before).hasSize(CLIENTS);
             old.onExit(XdpLiveDataplane.OnExit.KEEP);
         }
-        assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(2);
+        assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(SbulbAbi.LAYOUT_VERSION);
 
         PackagedObject next = PackagedObject.read(UpgradeTest.class, "/io/sbulb/xdp/sbulb_abi_next.bpf.o");
         try (XdpLiveDataplane upgraded = ns.call(() -> XdpLiveDataplane.load(spec, pin, next))) {
@@ -116,7 +116,7 @@ class UpgradeTest {
             assertThat(a.adopted()).isTrue();
             assertThat(a.linkId()).as("the same link, switched").isEqualTo(linkId);
             assertThat(a.programId()).isNotEqualTo(oldProgram);
-            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(3);
+            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(4);
             assertThat(pin.staging().dir()).doesNotExist();
             assertThat(pin.oldMaps()).doesNotExist();
             try (var pins = Files.list(pin.maps())) {
@@ -170,7 +170,7 @@ class UpgradeTest {
             XdpAttachment a = upgraded.attach(va, AttachOptions.DEFAULT);
             assertThat(a.adopted()).isTrue();
             assertThat(a.linkId()).as("the same link, switched").isEqualTo(linkId);
-            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(2);
+            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(SbulbAbi.LAYOUT_VERSION);
             assertThat(pin.staging().dir()).doesNotExist();
             try (var pins = Files.list(pin.maps())) {
                 assertThat(pins.map(p -> p.getFileName().toString())).contains("sbulb_assoc4", "sbulb_reals")
