@@ -79,17 +79,7 @@ class BalancerEndToEndTest {
 
     @AfterAll
     static void tearDown() {
-        clients.values().forEach(LabClient::close);
-        servers.forEach(EchoServer::close);
-        if (sbulb != null) {
-            sbulb.close();
-        }
-        if (notify != null) {
-            notify.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
+        LabSession.closeAll(clients.values(), servers, sbulb, notify, lab);
     }
 
     @Test

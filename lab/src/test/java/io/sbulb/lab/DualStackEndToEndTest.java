@@ -41,17 +41,16 @@ class DualStackEndToEndTest {
     private static final int CLIENTS = 24;
     private static final int FIRST_PORT = 41000;
     private static final Duration REPLY = Duration.ofSeconds(2);
-    private static final InetSocketAddress VIP4 = new InetSocketAddress(address(Lab.VIP), PORT);
-    private static final InetSocketAddress VIP6 = new InetSocketAddress(address(Lab.VIP6), PORT);
+    private static final InetSocketAddress VIP4 = new InetSocketAddress(LabSession.address(Lab.VIP), PORT);
+    private static final InetSocketAddress VIP6 = new InetSocketAddress(LabSession.address(Lab.VIP6), PORT);
 
     @TempDir
     static Path dir;
 
-    static Lab lab;
-    static final List<EchoServer> servers = new ArrayList<>();
-    static final Map<String, LabClient> clients = new HashMap<>();
+    static final LabSession session = new LabSession();
+    static final Map<String, LabClient> clients = session.clients;
     static final Map<String, String> owner = new HashMap<>();
-    static NotifyListener notify;
+    static Lab lab;
     static SbulbProcess sbulb;
     static Path file;
     static final AtomicInteger sequence = new AtomicInteger();
@@ -59,16 +58,16 @@ class DualStackEndToEndTest {
     @BeforeAll
     static void startTheBalancerWithTwoServices() throws IOException {
         Privileges.requireNetAdmin();
-        lab = Lab.create(Lab.uniquePrefix(), 3, LabOptions.DEFAULT.withHostPins());
+        lab = session.lab = Lab.create(Lab.uniquePrefix(), 3, LabOptions.DEFAULT.withHostPins());
         for (int i = 1; i <= 3; i++) {
-            servers.add(EchoServer.start("rs" + i, lab.realServerNetns(i), PORT));
+            session.servers.add(EchoServer.start("rs" + i, lab.realServerNetns(i), PORT));
         }
         file = dir.resolve("services.yaml");
         writeServices(1);
-        notify = new NotifyListener(dir.resolve("notify.sock"));
+        NotifyListener notify = session.notify = new NotifyListener(dir.resolve("notify.sock"));
         List<String> args = new ArrayList<>(List.of(Lab.LB_INTERFACE, "--config", file.toString(), "-l", "debug"));
         args.addAll(lab.pinDirArgs());
-        sbulb = SbulbProcess.start(lab.lbNetns(), args, notify.address(), dir);
+        sbulb = session.sbulb = SbulbProcess.start(lab.lbNetns(), args, notify.address(), dir);
         Optional<String> ready = notify.await(m -> m.contains("READY=1"), Duration.ofSeconds(60));
         assertThat(ready).as("READY=1 from %s", sbulb).isPresent();
     }
@@ -94,17 +93,7 @@ class DualStackEndToEndTest {
 
     @AfterAll
     static void tearDown() {
-        clients.values().forEach(LabClient::close);
-        servers.forEach(EchoServer::close);
-        if (sbulb != null) {
-            sbulb.close();
-        }
-        if (notify != null) {
-            notify.close();
-        }
-        if (lab != null) {
-            lab.close();
-        }
+        session.close();
     }
 
     @Test
@@ -133,7 +122,7 @@ class DualStackEndToEndTest {
             assertThat(owner.get("v4:" + i)).as("v4 client %d", i).isEqualTo(new String[] {"rs1", "rs2", "rs3", "rs1"}[i % 4]);
         }
         // the servers saw the clients' own addresses of both families
-        for (EchoServer s : servers) {
+        for (EchoServer s : session.servers) {
             assertThat(s.heard().keySet()).extracting(a -> a.getAddress().getAddress().length).contains(4, 16);
         }
     }
@@ -142,12 +131,8 @@ class DualStackEndToEndTest {
     @Order(2)
     void aWeightOfZeroInTheFileDrainsAServerAndItsClientsStay() throws IOException {
         writeServices(0);
-        long deadline = System.nanoTime() + 5_000_000_000L;
         String drained = lab.realServer6(2) + "*0"; // how the change report writes the new weight
-        while (!sbulb.out().contains(drained) && System.nanoTime() < deadline) {
-            sleep(20);
-        }
-        assertThat(sbulb.out()).as("the change logged").contains(drained);
+        assertThat(session.awaitOut(drained, 5000)).as("the change logged: %s", sbulb.out()).isTrue();
         for (int i = 0; i < CLIENTS; i++) {
             exchange("v6:" + i, VIP6); // every known client keeps its server, rs2's included
         }
@@ -175,13 +160,6 @@ class DualStackEndToEndTest {
         assertThat(exchange("v4:2", VIP4)).isEqualTo("rs3");
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** One datagram and its echo; the reply must come from {@code vip}, from the client's known server. */
     private static String exchange(String client, InetSocketAddress vip) {
@@ -194,11 +172,4 @@ class DualStackEndToEndTest {
         return r.get().server();
     }
 
-    private static InetAddress address(IpAddress a) {
-        try {
-            return InetAddress.getByAddress(a.bytes());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

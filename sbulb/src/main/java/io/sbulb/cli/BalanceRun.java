@@ -180,7 +180,8 @@ final class BalanceRun {
             dp.close();
             throw e;
         }
-        Daemon d = Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.file(), s.format(), s.health()), dp, out, notify, () -> {
+        Daemon d = Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.file(), s.format(), s.health(),
+                hostAddresses(nif.name())), dp, out, notify, () -> {
             XdpAttachment a = dp.attach(nif, s.attach());
             say(out, (a.adopted() ? "took over the BPF link on " : "attached to ") + nif.name() + " in "
                     + a.mode().toString().toLowerCase() + " mode (XDP program " + a.programId() + ", BPF link "
@@ -210,5 +211,25 @@ final class BalanceRun {
         if (b != null) {
             b.requestStop(why);
         }
+    }
+
+    /**
+     * The addresses of interface {@code name} in this process's network namespace: the balancer
+     * host's own, which the data path never translates (health probes leave from them).
+     */
+    static java.util.Set<io.sbulb.api.IpAddress> hostAddresses(String name) {
+        java.util.Set<io.sbulb.api.IpAddress> out = new java.util.TreeSet<>();
+        try {
+            java.net.NetworkInterface ni = java.net.NetworkInterface.getByName(name);
+            if (ni != null) {
+                for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                    out.add(io.sbulb.api.IpAddress.of(a.getAddress()));
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // no addresses known: probe replies would be taken for flows of the servers; said once
+            System.err.println("sbulb: cannot read the addresses of " + name + ": " + e.getMessage());
+        }
+        return out;
     }
 }

@@ -103,12 +103,19 @@ public final class Daemon implements AutoCloseable {
      * @param health the services' health sections (by name) that came with {@code config}
      */
     public record Settings(String where, DataplaneConfig config, Path file, FileFormat format,
-                           Map<String, ServiceHealth> health) {
+                           Map<String, ServiceHealth> health, java.util.Set<io.sbulb.api.IpAddress> hostAddresses) {
         public Settings {
             Objects.requireNonNull(where, "where");
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(format, "format");
             health = Map.copyOf(health);
+            hostAddresses = java.util.Set.copyOf(hostAddresses);
+        }
+
+        /** Without host addresses (a data path not attached to an interface). */
+        public Settings(String where, DataplaneConfig config, Path file, FileFormat format,
+                        Map<String, ServiceHealth> health) {
+            this(where, config, file, format, health, java.util.Set.of());
         }
 
         /** Without health checks. */
@@ -178,7 +185,7 @@ public final class Daemon implements AutoCloseable {
     static Daemon start(Settings settings, DataplaneControl dataplane, PrintWriter out, SdNotify notify,
                         Runnable goLive, Consumer<DataplaneEvent> eventSink, Function<Prober.Listener, Probes> probers) {
         try {
-            dataplane.configure(settings.config());
+            dataplane.configure(withHost(settings, settings.config()));
             List<String> lines = ChangeReport.configuration(settings.config());
             String from = settings.file() == null ? "" : " (from " + settings.file() + ")";
             if (lines.size() == 1) {
@@ -325,7 +332,7 @@ public final class Daemon implements AutoCloseable {
     private void apply(DataplaneConfig desired) {
         Map<String, ServiceHealth> before = health.policies();
         health.watch(healthRead, desired);
-        Reconciler.Outcome outcome = reconciler.reconcile(health.effective(desired));
+        Reconciler.Outcome outcome = reconciler.reconcile(withHost(settings, health.effective(desired)));
         if (outcome instanceof Reconciler.Refused refused) {
             keep(watcher.reject(refused.reason()));
             health.watch(before, watcher.current());
@@ -351,7 +358,7 @@ public final class Daemon implements AutoCloseable {
 
     private void applyEffective() {
         DataplaneConfig file = watcher == null ? settings.config() : watcher.current();
-        Reconciler.Outcome outcome = reconciler.reconcile(health.effective(file));
+        Reconciler.Outcome outcome = reconciler.reconcile(withHost(settings, health.effective(file)));
         if (outcome instanceof Reconciler.Refused refused) {
             LOG.error("the data path refused the configuration health makes: {}", refused.reason().getMessage());
             say(out, "health changes not applied: " + refused.reason().getMessage());
@@ -409,5 +416,25 @@ public final class Daemon implements AutoCloseable {
             say(out, "left the data path running on " + settings.where() + " with the last configuration; the "
                     + "next start takes it over (sbulb detach " + settings.where() + " removes it)");
         }
+    }
+
+    /**
+     * {@code c} with the balancer host's own addresses (docs/design.md §1: never translated, so
+     * that a health probe's reply reaches the prober), those of the interface that the
+     * configuration does not use as a VIP or a real server (an operator may put a VIP on the
+     * interface).
+     */
+    static DataplaneConfig withHost(Settings settings, DataplaneConfig c) {
+        if (settings.hostAddresses().isEmpty()) {
+            return c;
+        }
+        java.util.Set<io.sbulb.api.IpAddress> used = new java.util.HashSet<>();
+        for (io.sbulb.api.Service s : c.services()) {
+            used.add(s.vip());
+            used.addAll(s.addresses());
+        }
+        java.util.Set<io.sbulb.api.IpAddress> host = new java.util.TreeSet<>(settings.hostAddresses());
+        host.removeAll(used);
+        return c.withHostAddresses(host);
     }
 }

@@ -1,50 +1,35 @@
 package io.sbulb.control.health;
 
 import io.sbulb.api.DataplaneConfig;
-import io.sbulb.api.RealServer;
-import io.sbulb.api.Service;
+import io.sbulb.api.Health;
+import io.sbulb.api.ServerRef;
 import io.sbulb.control.health.RiseFall.State;
-import io.sbulb.control.health.ServiceHealth.AllDown;
-import io.sbulb.control.health.ServiceHealth.OnDown;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 
-/** {@link EffectiveConfig#DECISION_ONE}. */
+/**
+ * {@link EffectiveConfig#DECISION_ONE}: the probes' states and the services' health sections in
+ * the terms of {@link Health}, the function the scenario runner applies too, so that the daemon
+ * and the harness turn health into the same configuration. Services without a health section are
+ * left as the file says.
+ */
 final class DecisionOne {
 
     private DecisionOne() {
     }
 
     static DataplaneConfig apply(DataplaneConfig file, Map<Target, State> states, Map<String, ServiceHealth> policies) {
-        List<Service> out = new ArrayList<>();
-        for (Service s : file.services()) {
-            ServiceHealth h = policies.get(s.name());
-            out.add(h == null ? s : apply(s, h, states));
-        }
-        DataplaneConfig effective = DataplaneConfig.of(out);
-        return effective.equals(file) ? file : effective;
-    }
-
-    private static Service apply(Service s, ServiceHealth h, Map<Target, State> states) {
-        List<RealServer> kept = new ArrayList<>();
-        int down = 0;
-        for (RealServer rs : s.realServers()) {
-            if (states.get(new Target(s.name(), rs.address())) != State.DOWN) {
-                kept.add(rs);
-            } else {
-                down++;
-                if (h.onDown() == OnDown.KEEP) {
-                    kept.add(new RealServer(rs.address(), 0));
-                }
+        Map<ServerRef, Health.State> down = new HashMap<>();
+        states.forEach((t, s) -> {
+            if (s == State.DOWN && policies.containsKey(t.service())) {
+                down.put(new ServerRef(t.service(), t.server()), Health.State.DOWN);
             }
-        }
-        if (down == 0) {
-            return s;
-        }
-        if (down == s.realServers().size()) {
-            return h.allDown() == AllDown.KEEP ? s : s.withRealServers(List.of());
-        }
-        return s.withRealServers(kept);
+        });
+        Map<String, Health.Policy> p = new HashMap<>();
+        policies.forEach((service, h) -> p.put(service, new Health.Policy(
+                h.onDown() == ServiceHealth.OnDown.KEEP ? Health.OnDown.KEEP : Health.OnDown.MOVE,
+                h.allDown() == ServiceHealth.AllDown.KEEP ? Health.AllDown.KEEP : Health.AllDown.DROP)));
+        DataplaneConfig effective = Health.of(down, p).effective(file);
+        return effective.equals(file) ? file : effective;
     }
 }

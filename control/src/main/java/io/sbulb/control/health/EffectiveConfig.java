@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The configuration the data path runs, from the file's and the servers' health (the lead's
- * decision 1 for issue 16). A stand-in for {@code io.sbulb.api.Health}, the pure function shared
- * with the scenario runner, which replaces {@link #DECISION_ONE} when it lands.
+ * decision 1 for issue 16): {@code io.sbulb.api.Health}, the pure function shared
+ * with the scenario runner ({@link #DECISION_ONE} applies it).
  */
 @FunctionalInterface
 public interface EffectiveConfig {
