@@ -58,15 +58,10 @@ class HealthEndToEndTest {
             session.servers.add(EchoServer.start("rs" + i, lab.realServerNetns(i), PORT));
         }
         Path file = dir.resolve("services.yaml");
-        Files.writeString(file, "limits: {max-associations: 65536}\nservices:\n"
-                + "  - name: echo\n    vip: " + Lab.VIP + "\n    ports: [" + PORT + "]\n"
-                + "    real-servers: [" + lab.realServer(1) + ", " + lab.realServer(2) + ", " + lab.realServer(3) + "]\n"
-                + "    health: {probe: udp, payload: probe, expect: \"rs\", interval: 200ms, timeout: 150ms, rise: 2, fall: 2}\n");
-        session.notify = new NotifyListener(dir.resolve("notify.sock"));
-        session.sbulb = SbulbProcess.start(lab.lbNetns(), List.of(Lab.LB_INTERFACE, "--config", file.toString(), "-l",
-                "info"), session.notify.address(), dir);
-        Optional<String> ready = session.notify.await(m -> m.contains("READY=1"), Duration.ofSeconds(60));
-        assertThat(ready).as("READY=1 from %s", session.sbulb).isPresent();
+        Files.writeString(file, session.oneService("echo", PORT,
+                "{probe: udp, payload: probe, expect: \"rs\", interval: 200ms, timeout: 150ms, rise: 2, fall: 2}"));
+        assertThat(session.startSbulb(dir, List.of(Lab.LB_INTERFACE, "--config", file.toString(), "-l", "info")))
+                .as("READY=1 from %s", session.sbulb).isTrue();
     }
 
     @AfterAll

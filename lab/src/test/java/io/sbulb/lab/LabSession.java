@@ -46,6 +46,28 @@ final class LabSession implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A services file of one service {@code name} on the lab's VIP and {@code port} over every real
+     * server of the lab, with the health section {@code health} (a YAML flow mapping).
+     */
+    String oneService(String name, int port, String health) {
+        StringBuilder servers = new StringBuilder();
+        for (int i = 1; i <= lab.realServerCount(); i++) {
+            servers.append(i == 1 ? "" : ", ").append(lab.realServer(i));
+        }
+        return "limits: {max-associations: 65536}\nservices:\n"
+                + "  - name: " + name + "\n    vip: " + Lab.VIP + "\n    ports: [" + port + "]\n"
+                + "    real-servers: [" + servers + "]\n"
+                + "    health: " + health + "\n";
+    }
+
+    /** Starts sbulb on the lab's balancer with {@code args}, its notify socket in {@code dir}; true once READY=1. */
+    boolean startSbulb(java.nio.file.Path dir, List<String> args) {
+        notify = new NotifyListener(dir.resolve("notify.sock"));
+        sbulb = SbulbProcess.start(lab.lbNetns(), args, notify.address(), dir);
+        return notify.await(m -> m.contains("READY=1"), java.time.Duration.ofSeconds(60)).isPresent();
+    }
+
     /** Waits until sbulb's standard output holds {@code text}, at most {@code timeoutMs}; true if it does. */
     boolean awaitOut(String text, long timeoutMs) {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
