@@ -96,6 +96,15 @@ static __always_inline int decide(const struct sbulb_pkt *p, enum sbulb_reason r
 	return action;
 }
 
+/* One more frame forwarded by slot `slot` (a per-CPU counter, like decide()'s). */
+static __always_inline void count_slot(__u32 slot)
+{
+	__u64 *n = bpf_map_lookup_elem(&sbulb_slot_frames, &slot);
+
+	if (n)
+		(*n)++;
+}
+
 /* The configuration a frame is decided by: one generation, read once at the frame's start. */
 struct sbulb_view {
 	const struct sbulb_config *cfg;
@@ -326,6 +335,7 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 	struct sbulb_assoc fresh = {};
 	struct sbulb_real *r = 0;
 	enum sbulb_reason reason = SBULB_R_INGRESS_REUSED_NAT;
+	__u32 slot = 0;
 
 	if (p->udp->source == 0 || martian(p->family, saddr))
 		return decide(p, SBULB_R_INGRESS_MARTIAN_SOURCE, XDP_DROP, 0);
@@ -338,8 +348,10 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 		return decide(p, SBULB_R_LIFETIME_WOULD_EXPIRE, XDP_DROP, 0);
 
 	a = assoc_find(p, &k, saddr, p->udp->source, svc);
-	if (a)
-		r = valid_real(v, a->slot, a->epoch);
+	if (a) {
+		slot = a->slot;
+		r = valid_real(v, slot, a->epoch);
+	}
 	if (!r) {
 		r = pick(v, svc, &fresh);
 		if (!r)
@@ -347,7 +359,9 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 		if (!store_association(p, a, &k, &fresh))
 			return decide(p, SBULB_R_INGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
 		reason = SBULB_R_INGRESS_NEW_NAT;
+		slot = fresh.slot;
 	}
+	count_slot(slot);
 	decide(p, reason, XDP_TX, &r->addr);
 	rewrite(p, true, &r->addr);
 	return XDP_TX;
@@ -458,6 +472,7 @@ forward:
 			return decide(p, SBULB_R_EGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
 		reason = SBULB_R_EGRESS_NEW_NAT;
 	}
+	count_slot(slot);
 	decide(p, reason, XDP_TX, &s->vip);
 	rewrite(p, false, &s->vip);
 	return XDP_TX;

@@ -69,6 +69,7 @@ enum sbulb_reason {
 #define SBULB_MAP_STAMP     "sbulb_stamp"
 #define SBULB_MAP_PORT_SVC  "sbulb_port_svc"
 #define SBULB_MAP_RS_FAST   "sbulb_rs_fast"
+#define SBULB_MAP_SLOT_FRAMES "sbulb_slot_frames"
 #define SBULB_PROG_NAME     "sbulb_xdp"
 
 /* Size of the event ring buffer in bytes (a power of two, a multiple of the page size). */

@@ -40,6 +40,16 @@ public interface DataplaneControl extends AutoCloseable {
     Map<Reason, Counter> counters();
 
     /**
+     * Frames forwarded (TX) to or from each real server since it got its slot, both ways, by
+     * {@code (service name, address)}: every server with a slot, live or retired (a removed
+     * server is remembered a while), 0 for one that forwarded nothing (issue 16: a draining
+     * server is drained when its count stops moving). Empty for a data path that does not count.
+     */
+    default Map<ServerRef, Long> serverFrames() {
+        return Map.of();
+    }
+
+    /**
      * At most {@code max} of the events logged since the last call, oldest first: those whose
      * reason is in the event mask given at creation. When the log is full
      * ({@link DataplaneEvent#CAPACITY}), new events are lost, never frames.

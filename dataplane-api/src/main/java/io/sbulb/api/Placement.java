@@ -401,6 +401,21 @@ public final class Placement {
         return p == null ? Association.unknownService(id) : p.service().name();
     }
 
+    /**
+     * Per-slot frame counts named by server: every slot in use (live or retired) as
+     * {@code (service name, address)} with its count in {@code bySlot} (0 when absent). A server
+     * has one slot in its service, so no two slots share a name.
+     */
+    public Map<ServerRef, Long> perServer(Map<Integer, Long> bySlot) {
+        Map<ServerRef, Long> out = new java.util.TreeMap<>();
+        for (Slot x : slots) {
+            if (x != null) {
+                out.put(new ServerRef(serviceName(x.serviceId()), x.address()), bySlot.getOrDefault(x.id(), 0L));
+            }
+        }
+        return out;
+    }
+
     /** The slot of that id, or null when it is free. */
     public Slot slot(int id) {
         return id >= 0 && id < slots.length ? slots[id] : null;

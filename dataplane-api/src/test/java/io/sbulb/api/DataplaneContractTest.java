@@ -278,6 +278,34 @@ public abstract class DataplaneContractTest extends DataplaneRefusalContract {
         }
     }
 
+    /**
+     * Every frame forwarded to or from a real server counts for it (issue 16: drained = its count
+     * stops moving); dropped and passed frames do not; a removed server keeps its count while it
+     * is remembered, and its late replies do not add to it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void forwardedFramesAreCountedPerServerBothWays(Net n) {
+        ServerRef rs0 = new ServerRef(Service.DEFAULT_NAME, n.rs(0));
+        ServerRef rs1 = new ServerRef(Service.DEFAULT_NAME, n.rs(1));
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            assertThat(dp.serverFrames()).isEqualTo(Map.of(rs0, 0L, rs1, 0L));
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_REUSED_NAT);
+            fromServer(dp, n.fromServer(n.rs(0), n.client(0)), n.vip, Reason.EGRESS_REUSED_NAT);
+            untouched(dp, n.fromServer(n.rs(1), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
+            fromServer(dp, n.fromServer(n.rs(1), n.client(1)), n.vip, Reason.EGRESS_NEW_NAT);
+            untouched(dp, UdpFrame.builder().source(n.rs(1), Net.OTHER_PORT).destination(n.client(1)).build().toFrame(),
+                    Verdict.PASS, Reason.EGRESS_UNHANDLED_PORT);
+            assertThat(dp.serverFrames()).isEqualTo(Map.of(rs0, 3L, rs1, 1L));
+
+            dp.configure(n.config(2).withRealServers(List.of(n.rs(1))));
+            untouched(dp, n.fromServer(n.rs(0), n.client(0)).toFrame(), Verdict.DROP, Reason.EGRESS_REMOVED_REAL_SERVER);
+            toServer(dp, n.toVip(n.client(0)), n.rs(1), Reason.INGRESS_NEW_NAT);
+            assertThat(dp.serverFrames()).isEqualTo(Map.of(rs0, 3L, rs1, 2L));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Net.class)
     void withoutRealServersTrafficToTheVipIsDropped(Net n) {

@@ -45,6 +45,8 @@ final class DataPath {
      * and reset to 0 by the control plane for an id given to a new service.
      */
     private final int[] cursors;
+    /** {@code sbulb_slot_frames}: frames forwarded per slot, zeroed when a slot gets a new epoch. */
+    private final long[] slotFrames;
 
     DataPath(KernelLruMap<AssocKey, AssocValue> assoc4, KernelLruMap<AssocKey, AssocValue> assoc6, long eventMask,
              ModelConfig cfg) {
@@ -53,6 +55,7 @@ final class DataPath {
         this.eventMask = eventMask;
         this.cfg = cfg;
         this.cursors = new int[cfg.placement.limits().maxServices()];
+        this.slotFrames = new long[cfg.placement.limits().maxSlots()];
     }
 
     /**
@@ -60,9 +63,10 @@ final class DataPath {
      * configuration, cursors (by service id, unsigned) and counters; an empty event log.
      */
     DataPath(KernelLruMap<AssocKey, AssocValue> assoc4, KernelLruMap<AssocKey, AssocValue> assoc6, long eventMask,
-             ModelConfig cfg, Map<Integer, Long> cursors, Map<Reason, Counter> counters) {
+             ModelConfig cfg, Map<Integer, Long> cursors, Map<Reason, Counter> counters, Map<Integer, Long> slotFrames) {
         this(assoc4, assoc6, eventMask, cfg);
         cursors.forEach((id, next) -> this.cursors[id] = (int) (long) next);
+        slotFrames.forEach((slot, n) -> this.slotFrames[slot] = n);
         counters.forEach((r, c) -> {
             packets[r.code()] = c.packets();
             bytes[r.code()] = c.bytes();
@@ -94,7 +98,25 @@ final class DataPath {
                 cursors[p.id()] = 0;
             }
         }
+        // a slot given to another server (a new epoch) starts counting again, as ConfigWriter zeroes it
+        for (Placement.Slot x : config.placement.slots()) {
+            Placement.Slot before = cfg.placement.slot(x.id());
+            if (before == null || before.epoch() != x.epoch()) {
+                slotFrames[x.id()] = 0;
+            }
+        }
         this.cfg = config;
+    }
+
+    /** The per-slot frame counts that are not 0, by slot. */
+    Map<Integer, Long> slotFrames() {
+        Map<Integer, Long> out = new TreeMap<>();
+        for (int slot = 0; slot < slotFrames.length; slot++) {
+            if (slotFrames[slot] != 0) {
+                out.put(slot, slotFrames[slot]);
+            }
+        }
+        return out;
     }
 
     ModelConfig config() {
@@ -233,6 +255,7 @@ final class DataPath {
             slot = fresh.slot;
             reason = Reason.INGRESS_NEW_NAT;
         }
+        slotFrames[slot]++;
         IpAddress rs = cfg.server(slot);
         Decision d = decide(p, reason, Verdict.TX, rs);
         Rewrite.rewrite(p, true, rs);
@@ -267,6 +290,7 @@ final class DataPath {
             }
             reason = Reason.EGRESS_NEW_NAT;
         }
+        slotFrames[ep.slot()]++;
         IpAddress vip = cfg.vip(ep.serviceId());
         Decision d = decide(p, reason, Verdict.TX, vip);
         Rewrite.rewrite(p, false, vip);

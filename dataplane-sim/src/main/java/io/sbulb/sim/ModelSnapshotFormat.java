@@ -39,6 +39,7 @@ import java.util.TreeSet;
  * cursors       count i32, then count (service id u16, next i32), by id: the cursors that are not 0
  *               (a removed service's stays: the data path keeps it until the id is given out again)
  * counters      count u8, then count (code u8, packets i64, bytes i64), reasons that counted, by code
+ * slotFrames    count i32, then count (slot i32, frames i64): the slots that forwarded frames, by slot
  * table4        the IPv4 association table's LRU state ({@link LruStateFormat})
  * table6        the IPv6 association table's LRU state
  * service       id u16, order u16, name (length u8, then ASCII), VIP address, ports (count i32, then count u16)
@@ -49,7 +50,7 @@ import java.util.TreeSet;
  * address       family u8 (4 or 6), then 4 or 16 bytes, network byte order
  * </pre>
  *
- * <p>Version 2 (no host addresses) is not read: a model has not been kept across releases.
+ * <p>Version 2 (no host addresses, no frames per slot) is not read: a model has not been kept across releases.
  * Version 1 (one VIP, a list of servers, the retired ones, one cursor, one table keyed by
  * client) is not read: its associations name servers, not slots.
  *
@@ -117,6 +118,8 @@ final class ModelSnapshotFormat {
         s.cursors().forEach((id, next) -> out.u16(id).i32((int) (long) next));
         out.u8(s.counters().size());
         s.counters().forEach((r, n) -> out.u8(r.code()).i64(n.packets()).i64(n.bytes()));
+        out.i32(s.slotFrames().size());
+        s.slotFrames().forEach((slot, n) -> out.i32(slot).i64(n));
         LruStateFormat.write(out, s.table4(), KEY, VALUE);
         LruStateFormat.write(out, s.table6(), KEY, VALUE);
         return Envelope.seal(MAGIC, VERSION, out);
@@ -150,12 +153,13 @@ final class ModelSnapshotFormat {
         }
         Map<Integer, Long> cursors = cursors(in, limits);
         Map<Reason, Counter> counters = counters(in);
+        Map<Integer, Long> slotFrames = slotFrames(in, limits);
         LruState<AssocKey, AssocValue> table4 = LruStateFormat.read(in, "IPv4 association table", KEY, VALUE);
         LruState<AssocKey, AssocValue> table6 = LruStateFormat.read(in, "IPv6 association table", KEY, VALUE);
         in.expectEnd();
         try {
-            return new ModelSnapshot(limits, mask, heads, slots, nextEpoch, nextRetired, hosts, cursors, counters, table4,
-                    table6);
+            return new ModelSnapshot(limits, mask, heads, slots, nextEpoch, nextRetired, hosts, cursors, counters,
+                    slotFrames, table4, table6);
         } catch (IllegalArgumentException e) {
             throw SnapshotInput.inconsistent(e.getMessage());
         }
@@ -203,18 +207,29 @@ final class ModelSnapshotFormat {
     }
 
     private static Map<Integer, Long> cursors(SnapshotInput in, Limits limits) {
-        int n = in.i32("cursor count", 0, limits.maxServices());
+        return listedByKey(in, in.i32("cursor count", 0, limits.maxServices()), "cursor", "service id",
+                "cursors are listed by id, one each", in::u16, w -> Integer.toUnsignedLong(in.i32(w + ": next")));
+    }
+
+    private static Map<Integer, Long> slotFrames(SnapshotInput in, Limits limits) {
+        return listedByKey(in, in.i32("slot frame count", 0, limits.maxSlots()), "slot frames", "slot",
+                "slots are listed in order, one each", in::i32, w -> in.i64(w + ": frames"));
+    }
+
+    /** {@code n} (key, value) pairs in increasing key order, each key once. */
+    private static Map<Integer, Long> listedByKey(SnapshotInput in, int n, String item, String keyName, String rule,
+                                                  java.util.function.ToIntFunction<String> key,
+                                                  java.util.function.ToLongFunction<String> value) {
         Map<Integer, Long> out = new TreeMap<>();
         int previous = -1;
         for (int i = 0; i < n; i++) {
-            String what = "cursor " + (i + 1) + " of " + n;
-            int id = in.u16(what + ": service id");
-            if (id <= previous) {
-                throw SnapshotInput.inconsistent(what + ": service id " + id + " after " + previous
-                        + ": cursors are listed by id, one each");
+            String what = item + " " + (i + 1) + " of " + n;
+            int k = key.applyAsInt(what + ": " + keyName);
+            if (k <= previous) {
+                throw SnapshotInput.inconsistent(what + ": " + keyName + " " + k + " after " + previous + ": " + rule);
             }
-            previous = id;
-            out.put(id, Integer.toUnsignedLong(in.i32(what + ": next")));
+            previous = k;
+            out.put(k, value.applyAsLong(what));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import io.sbulb.api.Limits;
 import io.sbulb.api.LruParameters;
 import io.sbulb.api.Placement;
 import io.sbulb.api.Reason;
+import io.sbulb.api.ServerRef;
 import io.sbulb.api.Result;
 import io.sbulb.sim.lru.KernelLruMap;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ public final class ReferenceDataplane implements Dataplane {
     public static ReferenceDataplane restore(ModelSnapshot s) {
         return new ReferenceDataplane(s.limits(), new DataPath(KernelLruMap.restore(s.table4(), AssocValue::copy),
                 KernelLruMap.restore(s.table6(), AssocValue::copy), s.eventMask(), new ModelConfig(s.placement()),
-                s.cursors(), s.counters()));
+                s.cursors(), s.counters(), s.slotFrames()));
     }
 
     /**
@@ -85,7 +86,8 @@ public final class ReferenceDataplane implements Dataplane {
      */
     public ModelSnapshot save() {
         return new ModelSnapshot(limits, path.eventMask(), path.config().placement, path.cursors(), path.counters(),
-                path.associations4().state(AssocValue::copy), path.associations6().state(AssocValue::copy));
+                path.slotFrames(), path.associations4().state(AssocValue::copy),
+                path.associations6().state(AssocValue::copy));
     }
 
     /**
@@ -160,6 +162,11 @@ public final class ReferenceDataplane implements Dataplane {
     @Override
     public Map<Reason, Counter> counters() {
         return path.counters();
+    }
+
+    @Override
+    public Map<ServerRef, Long> serverFrames() {
+        return path.config().placement.perServer(path.slotFrames());
     }
 
     @Override

@@ -190,8 +190,8 @@ class ModelSnapshotFormatTest {
     /** The snapshot with one part replaced, through the constructor the reader uses. */
     private static ModelSnapshot with(ModelSnapshot s, Limits limits, List<ServiceHead> heads, List<Slot> slots,
                                       int nextEpoch, Map<Integer, Long> cursors, Map<Reason, Counter> counters) {
-        return new ModelSnapshot(limits, 0, heads, slots, nextEpoch, s.nextRetiredSeq(), cursors, counters, s.table4(),
-                s.table6());
+        return new ModelSnapshot(limits, 0, heads, slots, nextEpoch, s.nextRetiredSeq(), s.hostAddresses(), cursors,
+                counters, s.slotFrames(), s.table4(), s.table6());
     }
 
     @Test

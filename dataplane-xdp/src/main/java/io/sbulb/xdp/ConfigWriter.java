@@ -282,6 +282,11 @@ final class ConfigWriter {
                 int seq = !live ? s.retiredSeq() : have.retired(a) ? have.retiredSeq() : 0;
                 want = new Real(s.address(), s.epoch(), seq, pos, s.serviceId(), flags, weight);
             }
+            if (s != null && s.epoch() != have.epoch()) {
+                // the slot is another server's from now on: its forwarded-frame count starts again
+                BpfMap frames = prog.slotFrames;
+                write(frames, SbulbAbi.u32(slot), new byte[frames.perCpuStride() * frames.possibleCpus()]);
+            }
             if (!want.equals(have)) {
                 write(prog.reals, SbulbAbi.u32(slot), want.bytes());
                 reals[slot] = want;

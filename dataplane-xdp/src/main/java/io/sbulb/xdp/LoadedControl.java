@@ -50,6 +50,11 @@ abstract class LoadedControl implements DataplaneControl {
         return loaded.counters();
     }
 
+    @Override
+    public Map<io.sbulb.api.ServerRef, Long> serverFrames() {
+        return loaded.serverFrames();
+    }
+
     /**
      * At most {@code max} of the events waiting, oldest first: those whose reason is in the
      * load-time event mask ({@link SbulbProgramSpec#eventMask()}).

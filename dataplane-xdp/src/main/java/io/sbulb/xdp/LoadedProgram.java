@@ -202,6 +202,26 @@ final class LoadedProgram {
         return out;
     }
 
+    /** Frames forwarded per server with a slot ({@code sbulb_slot_frames} summed over CPUs). */
+    Map<io.sbulb.api.ServerRef, Long> serverFrames() {
+        return call(() -> {
+            Map<Integer, Long> bySlot = new java.util.HashMap<>();
+            int stride = prog.slotFrames.perCpuStride();
+            int cpus = prog.slotFrames.possibleCpus();
+            prog.slotFrames.forEach((key, value) -> {
+                java.nio.ByteBuffer b = SbulbAbi.wrap(value);
+                long n = 0;
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    n += b.getLong(cpu * stride);
+                }
+                if (n != 0) {
+                    bySlot.put(SbulbAbi.u32(key), n);
+                }
+            });
+            return writer.placement().perServer(bySlot);
+        });
+    }
+
     List<DataplaneEvent> drainEvents(int max) {
         return call(() -> {
             if (events == null) {

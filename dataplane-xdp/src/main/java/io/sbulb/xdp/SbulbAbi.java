@@ -44,6 +44,7 @@ public final class SbulbAbi {
     public static final String MAP_STAMP = "sbulb_stamp";
     public static final String MAP_PORT_SVC = "sbulb_port_svc";
     public static final String MAP_RS_FAST = "sbulb_rs_fast";
+    public static final String MAP_SLOT_FRAMES = "sbulb_slot_frames";
     /** sbulb_port_svc values: no service of the family on the port, several ({@code id + 1} for one). */
     public static final int PORT_SVC_NONE = 0;
     public static final int PORT_SVC_MANY = 0xffff;

@@ -46,6 +46,7 @@ public final class SbulbProgram implements AutoCloseable {
     final BpfMap stamp;
     final BpfMap portServices;
     final BpfMap rsFast;
+    final BpfMap slotFrames;
     private final boolean adopted;
 
     private SbulbProgram(BpfObject object, boolean adopted) {
@@ -68,6 +69,7 @@ public final class SbulbProgram implements AutoCloseable {
         this.events = object.map(SbulbAbi.MAP_EVENTS);
         this.portServices = object.map(SbulbAbi.MAP_PORT_SVC);
         this.rsFast = object.map(SbulbAbi.MAP_RS_FAST);
+        this.slotFrames = object.map(SbulbAbi.MAP_SLOT_FRAMES);
     }
 
     /** The packaged object and its SHA-256, read once: every load opens the same image. */
@@ -112,7 +114,7 @@ public final class SbulbProgram implements AutoCloseable {
     static final List<String> PINNED_MAPS = List.of(SbulbAbi.MAP_ASSOC4, SbulbAbi.MAP_ASSOC6, SbulbAbi.MAP_STATE,
             SbulbAbi.MAP_COUNTERS, SbulbAbi.MAP_CONFIG, SbulbAbi.MAP_SERVICES, SbulbAbi.MAP_VIPS, SbulbAbi.MAP_SCHED,
             SbulbAbi.MAP_REALS, SbulbAbi.MAP_RS_EP, SbulbAbi.MAP_ADDRS, SbulbAbi.MAP_PORT_SVC, SbulbAbi.MAP_RS_FAST, SbulbAbi.MAP_GEN,
-            SbulbAbi.MAP_STAMP);
+            SbulbAbi.MAP_SLOT_FRAMES, SbulbAbi.MAP_STAMP);
 
     /** The largest VIP table per generation, whatever the limits. */
     static final int MAX_VIP_SLOTS = 1 << 22;
@@ -169,6 +171,7 @@ public final class SbulbProgram implements AutoCloseable {
             obj.setMaxEntries(SbulbAbi.MAP_SERVICES, gens * l.maxServices());
             obj.setMaxEntries(SbulbAbi.MAP_SCHED, gens * l.maxServices() * l.maxSchedule());
             obj.setMaxEntries(SbulbAbi.MAP_REALS, l.maxSlots());
+            obj.setMaxEntries(SbulbAbi.MAP_SLOT_FRAMES, l.maxSlots());
             obj.setMaxEntries(SbulbAbi.MAP_STATE, l.maxServices());
             // every endpoint of every slot (an endpoint is one slot's per generation; ConfigWriter
             // deletes the entries neither generation uses before it adds any)

@@ -12,6 +12,7 @@ import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Reason;
 import io.sbulb.api.Result;
+import io.sbulb.api.ServerRef;
 import io.sbulb.api.Verdict;
 import io.sbulb.api.frame.UdpFrame;
 import java.util.ArrayList;
@@ -144,6 +145,9 @@ public final class DifferentialRunner {
                 if (d == null && !ta.equals(tb)) {
                     d = "association tables differ";
                 }
+                if (d == null) {
+                    d = serverFrameDifference();
+                }
                 Expect expect = f.expect() != null ? f.expect() : expectFrom(in, ra);
                 FrameSpec spec = f.fieldsAt(rep);
                 String note = d == null ? null : "diverged here: " + a.name() + " " + ra.verdict() + " " + ra.reason()
@@ -202,6 +206,9 @@ public final class DifferentialRunner {
                 d = counterDifference("counters differ", counters(a), counters(b));
             }
             if (d == null) {
+                d = serverFrameDifference(); // a configure or a restart keeps or restarts them alike
+            }
+            if (d == null) {
                 return null;
             }
             history.add(AssociationsStep.exact(table(ta), s.assumes() != null));
@@ -232,6 +239,14 @@ public final class DifferentialRunner {
                         + a.configuration() + ", " + b.name() + " has " + b.configuration();
             }
             return counterDifference("counters differ after the restart", counters(a), counters(b));
+        }
+
+        /** Null if both count the same frames forwarded per real server, else both counts. */
+        private String serverFrameDifference() {
+            Map<ServerRef, Long> fa = a.serverFrames();
+            Map<ServerRef, Long> fb = b.serverFrames();
+            return fa.equals(fb) ? null : "frames forwarded per server differ: " + a.name() + " " + fa + ", " + b.name()
+                    + " " + fb;
         }
 
         /** Null if {@code a}'s counters {@code ca} equal {@code b}'s {@code cb}, else {@code what} with both. */

@@ -142,4 +142,17 @@ class DifferentialRunnerTest {
             assertThat(ScenarioRunner.run(repro, flipped, LruParameters.detect()).failedStep()).isEqualTo(6);
         }
     }
+
+    @Test
+    void differentFramesPerServerAreADivergenceAtTheFrame() {
+        DifferentialReport r = new DifferentialRunner(Catalog::model,
+                l -> new TamperingDataplane(Catalog.model(l), "deaf").tamperServerFrames(f -> {
+                    java.util.Map<io.sbulb.api.ServerRef, Long> m = new java.util.TreeMap<>(f);
+                    m.replaceAll((k, v) -> 0L);
+                    return m;
+                })).run(scenario());
+        assertThat(r.agreed()).isFalse();
+        assertThat(r.divergence().step()).isEqualTo(1);
+        assertThat(r.divergence().difference()).startsWith("frames forwarded per server differ: sim {default/198.18.1.1=1");
+    }
 }

@@ -22,6 +22,7 @@ final class TamperingDataplane extends ForwardingControl implements Dataplane {
     private UnaryOperator<List<Association>> tables = t -> t;
     private UnaryOperator<Map<Reason, Counter>> counterMap = c -> c;
     private UnaryOperator<List<DataplaneEvent>> eventMap = e -> e;
+    private UnaryOperator<Map<io.sbulb.api.ServerRef, Long>> serverFrameMap = f -> f;
     private int frames;
 
     @Override
@@ -60,6 +61,16 @@ final class TamperingDataplane extends ForwardingControl implements Dataplane {
     TamperingDataplane tamperEvents(UnaryOperator<List<DataplaneEvent>> f) {
         eventMap = f;
         return this;
+    }
+
+    TamperingDataplane tamperServerFrames(UnaryOperator<Map<io.sbulb.api.ServerRef, Long>> f) {
+        serverFrameMap = f;
+        return this;
+    }
+
+    @Override
+    public Map<io.sbulb.api.ServerRef, Long> serverFrames() {
+        return serverFrameMap.apply(inner.serverFrames());
     }
 
     TamperingDataplane tamperCounters(UnaryOperator<Map<Reason, Counter>> f) {

@@ -7,6 +7,7 @@ import io.sbulb.api.DataplaneControl;
 import io.sbulb.api.DataplaneEvent;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Reason;
+import io.sbulb.api.ServerRef;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +45,11 @@ public abstract class ForwardingControl implements DataplaneControl {
     @Override
     public Map<Reason, Counter> counters() {
         return delegate().counters();
+    }
+
+    @Override
+    public Map<ServerRef, Long> serverFrames() {
+        return delegate().serverFrames();
     }
 
     @Override
