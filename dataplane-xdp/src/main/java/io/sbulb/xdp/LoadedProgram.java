@@ -202,24 +202,27 @@ final class LoadedProgram {
         return out;
     }
 
+    /** {@code sbulb_slot_frames} summed over CPUs: slot -> frames forwarded, the slots with any. */
+    static Map<Integer, Long> framesBySlot(io.sbulb.xdp.bpf.BpfMap slotFrames) {
+        Map<Integer, Long> bySlot = new java.util.HashMap<>();
+        int stride = slotFrames.perCpuStride();
+        int cpus = slotFrames.possibleCpus();
+        slotFrames.forEach((key, value) -> {
+            java.nio.ByteBuffer b = SbulbAbi.wrap(value);
+            long n = 0;
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                n += b.getLong(cpu * stride);
+            }
+            if (n != 0) {
+                bySlot.put(SbulbAbi.u32(key), n);
+            }
+        });
+        return bySlot;
+    }
+
     /** Frames forwarded per server with a slot ({@code sbulb_slot_frames} summed over CPUs). */
     Map<io.sbulb.api.ServerRef, Long> serverFrames() {
-        return call(() -> {
-            Map<Integer, Long> bySlot = new java.util.HashMap<>();
-            int stride = prog.slotFrames.perCpuStride();
-            int cpus = prog.slotFrames.possibleCpus();
-            prog.slotFrames.forEach((key, value) -> {
-                java.nio.ByteBuffer b = SbulbAbi.wrap(value);
-                long n = 0;
-                for (int cpu = 0; cpu < cpus; cpu++) {
-                    n += b.getLong(cpu * stride);
-                }
-                if (n != 0) {
-                    bySlot.put(SbulbAbi.u32(key), n);
-                }
-            });
-            return writer.placement().perServer(bySlot);
-        });
+        return call(() -> writer.placement().perServer(framesBySlot(prog.slotFrames)));
     }
 
     List<DataplaneEvent> drainEvents(int max) {

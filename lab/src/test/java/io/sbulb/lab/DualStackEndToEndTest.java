@@ -161,6 +161,26 @@ class DualStackEndToEndTest {
     }
 
 
+    @Test
+    @Order(4)
+    void drainWaitsUntilTheDrainingServerCarriesNoTrafficAndRefusesAServerThatStillTakesClients() throws IOException {
+        List<String> args = new ArrayList<>(List.of("drain", "coap6", lab.realServer6(2).toString(), "--wait",
+                "--quiet", "1", "--deadline", "20"));
+        args.addAll(lab.pinDirArgs());
+        SbulbProcess drain = SbulbProcess.start(lab.lbNetns(), args, null, Files.createTempDirectory(dir, "drain"));
+        assertThat(drain.await(Duration.ofSeconds(40))).as("%s", drain).hasValue(0);
+        // rs2's IPv6 clients of the first test (8) still name it: drained means no traffic, not no entry
+        assertThat(drain.out()).contains(lab.realServer6(2) + " in service coap6 is drained",
+                (CLIENTS / 3) + " associations still name it");
+
+        List<String> busy = new ArrayList<>(List.of("drain", "coap4", lab.realServer(2).toString(), "--wait",
+                "--quiet", "1", "--deadline", "5"));
+        busy.addAll(lab.pinDirArgs());
+        SbulbProcess refused = SbulbProcess.start(lab.lbNetns(), busy, null, Files.createTempDirectory(dir, "busy"));
+        assertThat(refused.await(Duration.ofSeconds(30))).as("%s", refused).hasValue(2);
+        assertThat(refused.err()).contains("has weight 1 in service coap4: it takes new clients");
+    }
+
     /** One datagram and its echo; the reply must come from {@code vip}, from the client's known server. */
     private static String exchange(String client, InetSocketAddress vip) {
         LabClient c = clients.get(client);

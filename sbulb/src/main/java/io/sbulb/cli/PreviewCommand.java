@@ -50,10 +50,7 @@ final class PreviewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((ifnet == null) == (pinDir == null)) {
-            throw new ParameterException(spec.commandLine(), "give the running data path by IFNET or by --pin-dir, one "
-                    + "of them");
-        }
+        Sbulb.oneOf(spec, ifnet, pinDir);
         ServicesFile.Contents c = ServicesFile.read(file);
         DetachCommand.requireRoot(HostFacts.SYSTEM);
         PinDir pin = Sbulb.pinDirOf(pinDir, ifnet);

@@ -68,7 +68,7 @@ import picocli.CommandLine.Spec;
                     + "pinned in bpffs, so a crash leaves the data path running and a later start takes it "
                     + "over: its clients keep their real servers.",
             ""},
-        subcommands = {ReplayCommand.class, DetachCommand.class, CheckCommand.class, PreviewCommand.class,
+        subcommands = {ReplayCommand.class, DetachCommand.class, CheckCommand.class, PreviewCommand.class, DrainCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
         footer = {
@@ -195,6 +195,14 @@ public final class Sbulb implements Callable<Integer> {
      * /proc/1/ns/net; when PID 1's namespace cannot be read (a container, a sandbox), the
      * directory names this namespace's inode, so that sbulbs of two namespaces never share one.
      */
+    /** A command on a running data path names it by IFNET or by --pin-dir: exactly one of them. */
+    static void oneOf(picocli.CommandLine.Model.CommandSpec spec, String ifnet, Path pinDir) {
+        if ((ifnet == null) == (pinDir == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give the running data path by IFNET "
+                    + "or by --pin-dir, one of them");
+        }
+    }
+
     static PinDir pinDirOf(Path given, String ifname) {
         return pinDirOf(given, ifname, HostFacts.SYSTEM);
     }

@@ -49,6 +49,15 @@ public final class BpfMap {
         return new BpfMap(description, holder.fd(), possibleCpus);
     }
 
+    /** The CPUs the kernel may run (libbpf's count): the slots of a per-CPU map's value. */
+    public static int systemPossibleCpus() {
+        int cpus = LibBpf.libbpf_num_possible_cpus();
+        if (cpus <= 0) {
+            throw new BpfException("count possible CPUs", -cpus);
+        }
+        return cpus;
+    }
+
     /** The map behind {@code holder}, described as the kernel describes it (type, sizes, entries, name). */
     public static BpfMap of(BpfFd holder, int possibleCpus) {
         return new BpfMap(BpfFd.mapInfo(holder.fd()), holder.fd(), possibleCpus);
