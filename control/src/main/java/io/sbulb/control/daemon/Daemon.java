@@ -69,6 +69,8 @@ public final class Daemon implements AutoCloseable {
     public static final String FILE_TASK = "configuration file";
     public static final String WATCHDOG_TASK = "watchdog";
     public static final String HEALTH_TASK = "health";
+    public static final String DRAIN_TASK = "drain";
+    private static final long DRAIN_MILLIS = 1000;
 
     /** The kinds of configuration file, and how the daemon words their changes. */
     public enum FileFormat {
@@ -140,6 +142,7 @@ public final class Daemon implements AutoCloseable {
     private final AtomicBoolean fileChanged = new AtomicBoolean();
     private final AtomicBoolean healthChanged = new AtomicBoolean();
     private final HealthKeeper health;
+    private final DrainReporter drains = new DrainReporter();
     private Map<String, ServiceHealth> healthRead; // the health sections of the file's last valid content
     private volatile boolean stopped;
     private volatile String stopReason = "stopped";
@@ -206,7 +209,7 @@ public final class Daemon implements AutoCloseable {
 
     /** One line for systemd's STATUS=. */
     public String status() {
-        return ChangeReport.status(dataplane.configuration(), settings.where()) + health.status();
+        return ChangeReport.status(dataplane.configuration(), settings.where()) + health.status() + drains.status();
     }
 
     /**
@@ -281,12 +284,28 @@ public final class Daemon implements AutoCloseable {
                 scheduler.every(FILE_TASK, POLL_MILLIS, this::watchFile);
             }
             scheduler.every(HEALTH_TASK, POLL_MILLIS, this::applyHealth);
+            scheduler.every(DRAIN_TASK, DRAIN_MILLIS, this::sampleDrains);
             scheduler.every(WATCHDOG_TASK, WATCHDOG_MILLIS, () -> {
                 dataplane.checkRunning();
                 return false;
             });
         }
         return scheduler;
+    }
+
+    /** Reports the draining servers (weight 0 in the file) that became drained. */
+    private boolean sampleDrains() {
+        DataplaneConfig file = watcher == null ? settings.config() : watcher.current();
+        boolean anyDraining = file.services().stream().anyMatch(s -> s.realServers().stream().anyMatch(r -> r.weight() == 0));
+        if (!anyDraining && drains.status().isEmpty()) {
+            return false; // nothing drains: the counters are not read
+        }
+        List<String> lines = drains.sample(file, health.policies(), dataplane.serverFrames(), System.nanoTime());
+        if (!lines.isEmpty()) {
+            lines.forEach(l -> say(out, l));
+            notify.status(status());
+        }
+        return false;
     }
 
     private static long nowMillis() {
