@@ -28,7 +28,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reference model with several services (docs/design.md §1): each service its VIP
+ * The reference model with several services, beyond the contract both dataplanes hold
+ * ({@link io.sbulb.api.ServicesContract}; docs/design.md §1): each service its VIP
  * endpoints, its cycle, its cursor and its own associations; a real server's source port names
  * its service; slots and epochs decide which associations hold across changes. Expected output
  * bytes come from frames built from scratch ({@link io.sbulb.api.Expect}).
@@ -57,128 +58,6 @@ class ServicesTest {
 
     private static UdpFrame from(IpAddress server, int port, Endpoint client) {
         return UdpFrame.builder().source(server, port).destination(client).payload("reply".getBytes()).build();
-    }
-
-    @Test
-    void anIpv4AndAnIpv6ServiceEachNatToTheirOwnServersWithTheirOwnCursor() {
-        ReferenceDataplane dp = model(64, service("a", V4.vip, Net.PORT, V4.rs(0), V4.rs(1)),
-                service("b", V6.vip, Net.PORT, V6.rs(0), V6.rs(1)));
-        toServer(dp, V4.toVip(V4.client(0)), V4.rs(0), Reason.INGRESS_NEW_NAT);
-        toServer(dp, V6.toVip(V6.client(0)), V6.rs(0), Reason.INGRESS_NEW_NAT);
-        toServer(dp, V4.toVip(V4.client(1)), V4.rs(1), Reason.INGRESS_NEW_NAT);
-        toServer(dp, V6.toVip(V6.client(1)), V6.rs(1), Reason.INGRESS_NEW_NAT);
-        toServer(dp, V6.toVip(V6.client(0)), V6.rs(0), Reason.INGRESS_REUSED_NAT);
-        fromServer(dp, V6.fromServer(V6.rs(1), V6.client(1)), V6.vip, Reason.EGRESS_REUSED_NAT);
-        fromServer(dp, V4.fromServer(V4.rs(0), V4.client(0)), V4.vip, Reason.EGRESS_REUSED_NAT);
-        assertThat(bindings(dp)).containsExactlyInAnyOrder(bound("a", V4.client(0), V4.rs(0)),
-                bound("a", V4.client(1), V4.rs(1)), bound("b", V6.client(0), V6.rs(0)), bound("b", V6.client(1), V6.rs(1)));
-        assertThat(dp.associationTable(4).size()).isEqualTo(2);
-        assertThat(dp.associationTable(6).size()).isEqualTo(2);
-        assertThat(dp.cursor(0)).isEqualTo(2);
-        assertThat(dp.cursor(1)).isEqualTo(2);
-    }
-
-    @Test
-    void aClientOfTwoServicesHasTwoAssociations() {
-        ReferenceDataplane dp = model(64, service("a", V4.vip, Net.PORT, V4.rs(0), V4.rs(1)),
-                service("b", VIP2, Net.PORT, V4.rs(2), V4.rs(3)));
-        Endpoint c = V4.client(0);
-        toServer(dp, to(c, V4.vip, Net.PORT), V4.rs(0), Reason.INGRESS_NEW_NAT);
-        toServer(dp, to(c, VIP2, Net.PORT), V4.rs(2), Reason.INGRESS_NEW_NAT);
-        toServer(dp, to(c, V4.vip, Net.PORT), V4.rs(0), Reason.INGRESS_REUSED_NAT);
-        toServer(dp, to(c, VIP2, Net.PORT), V4.rs(2), Reason.INGRESS_REUSED_NAT);
-        assertThat(bindings(dp)).containsExactly(bound("a", c, V4.rs(0)), bound("b", c, V4.rs(2)));
-        assertThat(dp.associations()).extracting(Association::slot).doesNotHaveDuplicates();
-        // each service's server talks to the client as its own VIP; the other service's server may not
-        fromServer(dp, from(V4.rs(2), Net.PORT, c), VIP2, Reason.EGRESS_REUSED_NAT);
-        untouched(dp, from(V4.rs(3), Net.PORT, c).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
-    }
-
-    /** nginx's smooth weighted round robin, written again here as the oracle: the positions picked. */
-    private static List<Integer> smoothWeighted(int[] weights, int picks) {
-        int total = 0;
-        for (int w : weights) {
-            total += w;
-        }
-        int[] current = new int[weights.length];
-        List<Integer> out = new ArrayList<>();
-        for (int k = 0; k < picks; k++) {
-            int best = -1;
-            for (int i = 0; i < weights.length; i++) {
-                current[i] += weights[i];
-                if (weights[i] > 0 && (best < 0 || current[i] > current[best])) {
-                    best = i;
-                }
-            }
-            current[best] -= total;
-            out.add(best);
-        }
-        return out;
-    }
-
-    @Test
-    void weightsThreeToOneGiveExactly300To100NewClientsInSmoothOrder() {
-        ReferenceDataplane dp = new ReferenceDataplane(new Limits(4, 4, 1024, 4), LRU);
-        dp.configure(DataplaneConfig.of(List.of(Service.of("w", V4.vip, Set.of(Net.PORT),
-                List.of(new RealServer(V4.rs(0), 3), new RealServer(V4.rs(1), 1))))));
-        List<Integer> expected = smoothWeighted(new int[] {3, 1}, 400);
-        assertThat(expected.subList(0, 4)).containsExactly(0, 0, 1, 0);
-        int[] got = new int[2];
-        for (int i = 0; i < 400; i++) {
-            Endpoint c = V4.client(i % 200, 40000 + i / 200);
-            IpAddress server = V4.rs(expected.get(i));
-            toServer(dp, V4.toVip(c), server, Reason.INGRESS_NEW_NAT);
-            got[server.equals(V4.rs(0)) ? 0 : 1]++;
-        }
-        assertThat(got).containsExactly(300, 100);
-        assertThat(dp.associations()).hasSize(400);
-    }
-
-    @Test
-    void aServerOfWeightZeroKeepsItsClientsAndTakesNoNewOnes() {
-        ReferenceDataplane dp = model(64, service("a", V4.vip, Net.PORT, V4.rs(0), V4.rs(1)));
-        toServer(dp, V4.toVip(V4.client(0)), V4.rs(0), Reason.INGRESS_NEW_NAT);
-        toServer(dp, V4.toVip(V4.client(1)), V4.rs(1), Reason.INGRESS_NEW_NAT);
-        dp.configure(DataplaneConfig.of(List.of(Service.of("a", V4.vip, Set.of(Net.PORT),
-                List.of(new RealServer(V4.rs(0), 1), new RealServer(V4.rs(1), 0))))));
-        toServer(dp, V4.toVip(V4.client(1)), V4.rs(1), Reason.INGRESS_REUSED_NAT);
-        fromServer(dp, V4.fromServer(V4.rs(1), V4.client(1)), V4.vip, Reason.EGRESS_REUSED_NAT);
-        for (int c = 2; c < 6; c++) {
-            toServer(dp, V4.toVip(V4.client(c)), V4.rs(0), Reason.INGRESS_NEW_NAT);
-        }
-        // drained, not gone: it may still start a conversation
-        fromServer(dp, V4.fromServer(V4.rs(1), V4.client(9)), V4.vip, Reason.EGRESS_NEW_NAT);
-        // all of weight 0: no new client is taken, the known ones keep their servers
-        dp.configure(DataplaneConfig.of(List.of(Service.of("a", V4.vip, Set.of(Net.PORT),
-                List.of(new RealServer(V4.rs(0), 0), new RealServer(V4.rs(1), 0))))));
-        untouched(dp, V4.toVip(V4.client(20)).toFrame(), Verdict.DROP, Reason.INGRESS_NO_REAL_SERVER);
-        toServer(dp, V4.toVip(V4.client(0)), V4.rs(0), Reason.INGRESS_REUSED_NAT);
-    }
-
-    /**
-     * A real server in two services on different ports: clients reach it through both VIPs, and a
-     * flow it starts names its service by its source port, whose VIP becomes the source.
-     */
-    @Test
-    void aServerInTwoServicesStartsAFlowInTheServiceOfItsSourcePort() {
-        ReferenceDataplane dp = model(64, service("a", V4.vip, Net.PORT, V4.rs(0)),
-                service("b", VIP2, Net.OTHER_PORT, V4.rs(0), V4.rs(1)));
-        toServer(dp, to(V4.client(0), V4.vip, Net.PORT), V4.rs(0), Reason.INGRESS_NEW_NAT);
-        toServer(dp, to(V4.client(0), VIP2, Net.OTHER_PORT), V4.rs(0), Reason.INGRESS_NEW_NAT);
-        untouched(dp, to(V4.client(0), VIP2, Net.PORT).toFrame(), Verdict.PASS, Reason.INGRESS_UNHANDLED_PORT);
-        dp.drainEvents();
-
-        Endpoint c = V4.client(3);
-        fromServer(dp, from(V4.rs(0), Net.PORT, c), V4.vip, Reason.EGRESS_NEW_NAT);
-        fromServer(dp, from(V4.rs(0), Net.OTHER_PORT, c), VIP2, Reason.EGRESS_NEW_NAT);
-        assertThat(dp.drainEvents()).extracting(DataplaneEvent::nat).containsExactly(V4.vip, VIP2);
-        assertThat(bindings(dp)).contains(bound("a", c, V4.rs(0)), bound("b", c, V4.rs(0)));
-        // the other server of b: refused in b, not a server of a at all
-        untouched(dp, from(V4.rs(1), Net.OTHER_PORT, c).toFrame(), Verdict.DROP, Reason.EGRESS_NOT_AUTHORIZED);
-        untouched(dp, from(V4.rs(1), Net.PORT, c).toFrame(), Verdict.PASS, Reason.EGRESS_UNHANDLED_PORT);
-        // a live server of any service is no client
-        untouched(dp, to(new Endpoint(V4.rs(1), 40000), V4.vip, Net.PORT).toFrame(), Verdict.DROP,
-                Reason.INGRESS_FROM_BALANCER);
     }
 
     @Test
