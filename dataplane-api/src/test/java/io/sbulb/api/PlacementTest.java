@@ -90,13 +90,15 @@ class PlacementTest {
         assertThat(p.slotsOf(0, SlotState.RETIRED)).extracting(Slot::address).containsExactly(rs(4), rs(5), rs(6));
         Set<Integer> freedNow = new HashSet<>(List.of(0, 1, 2)); // the slots of 1, 2, 3
         Placement q = p.next(one(7, 8));
-        assertThat(freedNow).doesNotContain(slotOf(q, 0, rs(8)).id() + 100); // sanity of the set
         // 8 takes a slot free before this change: one of 1, 2, 3's, freed by the change before
         assertThat(freedNow).contains(slotOf(q, 0, rs(8)).id());
         assertThat(slotOf(q, 0, rs(8)).epoch()).isGreaterThan(7);
+        // a slot freed by one change (the service removed) is given out by the next, with a new epoch
         Placement r = Placement.empty(LIMITS).next(one(1));
         Placement r2 = r.next(DataplaneConfig.empty()).next(one(2));
-        assertThat(slotOf(r2, 0, rs(2)).id()).isNotEqualTo(slotOf(r, 0, rs(1)).id() + 99);
+        assertThat(slotOf(r2, 0, rs(2)).id()).isEqualTo(slotOf(r, 0, rs(1)).id());
+        assertThat(slotOf(r2, 0, rs(2)).epoch()).isGreaterThan(slotOf(r, 0, rs(1)).epoch());
+        assertThat(r2.valid(slotOf(r, 0, rs(1)).id(), slotOf(r, 0, rs(1)).epoch())).as("the old epoch").isFalse();
     }
 
     @Test

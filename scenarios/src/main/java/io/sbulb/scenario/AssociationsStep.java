@@ -60,10 +60,9 @@ public record AssociationsStep(Kind check, Map<Clients, IpAddress> bound, List<E
             return new Clients(t.substring(0, space), EndpointRange.parse(t.substring(space + 1).trim()));
         }
 
-        /** Whether an association of {@code service} for {@code client} is one of these. */
-        public boolean matches(String associationService, io.sbulb.api.Endpoint client) {
-            return (service == null || service.equals(associationService)) && client.address().equals(range.address())
-                    && client.port() >= range.fromPort() && client.port() <= range.toPort();
+        /** Whether an association of {@code service} is of these clients' service (any, when none is named). */
+        public boolean ofService(String associationService) {
+            return service == null || service.equals(associationService);
         }
 
         @Override

@@ -240,7 +240,7 @@ public final class ScenarioRunner {
                 boolean ok = false;
                 for (int i = 0; i < table.size(); i++) {
                     Association x = table.get(i);
-                    if (x.client().equals(client) && clients.matches(x.service(), x.client())) {
+                    if (x.client().equals(client) && clients.ofService(x.service())) {
                         covered[i] = true;
                         got.add(x.realServer());
                         ok |= java.util.Objects.equals(x.realServer(), rs);
