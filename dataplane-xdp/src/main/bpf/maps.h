@@ -123,16 +123,16 @@ struct {
 	__type(value, struct sbulb_counter);
 } sbulb_counters SEC(".maps");
 
-/* Real-server slot -> frames forwarded (XDP_TX) to or from the server holding it, per CPU (a
- * __u64): how the control plane tells that a draining server's associations went quiet
- * (issue 16). Written by the data path on every TX of a slot, ingress and egress; summed by the
+/* Real-server slot -> struct sbulb_slot_count per CPU: the frames forwarded (XDP_TX) to or from
+ * the server holding it, how the control plane tells that a draining server's associations went
+ * quiet, and the clients moved away from it (issue 16). Written by the data path; summed by the
  * control plane, which zeroes a slot's entry when it gives the slot to another server (a new
  * epoch). Size set before load: the slots (params max_slots). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1); /* set before load */
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct sbulb_slot_count);
 } sbulb_slot_frames SEC(".maps");
 
 /* Key 0 -> struct sbulb_stamp: the layout version and the limits the pinned maps were made

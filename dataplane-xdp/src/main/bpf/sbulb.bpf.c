@@ -99,10 +99,10 @@ static __always_inline int decide(const struct sbulb_pkt *p, enum sbulb_reason r
 /* One more frame forwarded by slot `slot` (a per-CPU counter, like decide()'s). */
 static __always_inline void count_slot(__u32 slot)
 {
-	__u64 *n = bpf_map_lookup_elem(&sbulb_slot_frames, &slot);
+	struct sbulb_slot_count *n = bpf_map_lookup_elem(&sbulb_slot_frames, &slot);
 
 	if (n)
-		(*n)++;
+		n->frames++;
 }
 
 /* The configuration a frame is decided by: one generation, read once at the frame's start. */
@@ -211,6 +211,24 @@ static __always_inline struct sbulb_real *valid_real(const struct sbulb_view *v,
 	return r;
 }
 
+/* An association about to be re-bound: one more client moved away from the server it named, if
+ * that server still holds the slot in this generation (same epoch, live or retired: down, or
+ * removed and remembered). Off the hot path: only a client whose entry is no longer valid, or
+ * that a server starts a flow with, gets here. */
+static __always_inline void count_moved(const struct sbulb_view *v, const struct sbulb_assoc *a)
+{
+	__u32 slot = a->slot;
+	struct sbulb_real *r = bpf_map_lookup_elem(&sbulb_reals, &slot);
+	struct sbulb_slot_count *n;
+
+	if (!r || a->epoch == 0 || r->epoch != a->epoch ||
+	    !(r->flags & ((SBULB_REAL_LIVE | SBULB_REAL_RETIRED) << (v->gen & 1))))
+		return;
+	n = bpf_map_lookup_elem(&sbulb_slot_frames, &slot);
+	if (n)
+		n->moved++;
+}
+
 /* The keys of a client of a service in both tables; the frame's family picks one. */
 struct assoc_keys {
 	struct sbulb_assoc4_key k4;
@@ -241,12 +259,15 @@ static __always_inline struct sbulb_assoc *assoc_find(const struct sbulb_pkt *p,
  * fails the validity check and picks a slot itself, as two CPUs racing on a new client may.
  * Only a client without an entry is inserted, with BPF_NOEXIST: if another CPU inserted it
  * meanwhile, its choice stands and this frame is dropped (the client's retransmission reaches
- * the winner) rather than the client flipping servers. False if the table refused.
+ * the winner) rather than the client flipping servers. False if the table refused. A re-bound
+ * client counts as moved away from the server its entry named (count_moved).
  */
-static __always_inline bool store_association(const struct sbulb_pkt *p, struct sbulb_assoc *a,
-					      const struct assoc_keys *k, const struct sbulb_assoc *val)
+static __always_inline bool store_association(const struct sbulb_pkt *p, const struct sbulb_view *v,
+					      struct sbulb_assoc *a, const struct assoc_keys *k,
+					      const struct sbulb_assoc *val)
 {
 	if (a) {
+		count_moved(v, a);
 		*a = *val;
 		return true;
 	}
@@ -356,7 +377,7 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 		r = pick(v, svc, &fresh);
 		if (!r)
 			return decide(p, SBULB_R_INGRESS_NO_REAL_SERVER, XDP_DROP, 0);
-		if (!store_association(p, a, &k, &fresh))
+		if (!store_association(p, v, a, &k, &fresh))
 			return decide(p, SBULB_R_INGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
 		reason = SBULB_R_INGRESS_NEW_NAT;
 		slot = fresh.slot;
@@ -468,7 +489,7 @@ forward:
 		/* Nobody (live) owns the client: this server initiates the association. */
 		fresh.slot = slot;
 		fresh.epoch = r->epoch;
-		if (!store_association(p, a, &k, &fresh))
+		if (!store_association(p, v, a, &k, &fresh))
 			return decide(p, SBULB_R_EGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
 		reason = SBULB_R_EGRESS_NEW_NAT;
 	}

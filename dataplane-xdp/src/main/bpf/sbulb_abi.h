@@ -282,13 +282,14 @@ struct sbulb_assoc {
 
 /* The layout version of the pinned maps (docs/design.md, "State that outlives the process"):
  * raised with every change of a pinned map's key or value layout. 1: the single-service layout;
- * 2: services; 3: a reason more (sbulb_counters grows: TO_BALANCER_HOST). The upgrade test builds
- * a second object with SBULB_ABI_TEST_EXTRA, one on. */
+ * 2: services; 3: a reason more (sbulb_counters grows: TO_BALANCER_HOST); 4: sbulb_slot_frames
+ * counts moved clients too (its value grows: struct sbulb_slot_count), more reasons. The upgrade
+ * test builds a second object with SBULB_ABI_TEST_EXTRA, one on. */
 enum sbulb_abi_version {
 #ifdef SBULB_ABI_TEST_EXTRA
-	SBULB_ABI_VERSION = 4,
+	SBULB_ABI_VERSION = 5,
 #else
-	SBULB_ABI_VERSION = 3,
+	SBULB_ABI_VERSION = 4,
 #endif
 };
 
@@ -302,6 +303,13 @@ struct sbulb_stamp {
 	__u32 assoc_size;      /* sizeof(struct sbulb_assoc) */
 	__u32 max_svc;         /* --max-services */
 	__u32 max_ports;       /* -mp */
+};
+
+/* Value of sbulb_slot_frames, per CPU and slot. */
+struct sbulb_slot_count {
+	__u64 frames;          /* forwarded (XDP_TX) to or from the slot's server, ingress and egress */
+	__u64 moved;           /* clients whose association named the slot's server (its epoch) and
+	                        * that the data path bound to another server: it was down or removed */
 };
 
 /* Per-CPU counters, one per reason code. */

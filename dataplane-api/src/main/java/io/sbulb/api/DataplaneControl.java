@@ -50,6 +50,16 @@ public interface DataplaneControl extends AutoCloseable {
     }
 
     /**
+     * Clients moved away from each real server since it got its slot, keyed as
+     * {@link #serverFrames()}: clients whose association named the server while it still held its
+     * slot and that the data path bound to another one (the server was down or removed when they
+     * sent). Empty for a data path that does not count.
+     */
+    default Map<ServerRef, Long> serverMoves() {
+        return Map.of();
+    }
+
+    /**
      * At most {@code max} of the events logged since the last call, oldest first: those whose
      * reason is in the event mask given at creation. When the log is full
      * ({@link DataplaneEvent#CAPACITY}), new events are lost, never frames.

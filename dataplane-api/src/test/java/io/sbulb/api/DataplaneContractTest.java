@@ -306,6 +306,35 @@ public abstract class DataplaneContractTest extends DataplaneRefusalContract {
         }
     }
 
+    /**
+     * A client whose server left (removed, or down with on-down move) counts as moved away from
+     * that server when the data path binds it elsewhere, whether the client's datagram or another
+     * server's does it; once, and only while the server is remembered with its slot (issue 16).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Net.class)
+    void clientsMovedAwayFromALeavingServerAreCountedForIt(Net n) {
+        ServerRef rs0 = new ServerRef(Service.DEFAULT_NAME, n.rs(0));
+        ServerRef rs1 = new ServerRef(Service.DEFAULT_NAME, n.rs(1));
+        try (Dataplane dp = balancer(n, SMALL, 2)) {
+            toServer(dp, n.toVip(n.client(0)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(2)), n.rs(0), Reason.INGRESS_NEW_NAT);
+            assertThat(dp.serverMoves()).isEqualTo(Map.of(rs0, 0L, rs1, 0L));
+
+            dp.configure(n.config(2).withRealServers(List.of(n.rs(1))));
+            toServer(dp, n.toVip(n.client(0)), n.rs(1), Reason.INGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(0)), n.rs(1), Reason.INGRESS_REUSED_NAT);
+            fromServer(dp, n.fromServer(n.rs(1), n.client(2)), n.vip, Reason.EGRESS_NEW_NAT);
+            toServer(dp, n.toVip(n.client(1)), n.rs(1), Reason.INGRESS_REUSED_NAT);
+            assertThat(dp.serverMoves()).as("two clients left rs0, each once").isEqualTo(Map.of(rs0, 2L, rs1, 0L));
+
+            dp.configure(n.config(2));
+            toServer(dp, n.toVip(n.client(3)), n.rs(1), Reason.INGRESS_NEW_NAT);
+            assertThat(dp.serverMoves()).as("rs0 back in its slot keeps its count").isEqualTo(Map.of(rs0, 2L, rs1, 0L));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Net.class)
     void withoutRealServersTrafficToTheVipIsDropped(Net n) {

@@ -47,6 +47,8 @@ final class DataPath {
     private final int[] cursors;
     /** {@code sbulb_slot_frames}: frames forwarded per slot, zeroed when a slot gets a new epoch. */
     private final long[] slotFrames;
+    /** {@code sbulb_slot_frames}: clients moved away per slot ({@code count_moved}), zeroed with the frames. */
+    private final long[] slotMoved;
 
     DataPath(KernelLruMap<AssocKey, AssocValue> assoc4, KernelLruMap<AssocKey, AssocValue> assoc6, long eventMask,
              ModelConfig cfg) {
@@ -56,6 +58,7 @@ final class DataPath {
         this.cfg = cfg;
         this.cursors = new int[cfg.placement.limits().maxServices()];
         this.slotFrames = new long[cfg.placement.limits().maxSlots()];
+        this.slotMoved = new long[cfg.placement.limits().maxSlots()];
     }
 
     /**
@@ -63,10 +66,12 @@ final class DataPath {
      * configuration, cursors (by service id, unsigned) and counters; an empty event log.
      */
     DataPath(KernelLruMap<AssocKey, AssocValue> assoc4, KernelLruMap<AssocKey, AssocValue> assoc6, long eventMask,
-             ModelConfig cfg, Map<Integer, Long> cursors, Map<Reason, Counter> counters, Map<Integer, Long> slotFrames) {
+             ModelConfig cfg, Map<Integer, Long> cursors, Map<Reason, Counter> counters, Map<Integer, Long> slotFrames,
+             Map<Integer, Long> slotMoved) {
         this(assoc4, assoc6, eventMask, cfg);
         cursors.forEach((id, next) -> this.cursors[id] = (int) (long) next);
         slotFrames.forEach((slot, n) -> this.slotFrames[slot] = n);
+        slotMoved.forEach((slot, n) -> this.slotMoved[slot] = n);
         counters.forEach((r, c) -> {
             packets[r.code()] = c.packets();
             bytes[r.code()] = c.bytes();
@@ -103,6 +108,7 @@ final class DataPath {
             Placement.Slot before = cfg.placement.slot(x.id());
             if (before == null || before.epoch() != x.epoch()) {
                 slotFrames[x.id()] = 0;
+                slotMoved[x.id()] = 0;
             }
         }
         this.cfg = config;
@@ -110,10 +116,19 @@ final class DataPath {
 
     /** The per-slot frame counts that are not 0, by slot. */
     Map<Integer, Long> slotFrames() {
+        return nonZero(slotFrames);
+    }
+
+    /** The per-slot counts of clients moved away that are not 0, by slot. */
+    Map<Integer, Long> slotMoved() {
+        return nonZero(slotMoved);
+    }
+
+    private static Map<Integer, Long> nonZero(long[] perSlot) {
         Map<Integer, Long> out = new TreeMap<>();
-        for (int slot = 0; slot < slotFrames.length; slot++) {
-            if (slotFrames[slot] != 0) {
-                out.put(slot, slotFrames[slot]);
+        for (int slot = 0; slot < perSlot.length; slot++) {
+            if (perSlot[slot] != 0) {
+                out.put(slot, perSlot[slot]);
             }
         }
         return out;
@@ -211,11 +226,15 @@ final class DataPath {
 
     /**
      * Mirrors {@code store_association}: an existing (invalid) entry is re-pointed in place, with
-     * no LRU effect; only a peer without an entry is inserted (BPF_NOEXIST).
+     * no LRU effect, and counts as a client moved away from the slot it named while that slot has
+     * its epoch in this configuration, live or retired ({@code count_moved}); only a peer without an entry is inserted (BPF_NOEXIST).
      */
-    private static boolean storeAssociation(KernelLruMap<AssocKey, AssocValue> table, AssocValue existing, AssocKey key,
-                                            AssocValue fresh) {
+    private boolean storeAssociation(KernelLruMap<AssocKey, AssocValue> table, AssocValue existing, AssocKey key,
+                                     AssocValue fresh) {
         if (existing != null) {
+            if (existing.epoch != 0 && cfg.epoch(existing.slot) == existing.epoch) {
+                slotMoved[existing.slot]++;
+            }
             existing.slot = fresh.slot;
             existing.epoch = fresh.epoch;
             return true;

@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * every slot in use, live or retired, with its epoch, the next epoch and retired rank: what
  * {@code sbulb_config}, {@code sbulb_services} and {@code sbulb_reals} hold, from which
  * {@link Placement#restore} rebuilds it), the balancer host's addresses ({@code sbulb_addrs}); the round-robin cursors ({@code sbulb_state}, by
- * service id); the counters ({@code sbulb_counters}) and the frames per slot
+ * service id); the counters ({@code sbulb_counters}) and the frames and clients moved per slot
  * ({@code sbulb_slot_frames}); and both association tables
  * ({@code sbulb_assoc4}, {@code sbulb_assoc6}) with the whole state of their kernel LRU models
  * ({@link LruState}). Not the event log: events not drained are lost on a restart.
@@ -50,6 +50,7 @@ public final class ModelSnapshot {
     private final int nextRetiredSeq;
     private final List<IpAddress> hostAddresses;
     private final Map<Integer, Long> slotFrames;
+    private final Map<Integer, Long> slotMoved;
     private final Placement placement;
     private final Map<Integer, Long> cursors;
     private final Map<Reason, Counter> counters;
@@ -58,18 +59,19 @@ public final class ModelSnapshot {
 
     /** A snapshot of a model whose placement is {@code placement}. */
     ModelSnapshot(Limits limits, long eventMask, Placement placement, Map<Integer, Long> cursors,
-                  Map<Reason, Counter> counters, Map<Integer, Long> slotFrames, LruState<AssocKey, AssocValue> table4,
-                  LruState<AssocKey, AssocValue> table6) {
+                  Map<Reason, Counter> counters, Map<Integer, Long> slotFrames, Map<Integer, Long> slotMoved,
+                  LruState<AssocKey, AssocValue> table4, LruState<AssocKey, AssocValue> table6) {
         this(limits, eventMask, placement.heads(), placement.slots(), placement.nextEpoch(), placement.nextRetiredSeq(),
-                List.copyOf(placement.config().hostAddresses()), cursors, counters, slotFrames, table4, table6);
+                List.copyOf(placement.config().hostAddresses()), cursors, counters, slotFrames, slotMoved, table4,
+                table6);
     }
 
     /** A snapshot of what the maps hold, naming no host address. */
     ModelSnapshot(Limits limits, long eventMask, List<ServiceHead> heads, List<Slot> slots, int nextEpoch,
                   int nextRetiredSeq, Map<Integer, Long> cursors, Map<Reason, Counter> counters,
                   LruState<AssocKey, AssocValue> table4, LruState<AssocKey, AssocValue> table6) {
-        this(limits, eventMask, heads, slots, nextEpoch, nextRetiredSeq, List.of(), cursors, counters, Map.of(), table4,
-                table6);
+        this(limits, eventMask, heads, slots, nextEpoch, nextRetiredSeq, List.of(), cursors, counters, Map.of(),
+                Map.of(), table4, table6);
     }
 
     /**
@@ -79,16 +81,11 @@ public final class ModelSnapshot {
      */
     ModelSnapshot(Limits limits, long eventMask, List<ServiceHead> heads, List<Slot> slots, int nextEpoch,
                   int nextRetiredSeq, List<IpAddress> hostAddresses, Map<Integer, Long> cursors,
-                  Map<Reason, Counter> counters, Map<Integer, Long> slotFrames, LruState<AssocKey, AssocValue> table4,
-                  LruState<AssocKey, AssocValue> table6) {
+                  Map<Reason, Counter> counters, Map<Integer, Long> slotFrames, Map<Integer, Long> slotMoved,
+                  LruState<AssocKey, AssocValue> table4, LruState<AssocKey, AssocValue> table6) {
         this.hostAddresses = List.copyOf(hostAddresses);
-        this.slotFrames = Collections.unmodifiableMap(new TreeMap<>(slotFrames));
-        slotFrames.forEach((slot, n) -> {
-            if (slot < 0 || slot >= limits.maxSlots() || n <= 0) {
-                throw new IllegalArgumentException("slot " + slot + " forwarded " + n + " frames: slots are 0.."
-                        + (limits.maxSlots() - 1) + ", counts above 0");
-            }
-        });
+        this.slotFrames = perSlot(slotFrames, limits, "forwarded", "frames");
+        this.slotMoved = perSlot(slotMoved, limits, "moved", "clients away");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.eventMask = eventMask;
         this.heads = List.copyOf(heads);
@@ -109,6 +106,17 @@ public final class ModelSnapshot {
             throw new IllegalArgumentException("placement: " + e.getMessage(), e);
         }
         check();
+    }
+
+    /** A per-slot count, checked: slots within the limits, counts above 0 (those at 0 are not listed). */
+    private static Map<Integer, Long> perSlot(Map<Integer, Long> counts, Limits limits, String verb, String what) {
+        counts.forEach((slot, n) -> {
+            if (slot < 0 || slot >= limits.maxSlots() || n <= 0) {
+                throw new IllegalArgumentException("slot " + slot + " " + verb + " " + n + " " + what + ": slots are 0.."
+                        + (limits.maxSlots() - 1) + ", counts above 0");
+            }
+        });
+        return Collections.unmodifiableMap(new TreeMap<>(counts));
     }
 
     /**
@@ -309,6 +317,11 @@ public final class ModelSnapshot {
         return slotFrames;
     }
 
+    /** {@code sbulb_slot_frames}: the clients moved away from each slot, those not 0, by slot. */
+    Map<Integer, Long> slotMoved() {
+        return slotMoved;
+    }
+
     /** The balancer host's addresses ({@code sbulb_addrs} entries flagged host), in order. */
     List<IpAddress> hostAddresses() {
         return hostAddresses;
@@ -356,7 +369,7 @@ public final class ModelSnapshot {
         return o instanceof ModelSnapshot s && limits.equals(s.limits) && eventMask == s.eventMask
                 && heads.equals(s.heads) && slots.equals(s.slots) && nextEpoch == s.nextEpoch
                 && nextRetiredSeq == s.nextRetiredSeq && hostAddresses.equals(s.hostAddresses)
-                && slotFrames.equals(s.slotFrames)
+                && slotFrames.equals(s.slotFrames) && slotMoved.equals(s.slotMoved)
                 && cursors.equals(s.cursors) && counters.equals(s.counters)
                 && table4.equals(s.table4) && table6.equals(s.table6);
     }
@@ -364,7 +377,7 @@ public final class ModelSnapshot {
     @Override
     public int hashCode() {
         return Objects.hash(limits, eventMask, heads, slots, nextEpoch, nextRetiredSeq, hostAddresses, cursors, counters,
-                slotFrames, table4, table6);
+                slotFrames, slotMoved, table4, table6);
     }
 
     @Override

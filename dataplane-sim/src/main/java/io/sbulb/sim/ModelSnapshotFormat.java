@@ -26,7 +26,7 @@ import java.util.TreeSet;
 
 /**
  * The binary form of a {@link ModelSnapshot}: an {@link Envelope} (magic {@code SBULBSIM},
- * version 3, body length, CRC-32) around this body, big-endian:
+ * version 4, body length, CRC-32) around this body, big-endian:
  *
  * <pre>
  * limits        maxPorts i32, maxRealServers i32, maxAssociations i32, maxServices i32
@@ -40,6 +40,7 @@ import java.util.TreeSet;
  *               (a removed service's stays: the data path keeps it until the id is given out again)
  * counters      count u8, then count (code u8, packets i64, bytes i64), reasons that counted, by code
  * slotFrames    count i32, then count (slot i32, frames i64): the slots that forwarded frames, by slot
+ * slotMoved     count i32, then count (slot i32, clients i64): the slots clients moved away from, by slot
  * table4        the IPv4 association table's LRU state ({@link LruStateFormat})
  * table6        the IPv6 association table's LRU state
  * service       id u16, order u16, name (length u8, then ASCII), VIP address, ports (count i32, then count u16)
@@ -50,7 +51,8 @@ import java.util.TreeSet;
  * address       family u8 (4 or 6), then 4 or 16 bytes, network byte order
  * </pre>
  *
- * <p>Version 2 (no host addresses, no frames per slot) is not read: a model has not been kept across releases.
+ * <p>Version 3 (no clients moved per slot) and version 2 (no host addresses, no frames per slot) are
+ * not read: a model has not been kept across releases.
  * Version 1 (one VIP, a list of servers, the retired ones, one cursor, one table keyed by
  * client) is not read: its associations name servers, not slots.
  *
@@ -61,7 +63,7 @@ import java.util.TreeSet;
 final class ModelSnapshotFormat {
 
     static final String MAGIC = "SBULBSIM";
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     private static final List<SlotState> STATES = List.of(SlotState.LIVE, SlotState.RETIRED);
 
@@ -120,6 +122,8 @@ final class ModelSnapshotFormat {
         s.counters().forEach((r, n) -> out.u8(r.code()).i64(n.packets()).i64(n.bytes()));
         out.i32(s.slotFrames().size());
         s.slotFrames().forEach((slot, n) -> out.i32(slot).i64(n));
+        out.i32(s.slotMoved().size());
+        s.slotMoved().forEach((slot, n) -> out.i32(slot).i64(n));
         LruStateFormat.write(out, s.table4(), KEY, VALUE);
         LruStateFormat.write(out, s.table6(), KEY, VALUE);
         return Envelope.seal(MAGIC, VERSION, out);
@@ -153,13 +157,14 @@ final class ModelSnapshotFormat {
         }
         Map<Integer, Long> cursors = cursors(in, limits);
         Map<Reason, Counter> counters = counters(in);
-        Map<Integer, Long> slotFrames = slotFrames(in, limits);
+        Map<Integer, Long> slotFrames = perSlot(in, limits, "slot frames", "frames");
+        Map<Integer, Long> slotMoved = perSlot(in, limits, "slot moved", "clients");
         LruState<AssocKey, AssocValue> table4 = LruStateFormat.read(in, "IPv4 association table", KEY, VALUE);
         LruState<AssocKey, AssocValue> table6 = LruStateFormat.read(in, "IPv6 association table", KEY, VALUE);
         in.expectEnd();
         try {
             return new ModelSnapshot(limits, mask, heads, slots, nextEpoch, nextRetired, hosts, cursors, counters,
-                    slotFrames, table4, table6);
+                    slotFrames, slotMoved, table4, table6);
         } catch (IllegalArgumentException e) {
             throw SnapshotInput.inconsistent(e.getMessage());
         }
@@ -211,9 +216,9 @@ final class ModelSnapshotFormat {
                 "cursors are listed by id, one each", in::u16, w -> Integer.toUnsignedLong(in.i32(w + ": next")));
     }
 
-    private static Map<Integer, Long> slotFrames(SnapshotInput in, Limits limits) {
-        return listedByKey(in, in.i32("slot frame count", 0, limits.maxSlots()), "slot frames", "slot",
-                "slots are listed in order, one each", in::i32, w -> in.i64(w + ": frames"));
+    private static Map<Integer, Long> perSlot(SnapshotInput in, Limits limits, String item, String what) {
+        return listedByKey(in, in.i32(item + " count", 0, limits.maxSlots()), item, "slot",
+                "slots are listed in order, one each", in::i32, w -> in.i64(w + ": " + what));
     }
 
     /** {@code n} (key, value) pairs in increasing key order, each key once. */

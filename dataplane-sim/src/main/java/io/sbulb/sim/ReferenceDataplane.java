@@ -76,7 +76,7 @@ public final class ReferenceDataplane implements Dataplane {
     public static ReferenceDataplane restore(ModelSnapshot s) {
         return new ReferenceDataplane(s.limits(), new DataPath(KernelLruMap.restore(s.table4(), AssocValue::copy),
                 KernelLruMap.restore(s.table6(), AssocValue::copy), s.eventMask(), new ModelConfig(s.placement()),
-                s.cursors(), s.counters(), s.slotFrames()));
+                s.cursors(), s.counters(), s.slotFrames(), s.slotMoved()));
     }
 
     /**
@@ -86,7 +86,7 @@ public final class ReferenceDataplane implements Dataplane {
      */
     public ModelSnapshot save() {
         return new ModelSnapshot(limits, path.eventMask(), path.config().placement, path.cursors(), path.counters(),
-                path.slotFrames(), path.associations4().state(AssocValue::copy),
+                path.slotFrames(), path.slotMoved(), path.associations4().state(AssocValue::copy),
                 path.associations6().state(AssocValue::copy));
     }
 
@@ -167,6 +167,12 @@ public final class ReferenceDataplane implements Dataplane {
     @Override
     public Map<ServerRef, Long> serverFrames() {
         return path.config().placement.perServer(path.slotFrames());
+    }
+
+    @Override
+    public Map<ServerRef, Long> serverMoves() {
+        requireOpen();
+        return path.config().placement.perServer(path.slotMoved());
     }
 
     @Override

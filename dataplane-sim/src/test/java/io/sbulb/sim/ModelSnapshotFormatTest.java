@@ -115,15 +115,18 @@ class ModelSnapshotFormatTest {
         byte[] other = Envelope.seal("SBULBXDP", 1, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(other))).hasMessage("not a snapshot of this kind: it starts "
                 + "with 5342554c42584450, a snapshot with 'SBULBSIM' (5342554c4253494d)");
-        byte[] later = Envelope.seal(ModelSnapshotFormat.MAGIC, 4, new SnapshotOutput());
+        byte[] later = Envelope.seal(ModelSnapshotFormat.MAGIC, 5, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(later)))
-                .hasMessage("snapshot format version 4, this build reads version 3");
+                .hasMessage("snapshot format version 5, this build reads version 4");
         byte[] single = Envelope.seal(ModelSnapshotFormat.MAGIC, 1, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(single))).as("the single-service format")
-                .hasMessage("snapshot format version 1, this build reads version 3");
+                .hasMessage("snapshot format version 1, this build reads version 4");
         byte[] noHosts = Envelope.seal(ModelSnapshotFormat.MAGIC, 2, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(noHosts))).as("services without host addresses")
-                .hasMessage("snapshot format version 2, this build reads version 3");
+                .hasMessage("snapshot format version 2, this build reads version 4");
+        byte[] noMoves = Envelope.seal(ModelSnapshotFormat.MAGIC, 3, new SnapshotOutput());
+        assertThat(refusal(() -> ModelSnapshot.fromBytes(noMoves))).as("no clients moved per slot")
+                .hasMessage("snapshot format version 3, this build reads version 4");
     }
 
     /** The snapshot with its body edited and sealed again (a correct checksum over a wrong body). */
@@ -191,7 +194,7 @@ class ModelSnapshotFormatTest {
     private static ModelSnapshot with(ModelSnapshot s, Limits limits, List<ServiceHead> heads, List<Slot> slots,
                                       int nextEpoch, Map<Integer, Long> cursors, Map<Reason, Counter> counters) {
         return new ModelSnapshot(limits, 0, heads, slots, nextEpoch, s.nextRetiredSeq(), s.hostAddresses(), cursors,
-                counters, s.slotFrames(), s.table4(), s.table6());
+                counters, s.slotFrames(), s.slotMoved(), s.table4(), s.table6());
     }
 
     @Test

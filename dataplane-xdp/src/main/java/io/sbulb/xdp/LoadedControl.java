@@ -55,6 +55,11 @@ abstract class LoadedControl implements DataplaneControl {
         return loaded.serverFrames();
     }
 
+    @Override
+    public Map<io.sbulb.api.ServerRef, Long> serverMoves() {
+        return loaded.serverMoves();
+    }
+
     /**
      * At most {@code max} of the events waiting, oldest first: those whose reason is in the
      * load-time event mask ({@link SbulbProgramSpec#eventMask()}).

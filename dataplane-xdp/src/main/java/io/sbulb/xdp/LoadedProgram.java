@@ -204,6 +204,16 @@ final class LoadedProgram {
 
     /** {@code sbulb_slot_frames} summed over CPUs: slot -> frames forwarded, the slots with any. */
     static Map<Integer, Long> framesBySlot(io.sbulb.xdp.bpf.BpfMap slotFrames) {
+        return slotCounts(slotFrames, SbulbAbi.SLOT_COUNT_FRAMES);
+    }
+
+    /** {@code sbulb_slot_frames} summed over CPUs: slot -> clients moved away, the slots with any. */
+    static Map<Integer, Long> movedBySlot(io.sbulb.xdp.bpf.BpfMap slotFrames) {
+        return slotCounts(slotFrames, SbulbAbi.SLOT_COUNT_MOVED);
+    }
+
+    /** One field (at {@code offset}) of {@code struct sbulb_slot_count}, summed over CPUs, the slots not 0. */
+    private static Map<Integer, Long> slotCounts(io.sbulb.xdp.bpf.BpfMap slotFrames, int offset) {
         Map<Integer, Long> bySlot = new java.util.HashMap<>();
         int stride = slotFrames.perCpuStride();
         int cpus = slotFrames.possibleCpus();
@@ -211,7 +221,7 @@ final class LoadedProgram {
             java.nio.ByteBuffer b = SbulbAbi.wrap(value);
             long n = 0;
             for (int cpu = 0; cpu < cpus; cpu++) {
-                n += b.getLong(cpu * stride);
+                n += b.getLong(cpu * stride + offset);
             }
             if (n != 0) {
                 bySlot.put(SbulbAbi.u32(key), n);
@@ -223,6 +233,11 @@ final class LoadedProgram {
     /** Frames forwarded per server with a slot ({@code sbulb_slot_frames} summed over CPUs). */
     Map<io.sbulb.api.ServerRef, Long> serverFrames() {
         return call(() -> writer.placement().perServer(framesBySlot(prog.slotFrames)));
+    }
+
+    /** Clients moved away per server with a slot ({@code sbulb_slot_frames} summed over CPUs). */
+    Map<io.sbulb.api.ServerRef, Long> serverMoves() {
+        return call(() -> writer.placement().perServer(movedBySlot(prog.slotFrames)));
     }
 
     List<DataplaneEvent> drainEvents(int max) {

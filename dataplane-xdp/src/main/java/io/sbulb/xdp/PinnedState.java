@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * A look at a data path's pinned state from another process, for tools ({@code sbulb preview}):
- * its limits (the stamp), the placement of the generation in use, both association tables and
- * the frames forwarded per server.
+ * its limits (the stamp), the placement of the generation in use, both association tables, and
+ * per server the frames forwarded and the clients moved away.
  * Loads no program, takes no lock, writes nothing (the maps are opened with {@code bpf_obj_get},
  * which gives a writable descriptor: nothing here writes through it). A daemon may switch
  * generations meanwhile: what is read is one moment's view, not a transaction.
@@ -23,7 +23,8 @@ public final class PinnedState {
 
     /** What was read. */
     public record View(Limits limits, Placement placement, List<Association> associations,
-                       java.util.Map<io.sbulb.api.ServerRef, Long> serverFrames) {
+                       java.util.Map<io.sbulb.api.ServerRef, Long> serverFrames,
+                       java.util.Map<io.sbulb.api.ServerRef, Long> serverMoves) {
     }
 
     private PinnedState() {
@@ -60,8 +61,9 @@ public final class PinnedState {
             Collections.sort(out);
             BpfFd frames = BpfFd.pinned(dir.map(SbulbAbi.MAP_SLOT_FRAMES).toString(), "map " + SbulbAbi.MAP_SLOT_FRAMES);
             open.add(frames);
-            java.util.Map<Integer, Long> bySlot = LoadedProgram.framesBySlot(BpfMap.of(frames, BpfMap.systemPossibleCpus()));
-            return new View(limits, p, out, p.perServer(bySlot));
+            BpfMap counts = BpfMap.of(frames, BpfMap.systemPossibleCpus());
+            return new View(limits, p, out, p.perServer(LoadedProgram.framesBySlot(counts)),
+                    p.perServer(LoadedProgram.movedBySlot(counts)));
         } finally {
             open.forEach(BpfFd::close);
         }

@@ -53,7 +53,7 @@ public final class SbulbAbi {
     public static final String ABI_VERSION_ENUM = "sbulb_abi_version";
     public static final String ABI_VERSION = "SBULB_ABI_VERSION";
     /** The layout version of the shipped object (its BTF's SBULB_ABI_VERSION, checked by AbiTest). */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
 
     public static final int EVENTS_BYTES = 256 * 1024;
 
@@ -93,6 +93,10 @@ public final class SbulbAbi {
     public static final int ASSOC6_KEY_SIZE = 20;
     public static final int ASSOC_SIZE = 8;
     public static final int COUNTER_SIZE = 16;
+    /** struct sbulb_slot_count: frames (u64), moved (u64). */
+    public static final int SLOT_COUNT_SIZE = 16;
+    static final int SLOT_COUNT_FRAMES = 0;
+    static final int SLOT_COUNT_MOVED = 8;
     public static final int EVENT_SIZE = 72;
     public static final int PARAMS_SIZE = 32;
     public static final int RS_FAST_SIZE = 28;
@@ -119,6 +123,7 @@ public final class SbulbAbi {
             Map.entry("sbulb_assoc6_key", ASSOC6_KEY_SIZE),
             Map.entry("sbulb_assoc", ASSOC_SIZE),
             Map.entry("sbulb_counter", COUNTER_SIZE),
+            Map.entry("sbulb_slot_count", SLOT_COUNT_SIZE),
             Map.entry("sbulb_params", PARAMS_SIZE));
 
     /** The enum in the C header whose constants mirror {@link io.sbulb.api.Reason}, prefix included. */

@@ -58,7 +58,8 @@ class AbiTest {
                 SbulbAbi.ASSOC_SIZE});
         expected.put(SbulbAbi.MAP_STATE, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.STATE_SIZE});
         expected.put(SbulbAbi.MAP_COUNTERS, new int[] {MapDescription.TYPE_PERCPU_ARRAY, u32, SbulbAbi.COUNTER_SIZE});
-        expected.put(SbulbAbi.MAP_SLOT_FRAMES, new int[] {MapDescription.TYPE_PERCPU_ARRAY, u32, 8});
+        expected.put(SbulbAbi.MAP_SLOT_FRAMES, new int[] {MapDescription.TYPE_PERCPU_ARRAY, u32,
+                SbulbAbi.SLOT_COUNT_SIZE});
         expected.put(SbulbAbi.MAP_STAMP, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.STAMP_SIZE});
         expected.put(SbulbAbi.MAP_EVENTS, new int[] {MapDescription.TYPE_RINGBUF, 0, 0});
         for (Map.Entry<String, int[]> e : expected.entrySet()) {

@@ -241,12 +241,17 @@ public final class DifferentialRunner {
             return counterDifference("counters differ after the restart", counters(a), counters(b));
         }
 
-        /** Null if both count the same frames forwarded per real server, else both counts. */
+        /** Null if both count the same frames forwarded and clients moved away per real server, else both counts. */
         private String serverFrameDifference() {
             Map<ServerRef, Long> fa = a.serverFrames();
             Map<ServerRef, Long> fb = b.serverFrames();
-            return fa.equals(fb) ? null : "frames forwarded per server differ: " + a.name() + " " + fa + ", " + b.name()
-                    + " " + fb;
+            if (!fa.equals(fb)) {
+                return "frames forwarded per server differ: " + a.name() + " " + fa + ", " + b.name() + " " + fb;
+            }
+            Map<ServerRef, Long> ma = a.serverMoves();
+            Map<ServerRef, Long> mb = b.serverMoves();
+            return ma.equals(mb) ? null : "clients moved away per server differ: " + a.name() + " " + ma + ", "
+                    + b.name() + " " + mb;
         }
 
         /** Null if {@code a}'s counters {@code ca} equal {@code b}'s {@code cb}, else {@code what} with both. */

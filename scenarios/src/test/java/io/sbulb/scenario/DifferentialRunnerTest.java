@@ -155,4 +155,18 @@ class DifferentialRunnerTest {
         assertThat(r.divergence().step()).isEqualTo(1);
         assertThat(r.divergence().difference()).startsWith("frames forwarded per server differ: sim {default/198.18.1.1=1");
     }
+
+    @Test
+    void differentClientsMovedPerServerAreADivergenceAtTheFrame() {
+        DifferentialReport r = new DifferentialRunner(Catalog::model,
+                l -> new TamperingDataplane(Catalog.model(l), "restless").tamperServerMoves(f -> {
+                    java.util.Map<io.sbulb.api.ServerRef, Long> m = new java.util.TreeMap<>(f);
+                    m.replaceAll((k, v) -> v + 1);
+                    return m;
+                })).run(scenario());
+        assertThat(r.agreed()).isFalse();
+        assertThat(r.divergence().step()).isEqualTo(1);
+        assertThat(r.divergence().difference())
+                .startsWith("clients moved away per server differ: sim {default/198.18.1.1=0");
+    }
 }

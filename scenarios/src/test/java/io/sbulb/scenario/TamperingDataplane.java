@@ -23,6 +23,7 @@ final class TamperingDataplane extends ForwardingControl implements Dataplane {
     private UnaryOperator<Map<Reason, Counter>> counterMap = c -> c;
     private UnaryOperator<List<DataplaneEvent>> eventMap = e -> e;
     private UnaryOperator<Map<io.sbulb.api.ServerRef, Long>> serverFrameMap = f -> f;
+    private UnaryOperator<Map<io.sbulb.api.ServerRef, Long>> serverMoveMap = f -> f;
     private int frames;
 
     @Override
@@ -71,6 +72,16 @@ final class TamperingDataplane extends ForwardingControl implements Dataplane {
     @Override
     public Map<io.sbulb.api.ServerRef, Long> serverFrames() {
         return serverFrameMap.apply(inner.serverFrames());
+    }
+
+    TamperingDataplane tamperServerMoves(UnaryOperator<Map<io.sbulb.api.ServerRef, Long>> f) {
+        serverMoveMap = f;
+        return this;
+    }
+
+    @Override
+    public Map<io.sbulb.api.ServerRef, Long> serverMoves() {
+        return serverMoveMap.apply(inner.serverMoves());
     }
 
     TamperingDataplane tamperCounters(UnaryOperator<Map<Reason, Counter>> f) {

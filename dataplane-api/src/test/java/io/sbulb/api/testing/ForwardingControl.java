@@ -53,6 +53,11 @@ public abstract class ForwardingControl implements DataplaneControl {
     }
 
     @Override
+    public Map<ServerRef, Long> serverMoves() {
+        return delegate().serverMoves();
+    }
+
+    @Override
     public List<DataplaneEvent> drainEvents(int max) {
         return delegate().drainEvents(max);
     }
