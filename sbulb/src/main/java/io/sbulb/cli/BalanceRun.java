@@ -181,7 +181,8 @@ final class BalanceRun {
             throw e;
         }
         Daemon d = Daemon.start(new Daemon.Settings(nif.name(), s.config(), s.file(), s.format(), s.health(),
-                hostAddresses(nif.name())), dp, out, notify, () -> {
+                hostAddresses(nif.name())).withControl(PinOwner.controlSocketOf(s.pinDir()),
+                PinOwner.drainsFileOf(s.pinDir())), dp, out, notify, () -> {
             XdpAttachment a = dp.attach(nif, s.attach());
             say(out, (a.adopted() ? "took over the BPF link on " : "attached to ") + nif.name() + " in "
                     + a.mode().toString().toLowerCase() + " mode (XDP program " + a.programId() + ", BPF link "

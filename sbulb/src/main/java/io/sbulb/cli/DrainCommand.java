@@ -6,58 +6,49 @@ import io.sbulb.api.Placement;
 import io.sbulb.api.RealServer;
 import io.sbulb.api.ServerRef;
 import io.sbulb.api.Service;
-import io.sbulb.api.host.HostFacts;
 import io.sbulb.control.engine.DrainWatch;
 import io.sbulb.xdp.PinnedState;
 import io.sbulb.xdp.pin.PinDir;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code sbulb drain SERVICE SERVER (IFNET | --pin-dir DIR) --wait}: waits until a draining real
- * server (weight 0) is drained, none of its associations having carried traffic for a quiet
- * period, reading the running data path's pinned state (its per-server frame counts) without
- * changing anything.
+ * {@code sbulb drain SERVICE SERVER (IFNET | --pin-dir DIR) [--wait]}: has the running daemon drain
+ * a real server (weight 0 over the file's: it keeps its clients and takes no new one), through its
+ * control socket, unless it drains already; with {@code --wait}, then waits until it is drained,
+ * none of its associations having carried traffic for a quiet period, reading the running data
+ * path's pinned state (its per-server frame counts).
  */
 @Command(name = "drain", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Wait until a draining real server of a running data path is drained: it has weight 0 "
-                + "(set it in the services file: it then takes no new client and keeps its own) and none of its "
-                + "associations has carried a frame for --quiet. Reads the pinned state; changes nothing. Prints "
-                + "the associations still naming the server. Needs root."},
+        description = {"Drain a real server of the running balancer: it keeps its clients and takes no new one "
+                + "(weight 0, over the file's weight, until sbulb undrain or until the file drops the server; kept "
+                + "across restarts of sbulb). Asks the sbulb running the data path, on its control socket; a server "
+                + "with weight 0 in the file drains already. With --wait, then waits until none of its "
+                + "associations has carried a frame for --quiet, and prints the associations still naming it. "
+                + "Needs root."},
         footerHeading = "%nExit status:%n",
-        footer = {"  0  drained",
-            "  1  not drained at the deadline",
-            "  2  bad arguments, an unknown service or server, or a server that does not drain (weight above 0)",
-            "  3  no data path is pinned there, or its state cannot be read (no root)"})
+        footer = {"  0  draining (drained, with --wait)",
+            "  1  not drained at the deadline (--wait)",
+            "  2  bad arguments, an unknown service or server, or refused by the balancer",
+            "  3  no data path is pinned there, its state cannot be read (no root), or no sbulb runs it"})
 final class DrainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "the service's name (default for -vs/-rs)")
-    String service;
+    @Mixin
+    RunningServer target;
 
-    @Parameters(index = "1", paramLabel = "SERVER", description = "the real server's address")
-    String server;
-
-    @Parameters(index = "2", arity = "0..1", paramLabel = "IFNET", description = "the interface sbulb runs on")
-    String ifnet;
-
-    @Option(names = "--pin-dir", paramLabel = "DIR", description = "The state's directory, if sbulb runs with --pin-dir.")
-    Path pinDir;
-
-    @Option(names = "--wait", required = true, description = "Wait until drained or the deadline (required: setting "
-            + "a drain from the command line is not there yet; set weight 0 in the services file).")
+    @Option(names = "--wait", description = "Then wait until drained or the deadline.")
     boolean waitFor;
 
     @Option(names = "--quiet", paramLabel = "SECONDS", defaultValue = "30",
@@ -70,23 +61,24 @@ final class DrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Sbulb.oneOf(spec, ifnet, pinDir);
+        ServerRef ref = target.ref();
         if (quietSeconds <= 0 || deadlineSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--quiet and --deadline must be positive");
         }
-        IpAddress address;
-        try {
-            address = IpAddress.parse(server);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "SERVER: " + e.getMessage());
-        }
-        DetachCommand.requireRoot(HostFacts.SYSTEM);
-        PinDir pin = Sbulb.pinDirOf(pinDir, ifnet);
-        if (!Files.isDirectory(pin.maps())) {
-            throw new DataplaneUnavailableException("no data path is pinned at " + pin, null);
-        }
-        ServerRef ref = new ServerRef(service, address);
+        PinDir pin = target.pin();
+        String service = ref.service();
+        IpAddress address = ref.address();
         PrintWriter out = spec.commandLine().getOut();
+        if (weight(read(pin).placement(), ref) > 0) {
+            out.println(ask(pin, "drain " + service + " " + address));
+            out.flush();
+        } else if (!waitFor) {
+            out.println(address + " in service " + service + " drains already (weight 0)");
+            out.flush();
+        }
+        if (!waitFor) {
+            return ExitCodes.OK;
+        }
         DrainWatch watch = new DrainWatch(Duration.ofNanos((long) (quietSeconds * 1e9)));
         long start = System.nanoTime();
         long deadline = start + (long) (deadlineSeconds * 1e9);
@@ -124,14 +116,47 @@ final class DrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Sends {@code line} to the daemon running the data path pinned at {@code pin} and returns its
+     * answer, "ok: " taken off.
+     *
+     * @throws io.sbulb.api.ConfigException with the daemon's refusal
+     * @throws DataplaneUnavailableException when no daemon listens there
+     */
+    static String ask(PinDir pin, String line) {
+        Path socket = io.sbulb.xdp.pin.PinOwner.controlSocketOf(pin);
+        String answer;
+        try {
+            answer = io.sbulb.control.daemon.ControlSocket.ask(socket, line);
+        } catch (java.io.IOException e) {
+            throw new DataplaneUnavailableException("no sbulb answers on " + socket + " (" + e.getMessage() + "): "
+                    + "is sbulb running on this data path? Without it, set weight 0 in the services file", e);
+        }
+        if (answer.startsWith("ok: ")) {
+            return answer.substring(4);
+        }
+        throw new io.sbulb.api.ConfigException(answer.startsWith("error: ") ? answer.substring(7) : answer);
+    }
+
+    /** The server's weight in the running data path: -1 when retired (it takes no new client either). */
+    private static int weight(Placement p, ServerRef ref) {
+        requireDraining(p, ref, false);
+        return p.config().service(ref.service()).get().realServers().stream()
+                .filter(rs -> rs.address().equals(ref.address())).mapToInt(RealServer::weight).findFirst().orElse(-1);
+    }
+
     /** The server must be in the service, with weight 0 (or retired: it takes no new client either). */
     private static void requireDraining(Placement p, ServerRef ref) {
+        requireDraining(p, ref, true);
+    }
+
+    private static void requireDraining(Placement p, ServerRef ref, boolean weightZero) {
         Optional<Service> s = p.config().service(ref.service());
         if (s.isEmpty()) {
             throw new io.sbulb.api.ConfigException("the running data path has no service " + ref.service());
         }
         for (RealServer rs : s.get().realServers()) {
-            if (rs.address().equals(ref.address()) && rs.weight() > 0) {
+            if (weightZero && rs.address().equals(ref.address()) && rs.weight() > 0) {
                 throw new io.sbulb.api.ConfigException(ref.address() + " has weight " + rs.weight() + " in service "
                         + ref.service() + ": it takes new clients; set its weight to 0 in the services file to drain it");
             }

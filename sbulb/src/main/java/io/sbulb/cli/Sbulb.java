@@ -69,7 +69,7 @@ import picocli.CommandLine.Spec;
                     + "pinned in bpffs, so a crash leaves the data path running and a later start takes it "
                     + "over: its clients keep their real servers.",
             ""},
-        subcommands = {ReplayCommand.class, DetachCommand.class, CheckCommand.class, PreviewCommand.class, DrainCommand.class,
+        subcommands = {ReplayCommand.class, DetachCommand.class, CheckCommand.class, PreviewCommand.class, DrainCommand.class, UndrainCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
         footer = {

@@ -70,6 +70,7 @@ public final class Daemon implements AutoCloseable {
     public static final String WATCHDOG_TASK = "watchdog";
     public static final String HEALTH_TASK = "health";
     public static final String DRAIN_TASK = "drain";
+    public static final String CONTROL_TASK = "control";
     private static final long DRAIN_MILLIS = 1000;
 
     /** The kinds of configuration file, and how the daemon words their changes. */
@@ -105,13 +106,28 @@ public final class Daemon implements AutoCloseable {
      * @param health the services' health sections (by name) that came with {@code config}
      */
     public record Settings(String where, DataplaneConfig config, Path file, FileFormat format,
-                           Map<String, ServiceHealth> health, java.util.Set<io.sbulb.api.IpAddress> hostAddresses) {
+                           Map<String, ServiceHealth> health, java.util.Set<io.sbulb.api.IpAddress> hostAddresses,
+                           Path controlSocket, Path drainStore) {
         public Settings {
             Objects.requireNonNull(where, "where");
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(format, "format");
             health = Map.copyOf(health);
             hostAddresses = java.util.Set.copyOf(hostAddresses);
+        }
+
+        /** Without a control socket ({@code sbulb drain} cannot reach the daemon). */
+        public Settings(String where, DataplaneConfig config, Path file, FileFormat format,
+                        Map<String, ServiceHealth> health, java.util.Set<io.sbulb.api.IpAddress> hostAddresses) {
+            this(where, config, file, format, health, hostAddresses, null, null);
+        }
+
+        /**
+         * With a control socket at {@code socket} ({@link ControlSocket}), and the servers drained
+         * through it kept in {@code store}.
+         */
+        public Settings withControl(Path socket, Path store) {
+            return new Settings(where, config, file, format, health, hostAddresses, socket, store);
         }
 
         /** Without host addresses (a data path not attached to an interface). */
@@ -143,6 +159,11 @@ public final class Daemon implements AutoCloseable {
     private final AtomicBoolean healthChanged = new AtomicBoolean();
     private final HealthKeeper health;
     private final DrainReporter drains = new DrainReporter();
+    private final DrainOverrides overrides;
+    private final java.util.concurrent.ConcurrentLinkedQueue<ControlSocket.Request> requests =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicBoolean requested = new AtomicBoolean();
+    private ControlSocket control;
     private Map<String, ServiceHealth> healthRead; // the health sections of the file's last valid content
     private volatile boolean stopped;
     private volatile String stopReason = "stopped";
@@ -170,6 +191,41 @@ public final class Daemon implements AutoCloseable {
         this.healthRead = settings.health();
         this.health = new HealthKeeper(EffectiveConfig.DECISION_ONE, probers, this::healthChanged);
         this.health.watch(settings.health(), settings.config());
+        this.overrides = overrides(settings, out);
+    }
+
+    /** The servers drained by command that the configuration still has (those it lost are said and forgotten). */
+    private static DrainOverrides overrides(Settings settings, PrintWriter out) {
+        DrainOverrides o = new DrainOverrides(settings.drainStore(), line -> {
+            LOG.warn("{}", line);
+            say(out, "warning: " + line);
+        });
+        o.retain(settings.config()).forEach(line -> say(out, line));
+        o.drained().forEach(r -> say(out, "service " + r.service() + " server " + r.address() + " drains (by command, "
+                + "kept in " + settings.drainStore() + ")"));
+        return o;
+    }
+
+    /**
+     * Listens on the settings' control socket, if any. A socket that cannot be opened is a warning:
+     * the balancer runs on, without {@code sbulb drain}'s way to it.
+     */
+    private void listen() {
+        if (settings.controlSocket() == null) {
+            return;
+        }
+        try {
+            control = ControlSocket.open(settings.controlSocket(), r -> {
+                requests.add(r);
+                requested.set(true);
+                wake.release();
+            });
+            say(out, "listening for commands (sbulb drain) on " + control.path());
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warn("{}", e.getMessage());
+            say(out, "warning: " + e.getMessage() + "; sbulb drain cannot reach this balancer (a weight 0 in the "
+                    + "file drains a server)");
+        }
     }
 
     /**
@@ -188,7 +244,9 @@ public final class Daemon implements AutoCloseable {
     static Daemon start(Settings settings, DataplaneControl dataplane, PrintWriter out, SdNotify notify,
                         Runnable goLive, Consumer<DataplaneEvent> eventSink, Function<Prober.Listener, Probes> probers) {
         try {
-            dataplane.configure(withHost(settings, settings.config()));
+            DrainOverrides kept = new DrainOverrides(settings.drainStore(), line -> { });
+            kept.retain(settings.config());
+            dataplane.configure(withHost(settings, kept.apply(settings.config())));
             List<String> lines = ChangeReport.configuration(settings.config());
             String from = settings.file() == null ? "" : " (from " + settings.file() + ")";
             if (lines.size() == 1) {
@@ -199,6 +257,7 @@ public final class Daemon implements AutoCloseable {
             }
             goLive.run();
             Daemon d = new Daemon(settings, dataplane, out, notify, eventSink, probers);
+            d.listen();
             notify.ready(d.status());
             return d;
         } catch (RuntimeException | Error e) {
@@ -209,7 +268,9 @@ public final class Daemon implements AutoCloseable {
 
     /** One line for systemd's STATUS=. */
     public String status() {
-        return ChangeReport.status(dataplane.configuration(), settings.where()) + health.status() + drains.status();
+        int commanded = overrides.drained().size();
+        return ChangeReport.status(dataplane.configuration(), settings.where()) + health.status() + drains.status()
+                + (commanded == 0 ? "" : "; " + commanded + " draining by command");
     }
 
     /**
@@ -266,6 +327,9 @@ public final class Daemon implements AutoCloseable {
                 if (healthChanged.getAndSet(false)) {
                     s.dueBy(HEALTH_TASK, now);
                 }
+                if (requested.getAndSet(false)) {
+                    s.dueBy(CONTROL_TASK, now);
+                }
                 if (watcher != null && fileChanged.getAndSet(false)) {
                     s.dueBy(FILE_TASK, Math.max(now, lastFileRead + SETTLE_MILLIS));
                 }
@@ -285,6 +349,7 @@ public final class Daemon implements AutoCloseable {
             }
             scheduler.every(HEALTH_TASK, POLL_MILLIS, this::applyHealth);
             scheduler.every(DRAIN_TASK, DRAIN_MILLIS, this::sampleDrains);
+            scheduler.every(CONTROL_TASK, POLL_MILLIS, this::answerRequests);
             scheduler.every(WATCHDOG_TASK, WATCHDOG_MILLIS, () -> {
                 dataplane.checkRunning();
                 return false;
@@ -293,9 +358,52 @@ public final class Daemon implements AutoCloseable {
         return scheduler;
     }
 
-    /** Reports the draining servers (weight 0 in the file) that became drained. */
+    /** Answers the commands that came on the control socket, in order. */
+    private boolean answerRequests() {
+        ControlSocket.Request r;
+        while ((r = requests.poll()) != null) {
+            r.answer().complete(answer(r.line()));
+        }
+        return false;
+    }
+
+    /** The answer to one command line: "ok: ..." or "error: ...". */
+    String answer(String line) {
+        String[] w = line.trim().split("\\s+");
+        try {
+            switch (w[0]) {
+                case "status":
+                    return "ok: " + status();
+                case "drain":
+                case "undrain": {
+                    if (w.length != 3) {
+                        throw new IllegalArgumentException("usage: " + w[0] + " SERVICE SERVER");
+                    }
+                    io.sbulb.api.ServerRef ref = new io.sbulb.api.ServerRef(w[1], io.sbulb.api.IpAddress.parse(w[2]));
+                    String said = w[0].equals("drain") ? overrides.drain(fileConfig(), ref)
+                            : overrides.undrain(fileConfig(), ref);
+                    LOG.info("{} (by command)", said);
+                    say(out, said + " (by command)");
+                    applyEffective();
+                    return "ok: " + said;
+                }
+                default:
+                    throw new IllegalArgumentException("unknown command '" + w[0] + "': the commands are drain SERVICE "
+                            + "SERVER, undrain SERVICE SERVER, status");
+            }
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    /** The configuration file's running content (the command line's without one). */
+    private DataplaneConfig fileConfig() {
+        return watcher == null ? settings.config() : watcher.current();
+    }
+
+    /** Reports the draining servers (weight 0 in the file, or drained by command) that became drained. */
     private boolean sampleDrains() {
-        DataplaneConfig file = watcher == null ? settings.config() : watcher.current();
+        DataplaneConfig file = overrides.apply(fileConfig());
         boolean anyDraining = file.services().stream().anyMatch(s -> s.realServers().stream().anyMatch(r -> r.weight() == 0));
         if (!anyDraining && drains.status().isEmpty()) {
             return false; // nothing drains: the counters are not read
@@ -351,12 +459,13 @@ public final class Daemon implements AutoCloseable {
     private void apply(DataplaneConfig desired) {
         Map<String, ServiceHealth> before = health.policies();
         health.watch(healthRead, desired);
-        Reconciler.Outcome outcome = reconciler.reconcile(withHost(settings, health.effective(desired)));
+        Reconciler.Outcome outcome = reconciler.reconcile(withHost(settings, health.effective(overrides.apply(desired))));
         if (outcome instanceof Reconciler.Refused refused) {
             keep(watcher.reject(refused.reason()));
             health.watch(before, watcher.current());
             healthRead = before;
         } else {
+            overrides.retain(desired).forEach(line -> say(out, line));
             report(outcome, desired);
         }
     }
@@ -376,8 +485,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void applyEffective() {
-        DataplaneConfig file = watcher == null ? settings.config() : watcher.current();
-        Reconciler.Outcome outcome = reconciler.reconcile(withHost(settings, health.effective(file)));
+        DataplaneConfig file = fileConfig();
+        Reconciler.Outcome outcome = reconciler.reconcile(withHost(settings, health.effective(overrides.apply(file))));
         if (outcome instanceof Reconciler.Refused refused) {
             LOG.error("the data path refused the configuration health makes: {}", refused.reason().getMessage());
             say(out, "health changes not applied: " + refused.reason().getMessage());
@@ -424,6 +533,9 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
+        if (control != null) {
+            control.close();
+        }
         health.close();
         if (dataplane.detachesOnClose()) {
             notify.stopping("detaching from " + settings.where());

@@ -41,6 +41,16 @@ public final class PinOwner implements AutoCloseable {
         return LOCKS.resolve(name + ".lock");
     }
 
+    /** The control socket of the daemon running the data path pinned at {@code pin} (beside its lock file). */
+    public static Path controlSocketOf(PinDir pin) {
+        return lockFileOf(pin).resolveSibling(lockFileOf(pin).getFileName().toString().replaceAll("\\.lock$", ".sock"));
+    }
+
+    /** Where that daemon keeps the real servers drained by command (beside its lock file). */
+    public static Path drainsFileOf(PinDir pin) {
+        return lockFileOf(pin).resolveSibling(lockFileOf(pin).getFileName().toString().replaceAll("\\.lock$", ".drains"));
+    }
+
     private static Path handoverFileOf(PinDir pin) {
         return lockFileOf(pin).resolveSibling(lockFileOf(pin).getFileName() + ".handover");
     }
