@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code --config}), an IPv4 service with weights and an IPv6 service over the same three real
  * servers, real UDP from real sockets of both families. Each family's clients are answered from
  * their own family's VIP by their own server, spread by smooth weighted round robin, and a
- * weight set to 0 in the file drains a server without moving its clients.
+ * weight set to 0 in the file, or {@code sbulb drain} asking the running daemon, drains a server
+ * without moving its clients.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
@@ -163,22 +164,63 @@ class DualStackEndToEndTest {
 
     @Test
     @Order(4)
-    void drainWaitsUntilTheDrainingServerCarriesNoTrafficAndRefusesAServerThatStillTakesClients() throws IOException {
-        List<String> args = new ArrayList<>(List.of("drain", "coap6", lab.realServer6(2).toString(), "--wait",
-                "--quiet", "1", "--deadline", "20"));
-        args.addAll(lab.pinDirArgs());
-        SbulbProcess drain = SbulbProcess.start(lab.lbNetns(), args, null, Files.createTempDirectory(dir, "drain"));
+    void drainWaitsUntilTheDrainingServerCarriesNoTraffic() throws IOException {
+        SbulbProcess drain = sbulbCommand("drain", "coap6", lab.realServer6(2).toString(), "--wait", "--quiet", "1",
+                "--deadline", "20");
         assertThat(drain.await(Duration.ofSeconds(40))).as("%s", drain).hasValue(0);
         // rs2's IPv6 clients of the first test (8) still name it: drained means no traffic, not no entry
         assertThat(drain.out()).contains(lab.realServer6(2) + " in service coap6 is drained",
                 (CLIENTS / 3) + " associations still name it");
+    }
 
-        List<String> busy = new ArrayList<>(List.of("drain", "coap4", lab.realServer(2).toString(), "--wait",
-                "--quiet", "1", "--deadline", "5"));
-        busy.addAll(lab.pinDirArgs());
-        SbulbProcess refused = SbulbProcess.start(lab.lbNetns(), busy, null, Files.createTempDirectory(dir, "busy"));
-        assertThat(refused.await(Duration.ofSeconds(30))).as("%s", refused).hasValue(2);
-        assertThat(refused.err()).contains("has weight 1 in service coap4: it takes new clients");
+    /**
+     * {@code sbulb drain} without a file change: the running daemon, asked on its control socket,
+     * sets the server to weight 0; its clients stay, new ones go elsewhere; {@code sbulb undrain}
+     * gives it new clients again. A server the balancer does not have is refused, exit 2.
+     */
+    @Test
+    @Order(5)
+    void drainByCommandAsksTheRunningDaemonAndUndrainEndsIt() throws IOException {
+        String rs2 = lab.realServer(2).toString();
+        SbulbProcess drain = sbulbCommand("drain", "coap4", rs2);
+        assertThat(drain.await(Duration.ofSeconds(30))).as("%s", drain).hasValue(0);
+        assertThat(drain.out()).contains("service coap4 server " + rs2 + " drains: it keeps its clients and takes no "
+                + "new one");
+        assertThat(session.awaitOut(rs2 + "*0", 5000)).as("the daemon applied it: %s", sbulb.out()).isTrue();
+        assertThat(sbulb.out()).contains("(by command)");
+        List<String> stayed = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            if ("rs2".equals(owner.get("v4:" + i))) {
+                assertThat(exchange("v4:" + i, VIP4)).isEqualTo("rs2"); // its clients stay
+                stayed.add("v4:" + i);
+            }
+        }
+        assertThat(stayed).hasSize(CLIENTS / 4);
+        for (int i = 0; i < 6; i++) {
+            clients.put("cmd4:" + i, LabClient.open(lab.clientNetns(), FIRST_PORT + 200 + i));
+            assertThat(exchange("cmd4:" + i, VIP4)).as("a new client while rs2 drains by command").isNotEqualTo("rs2");
+        }
+
+        SbulbProcess undrain = sbulbCommand("undrain", "coap4", rs2);
+        assertThat(undrain.await(Duration.ofSeconds(30))).as("%s", undrain).hasValue(0);
+        assertThat(undrain.out()).contains("service coap4 server " + rs2 + " takes new clients again (weight 1)");
+        List<String> after = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // a whole cycle of coap4's round robin: rs2 is in it again
+            clients.put("back4:" + i, LabClient.open(lab.clientNetns(), FIRST_PORT + 210 + i));
+            after.add(exchange("back4:" + i, VIP4));
+        }
+        assertThat(after).contains("rs2");
+
+        SbulbProcess unknown = sbulbCommand("drain", "coap4", "198.18.2.99");
+        assertThat(unknown.await(Duration.ofSeconds(30))).as("%s", unknown).hasValue(2);
+        assertThat(unknown.err()).contains("198.18.2.99 is not a real server of service coap4");
+    }
+
+    /** {@code sbulb ARGS --pin-dir (the lab's)} in the balancer's namespace. */
+    private static SbulbProcess sbulbCommand(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(lab.pinDirArgs());
+        return SbulbProcess.start(lab.lbNetns(), all, null, Files.createTempDirectory(dir, args[0]));
     }
 
     /** One datagram and its echo; the reply must come from {@code vip}, from the client's known server. */
