@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
             "             [--xdp-mode MODE] [--pin-dir DIR] [--on-exit {detach,keep}]",
             "   or: sbulb check FILE   (sbulb check --help)",
             "   or: sbulb preview FILE (IFNET | --pin-dir DIR)   (sbulb preview --help)",
-            "   or: sbulb drain SERVICE SERVER IFNET --wait   (sbulb drain --help)",
+            "   or: sbulb drain SERVICE SERVER IFNET [--wait]   (sbulb drain --help)",
+            "   or: sbulb undrain SERVICE SERVER IFNET   (sbulb undrain --help)",
             "   or: sbulb detach IFNET [--purge] [--pin-dir DIR]   (sbulb detach --help)",
             "   or: sbulb replay CAPTURE [OPTIONS]   (sbulb replay --help)"},
         description = {

@@ -160,6 +160,8 @@ public final class Daemon implements AutoCloseable {
     private final HealthKeeper health;
     private final DrainReporter drains = new DrainReporter();
     private final DrainOverrides overrides;
+    /** Per server down: the clients moved away from it (serverMoves) when it went down. */
+    private final Map<io.sbulb.api.ServerRef, Long> movedAtDown = new java.util.HashMap<>();
     private final java.util.concurrent.ConcurrentLinkedQueue<ControlSocket.Request> requests =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicBoolean requested = new AtomicBoolean();
@@ -466,6 +468,8 @@ public final class Daemon implements AutoCloseable {
             healthRead = before;
         } else {
             overrides.retain(desired).forEach(line -> say(out, line));
+            movedAtDown.keySet().removeIf(r -> desired.service(r.service())
+                    .map(x -> !x.addresses().contains(r.address())).orElse(true));
             report(outcome, desired);
         }
     }
@@ -476,11 +480,22 @@ public final class Daemon implements AutoCloseable {
         if (events.isEmpty()) {
             return false;
         }
+        Map<io.sbulb.api.ServerRef, Long> moves = dataplane.serverMoves();
+        List<String> movedLines = new java.util.ArrayList<>();
         for (HealthEvent e : events) {
             LOG.info("{}", e);
             say(out, e.toString());
+            io.sbulb.api.ServerRef ref = new io.sbulb.api.ServerRef(e.target().service(), e.target().server());
+            long now = moves.getOrDefault(ref, 0L);
+            if (e.state() == io.sbulb.control.health.RiseFall.State.DOWN) {
+                movedAtDown.put(ref, now);
+            } else if (movedAtDown.containsKey(ref)) {
+                long n = now - movedAtDown.remove(ref);
+                movedLines.add(e.target() + ": " + n + " client" + (n == 1 ? "" : "s") + " moved away while it was down");
+            }
         }
         applyEffective();
+        movedLines.forEach(l -> say(out, l));
         return false;
     }
 

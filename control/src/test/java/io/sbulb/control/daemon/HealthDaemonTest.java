@@ -171,6 +171,38 @@ class HealthDaemonTest {
         d.close();
     }
 
+    /** The clients of a server DOWN (on-down move) that moved away meanwhile are counted in its UP line. */
+    @Test
+    void aServerBackUpSaysHowManyOfItsClientsMovedAwayWhileItWasDown() throws IOException {
+        Path f = dir.resolve("services.yaml");
+        Files.writeString(f, SERVICES);
+        Daemon d = start(f, SERVICES);
+        List<String> bound = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            bound.add(send(i));
+        }
+        assertThat(bound).containsExactly("198.18.1.1", "198.18.1.2", "198.18.1.3", "198.18.1.1", "198.18.1.2",
+                "198.18.1.3");
+        d.healthChanged(event("coap", "198.18.1.2", State.DOWN));
+        pass(d, 100);
+        send(1); // one of its two clients sends while it is down: it moves
+        send(1);
+        d.healthChanged(event("coap", "198.18.1.2", State.UP));
+        pass(d, 100);
+        assertThat(text.toString().lines()).containsSubsequence(
+                "sbulb: service coap server 198.18.1.2 UP: coap probe answered 2 times in a row",
+                "sbulb: service coap server 198.18.1.2: 1 client moved away while it was down");
+        assertThat(send(4)).as("the one that did not send is its own again").isEqualTo("198.18.1.2");
+    }
+
+    /** Client {@code i}'s datagram to service coap; the real server it went to. */
+    private String send(int i) {
+        io.sbulb.api.Result r = model.process(io.sbulb.api.frame.UdpFrame.builder()
+                .source(ip("198.18.5." + (i + 1)), 40000).destination(ip("198.18.0.1"), 5683).build().toFrame());
+        assertThat(r.verdict()).isEqualTo(io.sbulb.api.Verdict.TX);
+        return io.sbulb.api.frame.UdpFrame.parse(r.output()).destination().address().toString();
+    }
+
     @Test
     void theProberMarksAStoppedServerDownAndItsRestartUp() throws Exception {
         try (Peers.Echo one = new Peers.Echo(new InetSocketAddress("127.0.0.1", 0), true)) {
