@@ -26,8 +26,9 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 
 /**
  * Eclipse Scandium DTLS 1.2 peers (PSK) for the lab's namespaces: a {@link Server} that answers
- * each datagram with {@code NAME|text} (the shape of {@link EchoServer}'s answers, read with
- * {@link LabClient.Reply}) and counts the handshakes it completed, and a {@link Client} bound to
+ * each datagram with {@code NAME|ADDRESS:PORT|text}, the client's address as it saw it (the shape
+ * of {@link EchoServer}'s answers, read with {@link LabClient.Reply}; {@link #seenFrom}), and
+ * counts the handshakes it completed, and a {@link Client} bound to
  * one source port that exchanges application data with the VIP and starts a full handshake
  * when an answer does not come (its server changed and has no session for it).
  */
@@ -69,6 +70,23 @@ final class DtlsPeers {
             }
             return config;
         }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** The client's address and port as its server saw them, from the server's answer. */
+    static String seenFrom(LabClient.Reply answer) {
+        String t = answer.text();
+        int first = t.indexOf('|');
+        return t.substring(first + 1, t.indexOf('|', first + 1));
+    }
+
+    /** The source port of {@link #seenFrom}. */
+    static int seenPort(LabClient.Reply answer) {
+        String s = seenFrom(answer);
+        return Integer.parseInt(s.substring(s.lastIndexOf(':') + 1));
     }
 
     /** A small configuration: one receiver and one connector thread (the lab runs many peers on 2 cores). */
@@ -163,7 +181,8 @@ final class DtlsPeers {
             DTLSConnector connector = new DTLSConnector(config);
             connector.setRawDataReceiver(data -> {
                 String text = new String(data.getBytes(), StandardCharsets.UTF_8);
-                byte[] answer = (name + "|" + text).getBytes(StandardCharsets.UTF_8);
+                byte[] answer = (name + "|" + hostPort(data.getInetSocketAddress()) + "|" + text)
+                        .getBytes(StandardCharsets.UTF_8);
                 connector.send(RawData.outbound(answer, data.getEndpointContext(), null, false));
             });
             Netns.run(netns, connector::start); // the socket is bound here, in the server's namespace

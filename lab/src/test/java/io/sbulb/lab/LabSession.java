@@ -59,14 +59,26 @@ final class LabSession implements AutoCloseable {
      * server of the lab, with the health section {@code health} (a YAML flow mapping).
      */
     String oneService(String name, int port, String health) {
-        StringBuilder servers = new StringBuilder();
+        List<String> servers = new ArrayList<>();
         for (int i = 1; i <= lab.realServerCount(); i++) {
-            servers.append(i == 1 ? "" : ", ").append(lab.realServer(i));
+            servers.add(lab.realServer(i).toString());
         }
-        return "limits: {max-associations: 65536}\nservices:\n"
+        return oneService(name, port, servers, "health: " + health);
+    }
+
+    /**
+     * A services file of one service {@code name} on the lab's VIP and {@code port} over the real
+     * servers {@code servers} (each an address or a YAML flow mapping), with the further keys of
+     * the service {@code keys} (lines such as {@code "health: {probe: udp}"}).
+     */
+    String oneService(String name, int port, List<String> servers, String... keys) {
+        StringBuilder sb = new StringBuilder("limits: {max-associations: 65536}\nservices:\n"
                 + "  - name: " + name + "\n    vip: " + Lab.VIP + "\n    ports: [" + port + "]\n"
-                + "    real-servers: [" + servers + "]\n"
-                + "    health: " + health + "\n";
+                + "    real-servers: [" + String.join(", ", servers) + "]\n");
+        for (String key : keys) {
+            sb.append("    ").append(key).append('\n');
+        }
+        return sb.toString();
     }
 
     /** Starts sbulb on the lab's balancer with {@code args}, its notify socket in {@code dir}; true once READY=1. */
