@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A small network in network namespaces, shaped as sbulb is deployed (docs/design.md §1, like
@@ -45,6 +48,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nftables masquerades what the client sends towards the balancer, so that clients reach the
  * VIP from {@link #GATEWAY_TO_LB} with ports the NAT chose, as clients behind a home router or a
  * carrier's NAT do; {@link #renat()} forgets every mapping and moves new ones to other ports.
+ *
+ * <p>With {@link LabOptions#withClientLinkMtu(int)} the client's link is narrower than the rest
+ * (1280 bytes, say, against 1500): a datagram larger than that towards the client makes the
+ * gateway answer its sender with an ICMP error, which {@link #pathMtu} shows it learned.
  *
  * <p>{@link #close()} deletes every namespace it made, also after a failure half-way through
  * building; a JVM shutdown hook does the same if the process is interrupted.
@@ -212,6 +219,11 @@ public final class Lab implements AutoCloseable {
         address(gw, "cli", "fd00:1::1/64");
         ip("-n", clientNetns(), "-6", "route", "add", "default", "via", "fd00:1::1");
         offloadOff(clientNetns(), "gw");
+        if (options.clientLinkMtu() > 0) {
+            String mtu = Integer.toString(options.clientLinkMtu());
+            ip("-n", clientNetns(), "link", "set", "gw", "mtu", mtu);
+            ip("-n", gw, "link", "set", "cli", "mtu", mtu);
+        }
 
         // load balancer
         veth(lbNetns(), LB_INTERFACE, gw, GW_LB_INTERFACE);
@@ -433,6 +445,17 @@ public final class Lab implements AutoCloseable {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, sb.toString());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The path MTU towards {@code to} that namespace {@code ns} has learned from an ICMP
+     * "fragmentation needed" or "packet too big" (the route exception {@code ip route get}
+     * shows), or empty when it has learned none.
+     */
+    public static OptionalInt pathMtu(String ns, IpAddress to) {
+        String out = Commands.run("ip", "-n", ns, "route", "get", to.toString());
+        Matcher m = Pattern.compile("\\bmtu (\\d+)").matcher(out);
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
 
     /** The MAC address of interface {@code dev} of namespace {@code ns}, as {@code ip link} reports it. */
