@@ -28,9 +28,9 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
  * Eclipse Scandium DTLS 1.2 peers (PSK) for the lab's namespaces: a {@link Server} that answers
  * each datagram with {@code NAME|ADDRESS:PORT|text}, the client's address as it saw it (the shape
  * of {@link EchoServer}'s answers, read with {@link LabClient.Reply}; {@link #seenFrom}), and
- * counts the handshakes it completed, and a {@link Client} bound to
- * one source port that exchanges application data with the VIP and starts a full handshake
- * when an answer does not come (its server changed and has no session for it).
+ * counts the handshakes it completed; a {@link Client} bound to one source port that exchanges
+ * application data with the VIP and starts a full handshake when an answer does not come (its
+ * server changed and has no session for it).
  */
 final class DtlsPeers {
 
@@ -51,6 +51,7 @@ final class DtlsPeers {
      * random CID).
      */
     record Cid(int length, int nodeId) {
+        /** No CID support at all: Scandium's default. */
         static final Cid NONE = new Cid(-1, -1);
 
         static Cid of(int length) {
