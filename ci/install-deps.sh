@@ -2,20 +2,22 @@
 # Installs what building and testing sbulb needs on Debian/Ubuntu: a JDK 17+, Maven, clang
 # (compiles the XDP program), libbpf (loaded through JNA at run time), bpftool (the tests'
 # independent observer of the kernel), iproute2 (network namespaces), Scapy (the tests' packet
-# oracle and the fixture generator), libpcap (Pcap4J reads and writes pcaps through it) and
-# tcpdump (checks the pcaps sbulb writes), and ethtool (the namespace lab turns checksum
-# offload off on its senders). Idempotent and quick when everything is there
-# already: apt-get runs only for missing packages.
-# With --bench, also the lab benchmark's baselines and tools: nftables, nginx with its stream
-# module, util-linux (taskset, chrt). Installing nginx does not start Debian's nginx service
-# (a policy-rc.d refuses it for the duration of the install when the machine has none).
+# oracle and the fixture generator), libpcap (Pcap4J reads and writes pcaps through it),
+# tcpdump (checks the pcaps sbulb writes), ethtool (the namespace lab turns checksum offload
+# off on its senders), nftables and conntrack (the lab's gateway as a NAT: its masquerade rule,
+# and its mappings flushed mid-test). Idempotent and quick when everything is there already:
+# apt-get runs only for missing packages.
+# With --bench, also the lab benchmark's baselines and tools: nginx with its stream module,
+# util-linux (taskset, chrt); nftables, a baseline too, is there anyway. Installing nginx does
+# not start Debian's nginx service (a policy-rc.d refuses it for the duration of the install
+# when the machine has none).
 set -euo pipefail
 
-packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 maven gcc libc6-dev python3-scapy tcpdump libpcap-dev ethtool)
+packages=(clang llvm libbpf-dev libbpf1 bpftool iproute2 maven gcc libc6-dev python3-scapy tcpdump libpcap-dev ethtool nftables conntrack)
 command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 bench=false
 case "${1:-}" in
-  --bench) bench=true; packages+=(nftables nginx libnginx-mod-stream util-linux) ;;
+  --bench) bench=true; packages+=(nginx libnginx-mod-stream util-linux) ;;
   "") ;;
   *) echo "usage: ci/install-deps.sh [--bench]" >&2; exit 2 ;;
 esac

@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A small network in network namespaces, shaped as sbulb is deployed (docs/design.md §1, like
@@ -41,6 +44,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * end runs an XDP program too (the gateway's end gets {@link PassProgram}), and locally sent UDP
  * carries a partial checksum unless checksum offload is off on the senders (ethtool).
  *
+ * <p>With {@link LabOptions#withNat()} the gateway is also a NAT of the client side (IPv4):
+ * nftables masquerades what the client sends towards the balancer, so that clients reach the
+ * VIP from {@link #GATEWAY_TO_LB} with ports the NAT chose, as clients behind a home router or a
+ * carrier's NAT do; {@link #renat()} forgets every mapping and moves new ones to other ports.
+ *
+ * <p>With {@link LabOptions#withClientLinkMtu(int)} the client's link is narrower than the rest
+ * (1280 bytes, say, against 1500): a datagram larger than that towards the client makes the
+ * gateway answer its sender with an ICMP error, which {@link #pathMtu} shows it learned.
+ *
  * <p>{@link #close()} deletes every namespace it made, also after a failure half-way through
  * building; a JVM shutdown hook does the same if the process is interrupted.
  */
@@ -61,6 +73,12 @@ public final class Lab implements AutoCloseable {
     public static final IpAddress LB6 = IpAddress.parse("fd00:3::2");
     public static final IpAddress GATEWAY6_TO_LB = IpAddress.parse("fd00:3::1");
 
+    /** The NAT's first range of source ports ({@link LabOptions#withNat()}), {@value #NAT_PORTS} ports. */
+    public static final int NAT_FIRST_PORT = 20000;
+    /** How many source ports each of the NAT's ranges has; {@link #renat()} takes the next range. */
+    public static final int NAT_PORTS = 5000;
+    private static final String NAT_TABLE = "lab_nat";
+
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,6 +91,7 @@ public final class Lab implements AutoCloseable {
     private XdpAttachment peerXdp;
     private HostPins pins;
     private boolean closed;
+    private int natRange;
 
     private Lab(String prefix, int realServers, LabOptions options) {
         this.prefix = prefix;
@@ -200,6 +219,11 @@ public final class Lab implements AutoCloseable {
         address(gw, "cli", "fd00:1::1/64");
         ip("-n", clientNetns(), "-6", "route", "add", "default", "via", "fd00:1::1");
         offloadOff(clientNetns(), "gw");
+        if (options.clientLinkMtu() > 0) {
+            String mtu = Integer.toString(options.clientLinkMtu());
+            ip("-n", clientNetns(), "link", "set", "gw", "mtu", mtu);
+            ip("-n", gw, "link", "set", "cli", "mtu", mtu);
+        }
 
         // load balancer
         veth(lbNetns(), LB_INTERFACE, gw, GW_LB_INTERFACE);
@@ -236,6 +260,10 @@ public final class Lab implements AutoCloseable {
             sysctl(gw, "net/ipv4/conf/" + i + "/rp_filter", "0");
         }
 
+        if (options.nat()) {
+            natGateway();
+        }
+
         // XDP_TX on veth0 reaches the gateway only if its end runs an XDP program as well
         int peerFd = options.peerProgramFd();
         if (peerFd < 0) {
@@ -245,6 +273,66 @@ public final class Lab implements AutoCloseable {
         int fd = peerFd;
         peerXdp = Netns.call(gw, () -> XdpAttachment.attach(fd, NetInterface.byName(GW_LB_INTERFACE),
                 AttachOptions.DEFAULT));
+    }
+
+    /**
+     * Makes the gateway a NAT of the client side: an nftables masquerade of the IPv4 traffic from
+     * the client's network out of {@link #GW_LB_INTERFACE}, from {@link #GATEWAY_TO_LB}, UDP from
+     * the ports of {@link #natPorts()}. The mapped address is the gateway's own, which the lab's
+     * routing has to allow for twice: the balancer sends the clients' datagrams on to the real
+     * servers from it (a local address arriving from outside is a martian unless accept_local),
+     * and the real servers' answers to it must be routed to the balancer like all they send, not
+     * delivered to the gateway itself (a rule for them comes before the lookup of local addresses).
+     * The mappings last until {@link #renat()} (600 s of silence), not the default 30 s.
+     */
+    private void natGateway() {
+        String gw = gwNetns();
+        sysctl(gw, "net/ipv4/conf/" + GW_LB_INTERFACE + "/accept_local", "1");
+        // before the lookup of local addresses, which moves to pref 2; not the whole bridge's
+        // traffic, which would take the gateway's ARP answers on it away (ARP routes the target)
+        ip("-n", gw, "rule", "add", "pref", "1", "iif", "br0", "to", GATEWAY_TO_LB + "/32", "lookup", "100");
+        ip("-n", gw, "rule", "add", "pref", "2", "lookup", "local");
+        ip("-n", gw, "rule", "del", "pref", "0", "lookup", "local");
+        nft(gw, "add table ip " + NAT_TABLE + "; add chain ip " + NAT_TABLE
+                + " post { type nat hook postrouting priority srcnat; }; " + masquerade());
+        sysctl(gw, "net/netfilter/nf_conntrack_udp_timeout", "600");
+        sysctl(gw, "net/netfilter/nf_conntrack_udp_timeout_stream", "600");
+    }
+
+    /** The rules of the masquerade, UDP from {@link #natPorts()}. */
+    private String masquerade() {
+        int[] ports = natPorts();
+        String match = "add rule ip " + NAT_TABLE + " post ip saddr 198.18.1.0/24 oifname " + GW_LB_INTERFACE;
+        return match + " meta l4proto udp masquerade to :" + ports[0] + "-" + ports[1] + "; " + match + " masquerade";
+    }
+
+    /** The source ports, first and last, the NAT gives new UDP mappings now ({@link LabOptions#withNat()}). */
+    public synchronized int[] natPorts() {
+        int first = NAT_FIRST_PORT + natRange * NAT_PORTS;
+        return new int[] {first, first + NAT_PORTS - 1};
+    }
+
+    /**
+     * The NAT forgets every mapping ({@code conntrack -F} in the gateway), as a NAT does when it
+     * restarts or its mappings time out, and takes the next range of source ports for new ones,
+     * so that every client's next datagram comes from another port (the NAT would otherwise give
+     * a client its own port again when it is free). Returns the new range, as {@link #natPorts()}.
+     */
+    public synchronized int[] renat() {
+        if (!options.nat()) {
+            throw new IllegalStateException("lab " + prefix + " was built without a NAT (LabOptions.withNat)");
+        }
+        if (NAT_FIRST_PORT + (natRange + 2) * NAT_PORTS > 65536) {
+            throw new IllegalStateException("the NAT of lab " + prefix + " has used all its port ranges");
+        }
+        natRange++;
+        nft(gwNetns(), "flush chain ip " + NAT_TABLE + " post; " + masquerade());
+        Commands.run("ip", "netns", "exec", gwNetns(), "conntrack", "-F");
+        return natPorts();
+    }
+
+    private static void nft(String ns, String commands) {
+        Commands.run("ip", "netns", "exec", ns, "nft", commands);
     }
 
     /**
@@ -357,6 +445,17 @@ public final class Lab implements AutoCloseable {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, sb.toString());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The path MTU towards {@code to} that namespace {@code ns} has learned from an ICMP
+     * "fragmentation needed" or "packet too big" (the route exception {@code ip route get}
+     * shows), or empty when it has learned none.
+     */
+    public static OptionalInt pathMtu(String ns, IpAddress to) {
+        String out = Commands.run("ip", "-n", ns, "route", "get", to.toString());
+        Matcher m = Pattern.compile("\\bmtu (\\d+)").matcher(out);
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
 
     /** The MAC address of interface {@code dev} of namespace {@code ns}, as {@code ip link} reports it. */

@@ -75,6 +75,16 @@ public final class SbulbProcess implements AutoCloseable {
                 "-cp", classpath, "io.sbulb.cli.Sbulb");
     }
 
+    /**
+     * Runs {@code sbulb check FILE} (no namespace, no root needed) with this JVM's classpath: its
+     * exit status (0 valid, 2 refused) and what it printed.
+     */
+    public static Commands.Output check(Path file) {
+        List<String> cmd = new ArrayList<>(command(System.getProperty("java.class.path")));
+        cmd.addAll(List.of("check", file.toString()));
+        return Commands.run(cmd, true);
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an end-to-end test of the lab holds while it runs, closed in order: its clients, echo
+ * What an end-to-end test of the lab holds while it runs, closed in order: its other peers
+ * (protocol servers and clients of a library, such as {@link DtlsPeers}), its clients, echo
  * servers, sbulb, the notify socket, and the lab with its namespaces.
  */
 final class LabSession implements AutoCloseable {
 
     Lab lab;
+    /** Peers closed first; a test may close one itself earlier (closing them must be idempotent). */
+    final List<AutoCloseable> peers = new ArrayList<>();
     final List<EchoServer> servers = new ArrayList<>();
     final Map<String, LabClient> clients = new LinkedHashMap<>();
     NotifyListener notify;
@@ -22,13 +25,18 @@ final class LabSession implements AutoCloseable {
 
     @Override
     public void close() {
+        closeEach(peers);
         closeAll(clients.values(), servers, sbulb, notify, lab);
     }
 
     /** Closes what a test holds, in that order; any may be null (not made yet). */
     static void closeAll(java.util.Collection<LabClient> clients, java.util.Collection<EchoServer> servers,
                          SbulbProcess sbulb, NotifyListener notify, Lab lab) {
-        for (AutoCloseable c : closing(clients, servers, sbulb, notify, lab)) {
+        closeEach(closing(clients, servers, sbulb, notify, lab));
+    }
+
+    private static void closeEach(List<? extends AutoCloseable> all) {
+        for (AutoCloseable c : all) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -51,14 +59,26 @@ final class LabSession implements AutoCloseable {
      * server of the lab, with the health section {@code health} (a YAML flow mapping).
      */
     String oneService(String name, int port, String health) {
-        StringBuilder servers = new StringBuilder();
+        List<String> servers = new ArrayList<>();
         for (int i = 1; i <= lab.realServerCount(); i++) {
-            servers.append(i == 1 ? "" : ", ").append(lab.realServer(i));
+            servers.add(lab.realServer(i).toString());
         }
-        return "limits: {max-associations: 65536}\nservices:\n"
+        return oneService(name, port, servers, "health: " + health);
+    }
+
+    /**
+     * A services file of one service {@code name} on the lab's VIP and {@code port} over the real
+     * servers {@code servers} (each an address or a YAML flow mapping), with the further keys of
+     * the service {@code keys} (lines such as {@code "health: {probe: udp}"}).
+     */
+    String oneService(String name, int port, List<String> servers, String... keys) {
+        StringBuilder sb = new StringBuilder("limits: {max-associations: 65536}\nservices:\n"
                 + "  - name: " + name + "\n    vip: " + Lab.VIP + "\n    ports: [" + port + "]\n"
-                + "    real-servers: [" + servers + "]\n"
-                + "    health: " + health + "\n";
+                + "    real-servers: [" + String.join(", ", servers) + "]\n");
+        for (String key : keys) {
+            sb.append("    ").append(key).append('\n');
+        }
+        return sb.toString();
     }
 
     /** Starts sbulb on the lab's balancer with {@code args}, its notify socket in {@code dir}; true once READY=1. */
@@ -75,6 +95,16 @@ final class LabSession implements AutoCloseable {
             sleep(20);
         }
         return sbulb.out().contains(text);
+    }
+
+    /**
+     * Waits until sbulb's standard output holds {@code text}, at most {@code timeout}, and returns
+     * the milliseconds from {@code sinceNanos} ({@link System#nanoTime()}) until it was seen (within
+     * the 20 ms of a poll), or -1 when it never was.
+     */
+    long millisUntilOut(String text, long sinceNanos, java.time.Duration timeout) {
+        long remaining = timeout.toMillis() - (System.nanoTime() - sinceNanos) / 1_000_000;
+        return awaitOut(text, Math.max(0, remaining)) ? (System.nanoTime() - sinceNanos) / 1_000_000 : -1;
     }
 
     static void sleep(long ms) {
