@@ -53,7 +53,7 @@ public final class SbulbAbi {
     public static final String ABI_VERSION_ENUM = "sbulb_abi_version";
     public static final String ABI_VERSION = "SBULB_ABI_VERSION";
     /** The layout version of the shipped object (its BTF's SBULB_ABI_VERSION, checked by AbiTest). */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
 
     public static final int EVENTS_BYTES = 256 * 1024;
 
