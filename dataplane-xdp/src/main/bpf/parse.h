@@ -2,14 +2,16 @@
 /*
  * parse.h: header parsers with one contract. Each checks its header against data_end, stores
  * the header pointer in struct sbulb_pkt, and returns SBULB_R_NONE, or the reason the frame
- * goes no further (docs/design.md §1 steps 1-4, in that order).
+ * goes no further (docs/design.md §1 steps 1-4, in that order). parse_icmp_error() and
+ * parse_quote() read an ICMP error and the datagram it quotes, for a frame parse_frame() found
+ * not UDP.
  */
 #ifndef SBULB_PARSE_H
 #define SBULB_PARSE_H
 
 #include <linux/bpf.h>
-#include <linux/if_ether.h>
 #include <stdbool.h>
+#include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>

@@ -6,7 +6,9 @@
  * real-server slot, the service's smooth weighted round-robin cycle for new clients, and
  * rewrite the destination to that server. Egress (from a real server's endpoint): rewrite the
  * source to its service's VIP, binding the client to that slot if nobody owns it, and refusing
- * slots that do not own it. Frames go back out where they came from (XDP_TX).
+ * slots that do not own it. Frames go back out where they came from (XDP_TX). An ICMP error
+ * to a VIP about a datagram it sent to a client goes to that client's real server; fragments to
+ * a VIP or from a real server are dropped (not_udp(), fragment(): off the UDP path).
  *
  * Ingress hot path (a frame of an existing association): the generation and its config (array
  * loads), the VIP table (array loads), the martian check, the address filter bit (the loop
