@@ -113,7 +113,7 @@ final class FrameCheck {
                 first, field(expected, first), expected.byteAt(first), actual.byteAt(first), length);
     }
 
-    /** Which header field byte {@code i} of an Ethernet/IP/UDP frame belongs to, for messages. */
+    /** Which header field byte {@code i} of an Ethernet/IP/UDP (or ICMP error) frame belongs to, for messages. */
     static String field(Frame f, int i) {
         if (i < 6) {
             return "destination MAC";
@@ -137,6 +137,16 @@ final class FrameCheck {
                     : ip == 7 ? "hop limit" : ip < 24 ? "source address" : "destination address";
         }
         int udp = ip - ipLen;
+        int proto = f.byteAt(v4 ? 14 + 9 : 14 + 6) & 0xff;
+        if (proto == 1 || proto == 58) { // an ICMP error: its header, then the quoted datagram
+            if (udp < 8) {
+                return udp < 2 ? "ICMP type/code" : udp < 4 ? "ICMP checksum" : "ICMP MTU/unused";
+            }
+            int q = udp - 8;
+            int qLen = v4 ? (f.length() > 14 + ipLen + 8 ? (f.byteAt(14 + ipLen + 8) & 0xf) * 4 : 20) : 40;
+            return q < qLen ? "quoted IP header (byte " + q + ")" : q < qLen + 8 ? "quoted UDP header (byte " + (q - qLen) + ")"
+                    : "quoted payload";
+        }
         return udp < 2 ? "UDP source port" : udp < 4 ? "UDP destination port" : udp < 6 ? "UDP length"
                 : udp < 8 ? "UDP checksum" : "payload";
     }
