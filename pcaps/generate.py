@@ -86,6 +86,11 @@ REASONS = {
     "EGRESS_MARTIAN_DESTINATION": "DROP",
     "EGRESS_TO_BALANCER": "DROP",
     "EGRESS_REMOVED_REAL_SERVER": "DROP",
+    "TO_BALANCER_HOST": "PASS",
+    "ICMP_ERROR_TO_REAL_SERVER": "TX",
+    "ICMP_ERROR_NO_ASSOCIATION": "DROP",
+    "FRAGMENT_TO_VIP": "DROP",
+    "FRAGMENT_FROM_REAL_SERVER": "DROP",
 }
 
 
@@ -295,13 +300,15 @@ def passed(family):
         f.other(Ether(src=GATEWAY_MAC, dst="ff:ff:ff:ff:ff:ff")
                 / ARP(op=1, hwsrc=GATEWAY_MAC, psrc=c1, hwdst="00:00:00:00:00:00", pdst=vip),
                 "NOT_IP")
-        # A first fragment (MF), a later one (offset 16 bytes, no UDP header), and a first
-        # fragment with TTL 0: fragments are passed before the TTL is looked at.
-        f.other(ether() / ip(4, c1, vip, f.ident(), flags="MF", frag=0)
+        # Between two other hosts, a first fragment (MF), a later one (offset 16 bytes, no UDP
+        # header), and a first fragment with TTL 0: fragments are passed before the TTL is looked
+        # at (to the VIP they are dropped: the "dropped" fixture).
+        s1, s2 = net.stranger(1), net.stranger(2)
+        f.other(ether() / ip(4, s1, s2, f.ident(), flags="MF", frag=0)
                 / UDP(sport=p1, dport=BALANCED_PORT) / Raw(b"GET /frag"), "FRAGMENTED_IP_PACKET")
-        f.other(ether() / ip(4, c1, vip, f.ident(), frag=2, proto=17) / Raw(b"fragment tail"),
+        f.other(ether() / ip(4, s1, s2, f.ident(), frag=2, proto=17) / Raw(b"fragment tail"),
                 "FRAGMENTED_IP_PACKET")
-        f.other(ether() / ip(4, c1, vip, f.ident(), hops=0, flags="MF", frag=0)
+        f.other(ether() / ip(4, s1, s2, f.ident(), hops=0, flags="MF", frag=0)
                 / UDP(sport=p1, dport=BALANCED_PORT) / Raw(b"GET /frag ttl 0"),
                 "FRAGMENTED_IP_PACKET")
     else:
@@ -311,11 +318,12 @@ def passed(family):
                 / LLDPDUEndOfLLDPDU(), "NOT_IP")
         def fragment(**fields):
             return IPv6ExtHdrFragment(id=0x5b1b, **fields)
-        f.other(ether() / ip(6, c1, vip, f.ident()) / fragment(offset=0, m=1)
+        s1, s2 = net.stranger(1), net.stranger(2)
+        f.other(ether() / ip(6, s1, s2, f.ident()) / fragment(offset=0, m=1)
                 / UDP(sport=p1, dport=BALANCED_PORT) / Raw(b"GET /frag"), "FRAGMENTED_IP_PACKET")
-        f.other(ether() / ip(6, c1, vip, f.ident()) / fragment(nh=17, offset=2, m=0)
+        f.other(ether() / ip(6, s1, s2, f.ident()) / fragment(nh=17, offset=2, m=0)
                 / Raw(b"fragment tail"), "FRAGMENTED_IP_PACKET")
-        f.other(ether() / ip(6, c1, vip, f.ident(), hops=0) / fragment(offset=0, m=1)
+        f.other(ether() / ip(6, s1, s2, f.ident(), hops=0) / fragment(offset=0, m=1)
                 / UDP(sport=p1, dport=BALANCED_PORT) / Raw(b"GET /frag hlim 0"),
                 "FRAGMENTED_IP_PACKET")
         # UDP behind an extension header other than a fragment header is not parsed: "not UDP".
@@ -340,7 +348,8 @@ def dropped(family):
     f = Fixture("dropped" + suffix(family), family,
                 "Expired, truncated and malformed frames are dropped, with the checks in "
                 "docs/design.md order (TTL 0 before a truncated UDP header); lengths that "
-                "disagree with the frame; an IPv6 UDP checksum of 0.")
+                "disagree with the frame; an IPv6 UDP checksum of 0; fragments to the VIP or "
+                "from a real server.")
     net = f.net
     c1, p1, vip = net.client(1), client_port(1), net.vip
     udp_head = struct.pack("!HH", p1, BALANCED_PORT)  # the first 4 of the 8 bytes of UDP header
@@ -384,6 +393,19 @@ def dropped(family):
             / UDP(sport=p1, dport=BALANCED_PORT, len=len(body) + 7) / Raw(body), "INVALID_UDP_LENGTH")
     if family == 6:
         f.to_vip(1, "IPV6_ZERO_UDP_CHECKSUM", udp_checksum=0)  # RFC 8200 section 8.1
+    # Fragments to the VIP (a later one has no UDP header) and from a real server: dropped.
+    if family == 4:
+        f.other(ether() / ip(4, c1, vip, f.ident(), flags="MF", frag=0)
+                / UDP(sport=p1, dport=BALANCED_PORT) / Raw(b"GET /frag"), "FRAGMENT_TO_VIP")
+        f.other(ether() / ip(4, c1, vip, f.ident(), frag=2, proto=17) / Raw(b"fragment tail"),
+                "FRAGMENT_TO_VIP")
+        f.other(ether() / ip(4, net.rs(1), c1, f.ident(), flags="MF", frag=0)
+                / UDP(sport=BALANCED_PORT, dport=p1) / Raw(b"2.05 /frag"), "FRAGMENT_FROM_REAL_SERVER")
+    else:
+        f.other(ether() / ip(6, c1, vip, f.ident()) / IPv6ExtHdrFragment(id=0x5b1c, offset=0, m=1)
+                / UDP(sport=p1, dport=BALANCED_PORT) / Raw(b"GET /frag"), "FRAGMENT_TO_VIP")
+        f.other(ether() / ip(6, net.rs(1), c1, f.ident()) / IPv6ExtHdrFragment(id=0x5b1d, offset=0, m=1)
+                / UDP(sport=BALANCED_PORT, dport=p1) / Raw(b"2.05 /frag"), "FRAGMENT_FROM_REAL_SERVER")
     return f
 
 

@@ -6,7 +6,9 @@
  * real-server slot, the service's smooth weighted round-robin cycle for new clients, and
  * rewrite the destination to that server. Egress (from a real server's endpoint): rewrite the
  * source to its service's VIP, binding the client to that slot if nobody owns it, and refusing
- * slots that do not own it. Frames go back out where they came from (XDP_TX).
+ * slots that do not own it. Frames go back out where they came from (XDP_TX). An ICMP error
+ * to a VIP about a datagram it sent to a client goes to that client's real server; fragments to
+ * a VIP or from a real server are dropped (not_udp(), fragment(): off the UDP path).
  *
  * Ingress hot path (a frame of an existing association): the generation and its config (array
  * loads), the VIP table (array loads), the martian check, the address filter bit (the loop
@@ -307,13 +309,11 @@ static __always_inline struct sbulb_real *pick(const struct sbulb_view *v, __u32
 	return r;
 }
 
-/* Rewrites one address (destination on ingress, source on egress) to `to`, decrements the
- * TTL / hop limit, updates the checksums incrementally, swaps the MACs. */
-static __always_inline void rewrite(struct sbulb_pkt *p, bool dst, const struct sbulb_addr *to)
+/* Writes `to` into one address of the IP header (destination on ingress, source on egress),
+ * decrements the TTL / hop limit and updates the IPv4 header checksum incrementally. Returns
+ * the address change as a checksum delta: the change of every pseudo-header that holds it. */
+static __always_inline __u64 rewrite_ip(struct sbulb_pkt *p, bool dst, const struct sbulb_addr *to)
 {
-	struct ethhdr *eth = p->eth;
-	struct udphdr *udp = p->udp;
-	__u8 mac[ETH_ALEN];
 	__u64 delta = 0;
 
 	if (p->ip4) {
@@ -338,13 +338,61 @@ static __always_inline void rewrite(struct sbulb_pkt *p, bool dst, const struct 
 		}
 		ip6->hop_limit--; /* not checksummed in IPv6 */
 	}
-	/* The address is in the UDP pseudo-header; the TTL is not. A zero checksum stays zero:
-	 * "none" for IPv4 (RFC 768); for IPv6 it is invalid and left for the receiver to reject. */
-	udp->check = csum_update_udp(udp->check, delta);
+	return delta;
+}
+
+/* The frame goes back to the gateway it came from (XDP_TX). */
+static __always_inline void swap_macs(struct ethhdr *eth)
+{
+	__u8 mac[ETH_ALEN];
 
 	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+}
+
+/* Rewrites one address (destination on ingress, source on egress) to `to`, decrements the
+ * TTL / hop limit, updates the checksums incrementally, swaps the MACs. */
+static __always_inline void rewrite(struct sbulb_pkt *p, bool dst, const struct sbulb_addr *to)
+{
+	__u64 delta = rewrite_ip(p, dst, to);
+
+	/* The address is in the UDP pseudo-header; the TTL is not. A zero checksum stays zero:
+	 * "none" for IPv4 (RFC 768); for IPv6 it is invalid and left for the receiver to reject. */
+	p->udp->check = csum_update_udp(p->udp->check, delta);
+	swap_macs(p->eth);
+}
+
+/*
+ * Forwards an ICMP error about a datagram the VIP sent to its real server `to`: the outer
+ * destination and the quoted source (the same VIP) become `to`, the TTL / hop limit is
+ * decremented, the MACs swapped. Every checksum is updated incrementally: the outer IPv4
+ * header's; the quoted IPv4 header's and the quoted UDP checksum (its pseudo-header holds the
+ * quoted source; a zero IPv4 UDP checksum stays zero), whatever of the quoted payload was cut
+ * off; the ICMP checksum, over the quoted bytes changed, and for ICMPv6 over the pseudo-header's
+ * destination too.
+ */
+static __always_inline void rewrite_icmp_error(struct sbulb_pkt *p, struct sbulb_icmphdr *icmp,
+					       const struct sbulb_quote *q, const struct sbulb_addr *to)
+{
+	__u64 delta = rewrite_ip(p, true, to); /* outer destination == quoted source: one delta */
+	__u64 quoted = delta;                  /* what the ICMP checksum covers changes by */
+	__u16 old;
+
+	if (q->ip4) {
+		q->ip4->saddr = to->words[0];
+		old = q->ip4->check;
+		q->ip4->check = csum_update(old, delta);
+		quoted += csum_delta16(old, q->ip4->check);
+	} else if (q->ip6) {
+		__builtin_memcpy(q->ip6->saddr.in6_u.u6_addr32, to->words, 16);
+		quoted += delta; /* the ICMPv6 pseudo-header's destination */
+	}
+	old = q->udp->check;
+	q->udp->check = csum_update_udp(old, delta);
+	quoted += csum_delta16(old, q->udp->check);
+	icmp->check = csum_update(icmp->check, quoted);
+	swap_macs(p->eth);
 }
 
 /* (destination, destination port) is service `svc`'s (VIP, port): docs/design.md §1 step 6. */
@@ -499,6 +547,115 @@ forward:
 	return XDP_TX;
 }
 
+/* The generation in force and its configuration, read once for the frame; false when no
+ * service is configured. */
+static __always_inline bool load_view(struct sbulb_view *v)
+{
+	__u32 zero = 0, *gen = bpf_map_lookup_elem(&sbulb_gen, &zero);
+
+	v->gen = gen ? *gen & 1 : 0;
+	v->cfg = bpf_map_lookup_elem(&sbulb_config, &v->gen);
+	return v->cfg && v->cfg->svc_count != 0;
+}
+
+/*
+ * An ICMP error to a VIP (`daddr`): if it quotes a datagram that VIP sent from a service's port
+ * to a client of a valid association, it goes to that association's real server (its path MTU
+ * discovery, its unreachable clients); else it is dropped. It never creates nor re-points an
+ * association (docs/design.md §1 step 3).
+ */
+static __always_inline int icmp_error_to_vip(struct sbulb_pkt *p, const struct sbulb_view *v,
+					     struct sbulb_icmphdr *icmp, const struct sbulb_addr *daddr)
+{
+	struct sbulb_quote q = {};
+	struct sbulb_addr qsrc, qdst;
+	struct assoc_keys k;
+	struct sbulb_assoc *a;
+	struct sbulb_real *r;
+	enum sbulb_reason len;
+	int svc;
+
+	if (p->ip4)
+		len = check_ip_length(p, p->ip4, bpf_ntohs(p->ip4->tot_len), p->ip4->ihl * 4 + ICMP_HLEN);
+	else
+		len = check_ip_length(p, p->ip6, sizeof(*p->ip6) + bpf_ntohs(p->ip6->payload_len),
+				      sizeof(*p->ip6) + ICMP_HLEN);
+	if (len != SBULB_R_NONE)
+		return decide(p, len, XDP_DROP, 0);
+	if (p->ip4 ? p->ip4->ttl == 0 : p->ip6->hop_limit == 0)
+		return decide(p, SBULB_R_LIFETIME_EXPIRED, XDP_DROP, 0);
+	if (!parse_quote(p, icmp, &q))
+		return decide(p, SBULB_R_ICMP_ERROR_NO_ASSOCIATION, XDP_DROP, 0);
+
+	__builtin_memset(&qsrc, 0, sizeof(qsrc));
+	__builtin_memset(&qdst, 0, sizeof(qdst));
+	if (q.ip4) {
+		qsrc.words[0] = q.ip4->saddr;
+		qdst.words[0] = q.ip4->daddr;
+	} else if (q.ip6) {
+		__builtin_memcpy(qsrc.bytes, &q.ip6->saddr, 16);
+		__builtin_memcpy(qdst.bytes, &q.ip6->daddr, 16);
+	}
+	/* Sent by the VIP the error comes back to, from a port of one of its services. */
+	if (!addr_eq(&qsrc, daddr))
+		return decide(p, SBULB_R_ICMP_ERROR_NO_ASSOCIATION, XDP_DROP, 0);
+	svc = vip_service(v, p->family, &qsrc, q.udp->source);
+	if (svc < 0)
+		return decide(p, SBULB_R_ICMP_ERROR_NO_ASSOCIATION, XDP_DROP, 0);
+	a = assoc_find(p, &k, &qdst, q.udp->dest, svc);
+	r = a ? valid_real(v, a->slot, a->epoch) : 0;
+	if (!r)
+		return decide(p, SBULB_R_ICMP_ERROR_NO_ASSOCIATION, XDP_DROP, 0);
+	if (!lifetime_left(p))
+		return decide(p, SBULB_R_LIFETIME_WOULD_EXPIRE, XDP_DROP, 0);
+
+	count_slot(a->slot);
+	decide(p, SBULB_R_ICMP_ERROR_TO_REAL_SERVER, XDP_TX, &r->addr);
+	rewrite_icmp_error(p, icmp, &q, &r->addr);
+	return XDP_TX;
+}
+
+/* Not UDP: an ICMP error to a VIP is ours; anything else passes to the kernel. */
+static __always_inline int not_udp(struct sbulb_pkt *p)
+{
+	struct sbulb_icmphdr *icmp = parse_icmp_error(p);
+	struct sbulb_addr saddr, daddr;
+	struct sbulb_view v;
+
+	if (!icmp || !load_view(&v))
+		return decide(p, SBULB_R_NOT_UDP, XDP_PASS, 0);
+	load_addrs(p, &saddr, &daddr);
+	if (!(addr_flags(&v, p->family, &daddr) & SBULB_ADDR_VIP))
+		return decide(p, SBULB_R_NOT_UDP, XDP_PASS, 0);
+	return icmp_error_to_vip(p, &v, icmp, &daddr);
+}
+
+/*
+ * An IP fragment, of any protocol: the balancer cannot tell its client without reassembly. To a
+ * VIP it is dropped (the kernel would answer for the VIP or route it on); from a real server or
+ * a VIP too (passed on, a server's fragmented reply would leave with the server's own address),
+ * but to the balancer host's own address, which gets its fragments. Others pass. Servers keep
+ * their datagrams within the path MTU, which the ICMP errors forwarded to them tell them.
+ */
+static __always_inline int fragment(struct sbulb_pkt *p)
+{
+	struct sbulb_addr saddr, daddr;
+	struct sbulb_view v;
+	__u8 dflags;
+
+	if (!load_view(&v))
+		return decide(p, SBULB_R_FRAGMENTED_IP_PACKET, XDP_PASS, 0);
+	load_addrs(p, &saddr, &daddr);
+	dflags = addr_flags(&v, p->family, &daddr);
+	if (dflags & SBULB_ADDR_HOST)
+		return decide(p, SBULB_R_FRAGMENTED_IP_PACKET, XDP_PASS, 0);
+	if (dflags & SBULB_ADDR_VIP)
+		return decide(p, SBULB_R_FRAGMENT_TO_VIP, XDP_DROP, 0);
+	if (addr_flags(&v, p->family, &saddr) & (SBULB_ADDR_SERVER | SBULB_ADDR_VIP))
+		return decide(p, SBULB_R_FRAGMENT_FROM_REAL_SERVER, XDP_DROP, 0);
+	return decide(p, SBULB_R_FRAGMENTED_IP_PACKET, XDP_PASS, 0);
+}
+
 SEC("xdp")
 int sbulb_xdp(struct xdp_md *ctx)
 {
@@ -509,26 +666,24 @@ int sbulb_xdp(struct xdp_md *ctx)
 	struct sbulb_addr saddr, daddr;
 	struct sbulb_view v;
 	enum sbulb_reason r;
-	__u32 zero = 0, *gen;
 	int svc;
 
 	r = parse_frame(&p);
 	switch (r) {
 	case SBULB_R_NONE:
 		break;
-	case SBULB_R_NOT_IP:
-	case SBULB_R_NOT_UDP:
+	case SBULB_R_NOT_UDP: /* before any UDP work: ICMP errors to a VIP */
+		return not_udp(&p);
 	case SBULB_R_FRAGMENTED_IP_PACKET:
+		return fragment(&p);
+	case SBULB_R_NOT_IP:
 		return decide(&p, r, XDP_PASS, 0);
 	default: /* truncated or malformed headers, TTL 0 */
 		return decide(&p, r, XDP_DROP, 0);
 	}
 
 	/* One generation for the whole frame: the control plane never writes the one in use. */
-	gen = bpf_map_lookup_elem(&sbulb_gen, &zero);
-	v.gen = gen ? *gen & 1 : 0;
-	v.cfg = bpf_map_lookup_elem(&sbulb_config, &v.gen);
-	if (!v.cfg || v.cfg->svc_count == 0)
+	if (!load_view(&v))
 		return decide(&p, SBULB_R_NO_VIRTUAL_SERVER, XDP_PASS, 0);
 
 	load_addrs(&p, &saddr, &daddr);

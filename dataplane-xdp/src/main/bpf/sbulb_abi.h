@@ -49,7 +49,11 @@ enum sbulb_reason {
 	SBULB_R_EGRESS_TO_BALANCER         = 29, /* drop: from a real server to a real server */
 	SBULB_R_EGRESS_REMOVED_REAL_SERVER = 30, /* drop: a late reply of a removed real server */
 	SBULB_R_TO_BALANCER_HOST           = 31, /* pass: to the balancer host's own address, never translated */
-	SBULB_R__COUNT                     = 32,
+	SBULB_R_ICMP_ERROR_TO_REAL_SERVER  = 34, /* tx: an ICMP error about a client's datagram, to its real server */
+	SBULB_R_ICMP_ERROR_NO_ASSOCIATION  = 35, /* drop: an ICMP error to a VIP quoting no valid association */
+	SBULB_R_FRAGMENT_TO_VIP            = 36, /* drop: an IP fragment to a VIP */
+	SBULB_R_FRAGMENT_FROM_REAL_SERVER  = 37, /* drop: an IP fragment from a real server or a VIP */
+	SBULB_R__COUNT                     = 38,
 };
 
 /* Map names (at most 15 characters: BPF_OBJ_NAME_LEN). */
@@ -283,8 +287,9 @@ struct sbulb_assoc {
 /* The layout version of the pinned maps (docs/design.md, "State that outlives the process"):
  * raised with every change of a pinned map's key or value layout. 1: the single-service layout;
  * 2: services; 3: a reason more (sbulb_counters grows: TO_BALANCER_HOST); 4: sbulb_slot_frames
- * counts moved clients too (its value grows: struct sbulb_slot_count), more reasons. The upgrade
- * test builds a second object with SBULB_ABI_TEST_EXTRA, one on. */
+ * counts moved clients too (its value grows: struct sbulb_slot_count), reasons up to 37 (ICMP
+ * errors, fragments, DTLS CID routing). The upgrade test builds a second object with
+ * SBULB_ABI_TEST_EXTRA, one on. */
 enum sbulb_abi_version {
 #ifdef SBULB_ABI_TEST_EXTRA
 	SBULB_ABI_VERSION = 5,

@@ -47,10 +47,20 @@ public enum Reason {
     EGRESS_REMOVED_REAL_SERVER(30, Verdict.DROP, LogLevel.INFO,
             "from a real server that was removed: a late reply, dropped rather than leaked with the server's address"),
     TO_BALANCER_HOST(31, Verdict.PASS, LogLevel.TRACE,
-            "to one of the balancer host's own addresses (a health probe's reply): never translated");
+            "to one of the balancer host's own addresses (a health probe's reply): never translated"),
+    ICMP_ERROR_TO_REAL_SERVER(34, Verdict.TX, LogLevel.TRACE,
+            "an ICMP error about a datagram the virtual server sent to a client, forwarded to the client's real server"),
+    ICMP_ERROR_NO_ASSOCIATION(35, Verdict.DROP, LogLevel.INFO,
+            "an ICMP error to the virtual server quoting no datagram of a client with a valid association"),
+    FRAGMENT_TO_VIP(36, Verdict.DROP, LogLevel.INFO, "an IP fragment to the virtual server: not balanced"),
+    FRAGMENT_FROM_REAL_SERVER(37, Verdict.DROP, LogLevel.INFO,
+            "an IP fragment from a real server or the virtual server: dropped rather than leaked with the server's address");
 
-    /** Number of codes the data path knows, including the unused code 0. */
-    public static final int CODE_COUNT = 32;
+    /**
+     * Number of codes the data path knows, including the unused code 0. Codes 32 and 33 are not
+     * this build's: {@link #ofCode} refuses them.
+     */
+    public static final int CODE_COUNT = 38;
 
     private static final Reason[] BY_CODE = new Reason[CODE_COUNT];
 

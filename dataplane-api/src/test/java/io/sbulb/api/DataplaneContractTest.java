@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * configuration rules. Expected output bytes come from {@link Expect}, which builds them from
  * scratch with full checksums. What a dataplane refuses is in {@link DataplaneRefusalContract}.
  */
-public abstract class DataplaneContractTest extends DataplaneRefusalContract {
+public abstract class DataplaneContractTest extends IcmpErrorContract {
 
 
     // --- batches -----------------------------------------------------------------------------

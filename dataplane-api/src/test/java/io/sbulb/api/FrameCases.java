@@ -1,5 +1,6 @@
 package io.sbulb.api;
 
+import io.sbulb.api.frame.IcmpErrorFrame;
 import io.sbulb.api.frame.UdpFrame;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -105,6 +106,22 @@ public final class FrameCases {
         cases.add(new Case(f + "from a real server with TTL / hop limit 1",
                 n.fromServer(n.rs(0), n.client(0)).toBuilder().ttl(1).build().toFrame(), Verdict.DROP,
                 Reason.LIFETIME_WOULD_EXPIRE));
+        cases.add(new Case(f + "fragment to the VIP", Frame.of(fragment(good)), Verdict.DROP, Reason.FRAGMENT_TO_VIP));
+        cases.add(new Case(f + "fragment from a real server", Frame.of(fragment(n.fromServer(n.rs(0), n.client(0)))),
+                Verdict.DROP, Reason.FRAGMENT_FROM_REAL_SERVER));
+        cases.add(new Case(f + "fragment from the VIP", Frame.of(fragment(n.fromServer(n.vip, n.client(0)))),
+                Verdict.DROP, Reason.FRAGMENT_FROM_REAL_SERVER));
+        cases.add(new Case(f + "fragment between two other hosts",
+                Frame.of(fragment(UdpFrame.builder().source(n.stranger(), Net.PORT).destination(n.client(0)).build())),
+                Verdict.PASS, Reason.FRAGMENTED_IP_PACKET));
+        cases.add(new Case(f + "ICMP error to the VIP quoting a client without association",
+                IcmpErrorFrame.builder().from(n.stranger()).type(n == Net.V4 ? 3 : 1).code(n == Net.V4 ? 3 : 4)
+                        .quoted(n.fromServer(n.vip, n.client(0))).build().toFrame(), Verdict.DROP,
+                Reason.ICMP_ERROR_NO_ASSOCIATION));
+        cases.add(new Case(f + "ICMP echo request to the VIP: not UDP", icmpEcho(n, n.vip), Verdict.PASS, Reason.NOT_UDP));
+        cases.add(new Case(f + "ICMP error quoting a datagram the VIP sent, not to the VIP: not UDP",
+                IcmpErrorFrame.builder().from(n.stranger()).to(n.client(1).address()).type(n == Net.V4 ? 3 : 1).code(4)
+                        .quoted(n.fromServer(n.vip, n.client(0))).build().toFrame(), Verdict.PASS, Reason.NOT_UDP));
         Net o = n.other();
         cases.add(new Case(f + "frame of the other family to its VIP-like address",
                 o.toVip(o.client(0)).toFrame(), Verdict.PASS, Reason.UNHANDLED_TRAFFIC));
@@ -117,30 +134,73 @@ public final class FrameCases {
                     Verdict.DROP, Reason.INVALID_IP_SIZE));
             cases.add(new Case("V4 TCP: not UDP", Frame.of(withByte(g, ETH + 9, 6)), Verdict.PASS, Reason.NOT_UDP));
             cases.add(new Case("V4 ICMP: not UDP", Frame.of(withByte(g, ETH + 9, 1)), Verdict.PASS, Reason.NOT_UDP));
-            cases.add(new Case("V4 first fragment (MF set)", good.toBuilder().ipv4FlagsFragment(0x2000).build().toFrame(),
-                    Verdict.PASS, Reason.FRAGMENTED_IP_PACKET));
-            cases.add(new Case("V4 last fragment (offset 185)", good.toBuilder().ipv4FlagsFragment(185).build().toFrame(),
-                    Verdict.PASS, Reason.FRAGMENTED_IP_PACKET));
+            cases.add(new Case("V4 first fragment (MF set) to the VIP", good.toBuilder().ipv4FlagsFragment(0x2000).build().toFrame(),
+                    Verdict.DROP, Reason.FRAGMENT_TO_VIP));
+            cases.add(new Case("V4 last fragment (offset 185) to the VIP", good.toBuilder().ipv4FlagsFragment(185).build().toFrame(),
+                    Verdict.DROP, Reason.FRAGMENT_TO_VIP));
             byte[] small = n.toVip(n.client(0)).toBuilder().payload(new byte[0]).build().toFrame().bytes(); // 42 bytes
             cases.add(new Case("V4 short frame padded to 60 bytes, padding past a wrong IP length",
                     Frame.of(Arrays.copyOf(withU16(small, ETH + 2, 27), 60)), Verdict.DROP, Reason.INVALID_IP_LENGTH));
             cases.add(new Case("V4 IP length 27: too short for its UDP header",
                     Frame.of(withU16(small, ETH + 2, 27)), Verdict.DROP, Reason.INVALID_IP_LENGTH));
-            cases.add(new Case("V4 TCP fragment: not UDP first",
+            cases.add(new Case("V4 TCP fragment to the VIP: a fragment first, of any protocol",
                     Frame.of(withByte(good.toBuilder().ipv4FlagsFragment(0x2000).build().toFrame().bytes(), ETH + 9, 6)),
-                    Verdict.PASS, Reason.NOT_UDP));
+                    Verdict.DROP, Reason.FRAGMENT_TO_VIP));
+            cases.add(new Case("V4 TCP fragment between two other hosts",
+                    Frame.of(withByte(fragment(UdpFrame.builder().source(n.stranger(), 80).destination(n.client(0)).build()),
+                            ETH + 9, 6)), Verdict.PASS, Reason.FRAGMENTED_IP_PACKET));
         } else {
             cases.add(new Case("V6 TCP: not UDP", Frame.of(withByte(g, ETH + 6, 6)), Verdict.PASS, Reason.NOT_UDP));
             cases.add(new Case("V6 hop-by-hop options header first: not UDP", Frame.of(withByte(g, ETH + 6, 0)),
                     Verdict.PASS, Reason.NOT_UDP));
-            cases.add(new Case("V6 fragment header", Frame.of(withByte(g, ETH + 6, 44)), Verdict.PASS,
-                    Reason.FRAGMENTED_IP_PACKET));
+            cases.add(new Case("V6 fragment header to the VIP", Frame.of(withByte(g, ETH + 6, 44)), Verdict.DROP,
+                    Reason.FRAGMENT_TO_VIP));
             cases.add(new Case("V6 UDP checksum 0", good.toBuilder().checksum(UdpFrame.ChecksumMode.ZERO).build().toFrame(),
                     Verdict.DROP, Reason.IPV6_ZERO_UDP_CHECKSUM));
             cases.add(new Case("V6 payload length 0 (a jumbogram without its option)", Frame.of(withU16(g, ETH + 4, 0)),
                     Verdict.DROP, Reason.INVALID_IP_LENGTH));
         }
         return cases;
+    }
+
+    /**
+     * The first fragment of {@code f} (IPv4: more fragments set; IPv6: a fragment header with M set
+     * in front of the UDP header, the payload length grown by its 8 bytes).
+     */
+    public static byte[] fragment(UdpFrame f) {
+        if (f.family() == 4) {
+            return f.toBuilder().ipv4FlagsFragment(0x2000).build().toFrame().bytes();
+        }
+        byte[] b = f.toFrame().bytes();
+        byte[] c = new byte[b.length + 8];
+        System.arraycopy(b, 0, c, 0, ETH + 40);
+        System.arraycopy(b, ETH + 40, c, ETH + 48, b.length - ETH - 40);
+        c[ETH + 6] = 44; // next header: fragment
+        c[ETH + 40] = 17; // the fragment header's next header: UDP
+        c[ETH + 43] = 1; // offset 0, M set
+        c[ETH + 47] = 7; // identification
+        int payload = ((c[ETH + 4] & 0xff) << 8 | (c[ETH + 5] & 0xff)) + 8;
+        c[ETH + 4] = (byte) (payload >>> 8);
+        c[ETH + 5] = (byte) payload;
+        return c;
+    }
+
+    /** An ICMP (ICMPv6) echo request from a client to {@code to}: not an error, passed as not UDP. */
+    static Frame icmpEcho(Net n, IpAddress to) {
+        UdpFrame carrier = UdpFrame.builder().source(n.client(0)).destination(to, 7).build(); // 8 bytes after the IP header
+        byte[] b = carrier.toFrame().bytes();
+        int ip = ETH;
+        int l4 = ip + (n == Net.V4 ? 20 : 40);
+        if (n == Net.V4) {
+            b[ip + 9] = 1;
+            b = withU16(b, ip + 10, 0);
+            b = withU16(b, ip + 10, io.sbulb.api.frame.Checksums.ipv4Header(b, ip, 20));
+        } else {
+            b[ip + 6] = 58;
+        }
+        b[l4] = (byte) (n == Net.V4 ? 8 : 128); // echo request, code 0, checksum left as the carrier's bytes
+        b[l4 + 1] = 0;
+        return Frame.of(b);
     }
 
     static Frame arp() {

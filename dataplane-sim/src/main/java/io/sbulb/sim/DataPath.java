@@ -180,7 +180,13 @@ final class DataPath {
         Reason r = Parser.parseFrame(p);
         if (r != null) {
             switch (r) {
-                case NOT_IP, NOT_UDP, FRAGMENTED_IP_PACKET -> {
+                case NOT_UDP -> {
+                    return notUdp(p);
+                }
+                case FRAGMENTED_IP_PACKET -> {
+                    return fragment(p);
+                }
+                case NOT_IP -> {
                     return decide(p, r, Verdict.PASS);
                 }
                 default -> { // truncated or malformed headers, TTL 0
@@ -222,6 +228,82 @@ final class DataPath {
             return decide(p, Reason.EGRESS_UNHANDLED_PORT, Verdict.PASS);
         }
         return decide(p, Reason.UNHANDLED_TRAFFIC, Verdict.PASS);
+    }
+
+    /** Mirrors {@code not_udp}: an ICMP error to a VIP is ours; anything else passes. */
+    private Decision notUdp(Packet p) {
+        int icmp = Parser.icmpError(p);
+        if (icmp < 0 || cfg.serviceCount() == 0) {
+            return decide(p, Reason.NOT_UDP, Verdict.PASS);
+        }
+        IpAddress daddr = p.daddr();
+        if ((cfg.addressFlags(daddr) & Placement.ADDRESS_VIP) == 0) {
+            return decide(p, Reason.NOT_UDP, Verdict.PASS);
+        }
+        return icmpErrorToVip(p, icmp, daddr);
+    }
+
+    /**
+     * Mirrors {@code icmp_error_to_vip}: an error quoting a datagram this VIP sent from a
+     * service's port to a client with a valid association goes to that client's real server;
+     * others are dropped. Looks the association up (an LRU touch), never writes it.
+     */
+    private Decision icmpErrorToVip(Packet p, int icmp, IpAddress daddr) {
+        boolean v4 = p.ip4 >= 0;
+        Reason len = v4 ? Parser.checkIpLength(p, p.ip4, p.u16(p.ip4 + 2), (p.u8(p.ip4) & 0xf) * 4 + Parser.ICMP_HLEN)
+                : Parser.checkIpLength(p, p.ip6, Parser.IPV6_HLEN + p.u16(p.ip6 + 4), Parser.IPV6_HLEN + Parser.ICMP_HLEN);
+        if (len != null) {
+            return decide(p, len, Verdict.DROP);
+        }
+        if ((v4 ? p.u8(p.ip4 + 8) : p.u8(p.ip6 + 7)) == 0) {
+            return decide(p, Reason.LIFETIME_EXPIRED, Verdict.DROP);
+        }
+        Parser.Quote q = Parser.quote(p, icmp);
+        if (q == null) {
+            return decide(p, Reason.ICMP_ERROR_NO_ASSOCIATION, Verdict.DROP);
+        }
+        IpAddress qsrc = v4 ? IpAddress.read(p.data, q.ip() + 12, 4) : IpAddress.read(p.data, q.ip() + 8, 16);
+        IpAddress qdst = v4 ? IpAddress.read(p.data, q.ip() + 16, 4) : IpAddress.read(p.data, q.ip() + 24, 16);
+        if (!qsrc.equals(daddr)) { // sent by the VIP the error comes back to
+            return decide(p, Reason.ICMP_ERROR_NO_ASSOCIATION, Verdict.DROP);
+        }
+        int svc = cfg.vipService(qsrc, p.u16(q.udp()));
+        if (svc < 0) {
+            return decide(p, Reason.ICMP_ERROR_NO_ASSOCIATION, Verdict.DROP);
+        }
+        AssocValue a = table(p.family).programLookup(new AssocKey(qdst, p.u16(q.udp() + 2), svc));
+        if (a == null || !cfg.valid(a.slot, a.epoch)) {
+            return decide(p, Reason.ICMP_ERROR_NO_ASSOCIATION, Verdict.DROP);
+        }
+        if (!lifetimeLeft(p)) {
+            return decide(p, Reason.LIFETIME_WOULD_EXPIRE, Verdict.DROP);
+        }
+        slotFrames[a.slot]++;
+        IpAddress rs = cfg.server(a.slot);
+        Decision d = decide(p, Reason.ICMP_ERROR_TO_REAL_SERVER, Verdict.TX, rs);
+        Rewrite.rewriteIcmpError(p, icmp, q, rs);
+        return d;
+    }
+
+    /**
+     * Mirrors {@code fragment}: an IP fragment to a VIP, or from a real server or a VIP, is
+     * dropped, but one to the balancer host's own address; others pass.
+     */
+    private Decision fragment(Packet p) {
+        if (cfg.serviceCount() == 0) {
+            return decide(p, Reason.FRAGMENTED_IP_PACKET, Verdict.PASS);
+        }
+        int dflags = cfg.addressFlags(p.daddr());
+        if ((dflags & Placement.ADDRESS_HOST) != 0) {
+            return decide(p, Reason.FRAGMENTED_IP_PACKET, Verdict.PASS);
+        }
+        if ((dflags & Placement.ADDRESS_VIP) != 0) {
+            return decide(p, Reason.FRAGMENT_TO_VIP, Verdict.DROP);
+        }
+        if ((cfg.addressFlags(p.saddr()) & (Placement.ADDRESS_SERVER | Placement.ADDRESS_VIP)) != 0) {
+            return decide(p, Reason.FRAGMENT_FROM_REAL_SERVER, Verdict.DROP);
+        }
+        return decide(p, Reason.FRAGMENTED_IP_PACKET, Verdict.PASS);
     }
 
     /**

@@ -2,7 +2,7 @@ package io.sbulb.sim;
 
 import io.sbulb.api.IpAddress;
 
-/** Mirrors {@code rewrite()} of sbulb.bpf.c: the NAT of one frame, in place. */
+/** Mirrors {@code rewrite()} and {@code rewrite_icmp_error()} of sbulb.bpf.c: the NAT of one frame, in place. */
 final class Rewrite {
 
     private Rewrite() {
@@ -15,6 +15,19 @@ final class Rewrite {
      * the TTL / hop limit is at least 1.
      */
     static void rewrite(Packet p, boolean dst, IpAddress to) {
+        long delta = rewriteIp(p, dst, to);
+        // The address is in the UDP pseudo-header; the TTL is not. A zero checksum stays zero.
+        int check = p.udp + 6;
+        p.put16(check, Csum.updateUdp(p.u16(check), delta));
+        swapMacs(p);
+    }
+
+    /**
+     * Mirrors {@code rewrite_ip}: writes {@code to} into one address of the IP header, decrements
+     * the TTL / hop limit, updates the IPv4 header checksum; returns the address change as a
+     * checksum delta (every pseudo-header holding the address changes by it).
+     */
+    private static long rewriteIp(Packet p, boolean dst, IpAddress to) {
         byte[] words = to.toPadded16(); // struct sbulb_addr: IPv4 in the first word, the rest 0
         long delta = 0;
 
@@ -39,10 +52,40 @@ final class Rewrite {
             }
             p.data[ip6 + 7] = (byte) (p.u8(ip6 + 7) - 1); // hop limit: not checksummed in IPv6
         }
-        // The address is in the UDP pseudo-header; the TTL is not. A zero checksum stays zero.
-        int check = p.udp + 6;
-        p.put16(check, Csum.updateUdp(p.u16(check), delta));
+        return delta;
+    }
 
+    /**
+     * Mirrors {@code rewrite_icmp_error}: an ICMP error (header at {@code icmp}) about a datagram
+     * the VIP sent ({@code q}) goes to the real server {@code to}: the outer destination and the
+     * quoted source become {@code to}, TTL / hop limit - 1, MACs swapped; the outer IPv4 header
+     * checksum, the quoted IPv4 header checksum, the quoted UDP checksum (a zero stays zero) and
+     * the ICMP checksum (the quoted bytes changed; for ICMPv6 the pseudo-header's destination
+     * too) are updated incrementally. The caller has checked that the outer destination is the
+     * quoted source.
+     */
+    static void rewriteIcmpError(Packet p, int icmp, Parser.Quote q, IpAddress to) {
+        long delta = rewriteIp(p, true, to);
+        long quoted = delta;
+        int old;
+        if (p.ip4 >= 0) {
+            System.arraycopy(to.bytes(), 0, p.data, q.ip() + 12, 4);
+            old = p.u16(q.ip() + 10);
+            p.put16(q.ip() + 10, Csum.update(old, delta));
+            quoted += Csum.delta16(old, p.u16(q.ip() + 10));
+        } else {
+            System.arraycopy(to.bytes(), 0, p.data, q.ip() + 8, 16);
+            quoted += delta; // the ICMPv6 pseudo-header's destination
+        }
+        old = p.u16(q.udp() + 6);
+        p.put16(q.udp() + 6, Csum.updateUdp(old, delta));
+        quoted += Csum.delta16(old, p.u16(q.udp() + 6));
+        p.put16(icmp + 2, Csum.update(p.u16(icmp + 2), quoted));
+        swapMacs(p);
+    }
+
+    /** Mirrors {@code swap_macs}: the frame goes back to the gateway it came from. */
+    private static void swapMacs(Packet p) {
         byte[] mac = new byte[6];
         System.arraycopy(p.data, p.eth, mac, 0, 6);
         System.arraycopy(p.data, p.eth + 6, p.data, p.eth, 6);

@@ -2,6 +2,7 @@ package io.sbulb.scenario;
 
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.Frame;
+import io.sbulb.api.frame.IcmpErrorFrame;
 import io.sbulb.api.frame.UdpFrame;
 import io.sbulb.api.frame.UdpFrame.ChecksumMode;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +24,13 @@ import java.util.HexFormat;
  * @param ipv4FlagsFragment the IPv4 flags + fragment offset field, or null
  * @param udpChecksum       ZERO or COMPUTED, or null (computed)
  * @param truncateTo        keep only the first n bytes of the built frame, or null
+ * @param icmp              null for a UDP frame; else the frame is this ICMP error about the UDP
+ *                          datagram the other fields describe ({@link IcmpSpec}: ttl and MACs are
+ *                          then the error's)
  */
 public record FrameSpec(Endpoint src, Endpoint dst, Integer ttl, String payload, String payloadHex,
                         String srcMac, String dstMac, String ipv4Options, Integer ipv4FlagsFragment,
-                        ChecksumMode udpChecksum, Integer truncateTo) {
+                        ChecksumMode udpChecksum, Integer truncateTo, IcmpSpec icmp) {
 
     public FrameSpec {
         if (src == null || dst == null) {
@@ -44,6 +48,14 @@ public record FrameSpec(Endpoint src, Endpoint dst, Integer ttl, String payload,
         }
     }
 
+    /** A UDP frame (no {@code icmp}). */
+    public FrameSpec(Endpoint src, Endpoint dst, Integer ttl, String payload, String payloadHex, String srcMac,
+                     String dstMac, String ipv4Options, Integer ipv4FlagsFragment, ChecksumMode udpChecksum,
+                     Integer truncateTo) {
+        this(src, dst, ttl, payload, payloadHex, srcMac, dstMac, ipv4Options, ipv4FlagsFragment, udpChecksum, truncateTo,
+                null);
+    }
+
     /** A frame from {@code src} to {@code dst} with everything else default. */
     public static FrameSpec of(Endpoint src, Endpoint dst) {
         return new FrameSpec(src, dst, null, null, null, null, null, null, null, null, null);
@@ -51,25 +63,55 @@ public record FrameSpec(Endpoint src, Endpoint dst, Integer ttl, String payload,
 
     public FrameSpec withSrc(Endpoint newSrc) {
         return new FrameSpec(newSrc, dst, ttl, payload, payloadHex, srcMac, dstMac, ipv4Options, ipv4FlagsFragment,
-                udpChecksum, truncateTo);
+                udpChecksum, truncateTo, icmp);
     }
 
-    /** The fields as a {@link UdpFrame} (before any truncation). */
-    public UdpFrame toUdpFrame() {
-        UdpFrame.Builder b = UdpFrame.builder().source(src).destination(dst);
+    /**
+     * The ICMP error these fields describe (before any truncation): the quoted datagram is the
+     * UDP frame of the fields, as its sender sent it (TTL 64); the error's TTL and MACs are the
+     * fields'. Only for {@code icmp != null}.
+     */
+    public IcmpErrorFrame toIcmpErrorFrame() {
+        UdpFrame datagram = udpBuilder().build();
+        IcmpErrorFrame.Builder b = IcmpErrorFrame.builder().from(icmp.from()).type(icmp.type()).code(icmp.code())
+                .rest(icmp.mtu()).quoted(datagram).quoteBytes(icmp.quoteBytes() == null ? -1 : icmp.quoteBytes());
         if (ttl != null) {
             b.ttl(ttl);
-        }
-        if (payload != null) {
-            b.payload(payload.getBytes(StandardCharsets.UTF_8));
-        } else if (payloadHex != null) {
-            b.payload(HexFormat.of().parseHex(payloadHex));
         }
         if (srcMac != null) {
             b.srcMac(HexFormat.ofDelimiter(":").parseHex(srcMac));
         }
         if (dstMac != null) {
             b.dstMac(HexFormat.ofDelimiter(":").parseHex(dstMac));
+        }
+        return b.build();
+    }
+
+    /** The fields as a {@link UdpFrame} (before any truncation); for an ICMP error, the datagram it quotes. */
+    public UdpFrame toUdpFrame() {
+        if (icmp != null) {
+            return toIcmpErrorFrame().quoted();
+        }
+        UdpFrame.Builder b = udpBuilder();
+        if (ttl != null) {
+            b.ttl(ttl);
+        }
+        if (srcMac != null) {
+            b.srcMac(HexFormat.ofDelimiter(":").parseHex(srcMac));
+        }
+        if (dstMac != null) {
+            b.dstMac(HexFormat.ofDelimiter(":").parseHex(dstMac));
+        }
+        return b.build();
+    }
+
+    /** The UDP datagram's own fields: addresses, ports, payload, IPv4 options and flags, checksum. */
+    private UdpFrame.Builder udpBuilder() {
+        UdpFrame.Builder b = UdpFrame.builder().source(src).destination(dst);
+        if (payload != null) {
+            b.payload(payload.getBytes(StandardCharsets.UTF_8));
+        } else if (payloadHex != null) {
+            b.payload(HexFormat.of().parseHex(payloadHex));
         }
         if (ipv4Options != null) {
             b.ipv4Options(HexFormat.of().parseHex(ipv4Options));
@@ -80,12 +122,12 @@ public record FrameSpec(Endpoint src, Endpoint dst, Integer ttl, String payload,
         if (udpChecksum != null) {
             b.checksum(udpChecksum);
         }
-        return b.build();
+        return b;
     }
 
     /** The bytes to send. */
     public Frame toFrame() {
-        Frame full = toUdpFrame().toFrame();
+        Frame full = icmp != null ? toIcmpErrorFrame().toFrame() : toUdpFrame().toFrame();
         if (truncateTo == null) {
             return full;
         }
@@ -117,6 +159,7 @@ public record FrameSpec(Endpoint src, Endpoint dst, Integer ttl, String payload,
 
     @Override
     public String toString() {
-        return src + " -> " + dst + (ttl != null ? " ttl " + ttl : "") + (truncateTo != null ? " truncated to " + truncateTo : "");
+        return (icmp != null ? icmp + " about " : "") + src + " -> " + dst + (ttl != null ? " ttl " + ttl : "")
+                + (truncateTo != null ? " truncated to " + truncateTo : "");
     }
 }

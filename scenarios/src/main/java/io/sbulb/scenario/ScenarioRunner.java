@@ -122,7 +122,7 @@ public final class ScenarioRunner {
             if (!checked) {
                 continue;
             }
-            String problem = FrameCheck.check(input, r, f.expect());
+            String problem = FrameCheck.check(input, f.fieldsAt(rep), r, f.expect());
             if (problem == null && f.expect().associatedTo() != null) {
                 Endpoint peer = peer(f, rep);
                 problem = bound(Map.of(new AssociationsStep.Clients(null, EndpointRange.of(peer)), f.expect().associatedTo()), false);

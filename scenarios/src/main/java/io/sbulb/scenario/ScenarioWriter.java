@@ -189,6 +189,18 @@ public final class ScenarioWriter {
             n.put("udpChecksum", f.udpChecksum().name().toLowerCase(Locale.ROOT));
         }
         putIf(n, "truncateTo", f.truncateTo());
+        if (f.icmp() != null) {
+            ObjectNode i = n.putObject("icmp");
+            i.put("from", f.icmp().from().toString());
+            i.put("type", f.icmp().type());
+            if (f.icmp().code() != 0) {
+                i.put("code", f.icmp().code());
+            }
+            if (f.icmp().mtu() != 0) {
+                i.put("mtu", f.icmp().mtu());
+            }
+            putIf(i, "quoteBytes", f.icmp().quoteBytes());
+        }
         return n;
     }
 

@@ -26,7 +26,8 @@ final class StepReader {
     static final Set<String> FRAME_STEP = YamlFields.keys("frame", "hex", "expect", "repeat", "srcPortStep",
             "dependsOnLru", "note");
     static final Set<String> FRAME = YamlFields.keys("src", "dst", "ttl", "payload", "payloadHex", "srcMac", "dstMac",
-            "ipv4Options", "ipv4FlagsFragment", "udpChecksum", "truncateTo");
+            "ipv4Options", "ipv4FlagsFragment", "udpChecksum", "truncateTo", "icmp");
+    static final Set<String> ICMP = YamlFields.keys("from", "type", "code", "mtu", "quoteBytes");
     static final Set<String> EXPECT = YamlFields.keys("verdict", "reason", "src", "dst", "ttl", "associatedTo");
     static final Set<String> CONFIGURE = YamlFields.keys("service", "vip", "ports", "realServers", "addRealServers",
             "removeRealServers", "services");
@@ -120,14 +121,30 @@ final class StepReader {
         Integer flags = f.integer("ipv4FlagsFragment", 0, 0xffff);
         ChecksumMode checksum = f.enumValue("udpChecksum", ChecksumMode.class);
         Integer truncate = f.integer("truncateTo", 0, 65535);
+        IcmpSpec icmp = f.has("icmp") ? icmp(YamlFields.of(f.raw("icmp"), f.where() + ": icmp", ICMP)) : null;
         FrameSpec spec;
         try {
-            spec = new FrameSpec(src, dst, ttl, payload, payloadHex, srcMac, dstMac, options, flags, checksum, truncate);
+            spec = new FrameSpec(src, dst, ttl, payload, payloadHex, srcMac, dstMac, options, flags, checksum, truncate, icmp);
             spec.toFrame(); // every field combination the builder refuses is reported here, not at run time
         } catch (IllegalArgumentException e) {
             throw new ScenarioException(f.where() + ": " + e.getMessage(), e);
         }
         return spec;
+    }
+
+    private static IcmpSpec icmp(YamlFields f) {
+        IpAddress from = f.parsed("from", IpAddress::parse);
+        Integer type = f.integer("type", 0, 255);
+        if (from == null || type == null) {
+            throw new ScenarioException(f.where() + ": give 'from' (the address reporting the error) and 'type'");
+        }
+        Integer code = f.integer("code", 0, 255);
+        Long mtu = f.has("mtu") ? (long) f.integer("mtu", 0, Integer.MAX_VALUE) : null;
+        try {
+            return new IcmpSpec(from, type, code == null ? 0 : code, mtu == null ? 0 : mtu, f.integer("quoteBytes", 0, 65535));
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(f.where() + ": " + e.getMessage(), e);
+        }
     }
 
     private Expect expect(YamlFields f) {

@@ -81,6 +81,9 @@ class CatalogFormatTest {
                 if (f.fields() != null) {
                     out.add(f.fields().src().address());
                     out.add(f.fields().dst().address());
+                    if (f.fields().icmp() != null) {
+                        out.add(f.fields().icmp().from());
+                    }
                 } else {
                     out.addAll(hexAddresses(Frame.ofHex(f.hex())));
                 }

@@ -21,8 +21,8 @@ import net.jqwik.api.Tuple;
 
 /**
  * Generators of random traffic for the differential test: frames to the VIP and from real
- * servers (configured or not) on balanced and other ports, strangers, the other family,
- * malformed and truncated frames, garbage, wrong and zero checksums, configuration and health
+ * servers (configured or not) on balanced and other ports, strangers, the other family, ICMP
+ * errors about the VIP's datagrams, fragments, malformed and truncated frames, garbage, wrong and zero checksums, configuration and health
  * changes mid-stream, against small association tables that overflow.
  */
 final class RandomTraffic {
@@ -161,6 +161,8 @@ final class RandomTraffic {
                 Tuple.of(12, malformed(n)),
                 Tuple.of(3, garbage()),
                 Tuple.of(4, toHost(n).map(f -> FrameStep.of(f, null))),
+                Tuple.of(6, icmpError(n).map(f -> FrameStep.of(f, null))),
+                Tuple.of(2, fragment(n).map(f -> FrameStep.of(f, null))),
                 Tuple.of(5, config(n).map(ConfigureStep::replaceAll)),
                 Tuple.of(12, health(n)));
     }
@@ -255,6 +257,44 @@ final class RandomTraffic {
     static Arbitrary<FrameSpec> stranger(Net n) {
         return Combinators.combine(Arbitraries.of(Net.PORT, 9), client(n), payload()).as((p, c, pl) ->
                 new FrameSpec(new Endpoint(n.stranger(), p), c, null, null, pl, null, null, null, null, null, null));
+    }
+
+    /**
+     * ICMP errors (and an echo request) from a router about a datagram a VIP sent to a client of
+     * the pool, mostly on a balanced port: quoted whole, cut after the UDP header or inside it, a
+     * quoted source other than the error's destination, TTL 1 and 0, now and then a byte changed.
+     */
+    static Arbitrary<Frame> icmpError(Net n) {
+        int[][] kinds = n == Net.V4 ? new int[][] {{3, 4}, {3, 3}, {3, 1}, {11, 0}, {8, 0}, {12, 0}}
+                : new int[][] {{2, 0}, {1, 4}, {1, 0}, {3, 0}, {128, 0}, {4, 0}};
+        Arbitrary<Endpoint> quotedSource = Arbitraries.frequency(Tuple.of(8, new Endpoint(n.vip, Net.PORT)),
+                Tuple.of(2, new Endpoint(n.vip, Net.OTHER_PORT)), Tuple.of(2, new Endpoint(vip2(n), THIRD_PORT)),
+                Tuple.of(1, new Endpoint(n.rs(0), Net.PORT)));
+        Arbitrary<IpAddress> to = Arbitraries.frequency(Tuple.of(12, (IpAddress) null), Tuple.of(1, n.vip),
+                Tuple.of(1, n.client(0).address()));
+        Arbitrary<Integer> quoteBytes = Arbitraries.frequency(Tuple.of(6, -1), Tuple.of(3, n == Net.V4 ? 28 : 48),
+                Tuple.of(1, n == Net.V4 ? 25 : 44), Tuple.of(1, n == Net.V4 ? 16 : 30));
+        Arbitrary<Frame> error = Combinators.combine(Arbitraries.of(kinds), quotedSource, client(n), to, quoteBytes, ttl(),
+                checksum()).as((k, qs, c, dst, qb, ttl, ck) -> io.sbulb.api.frame.IcmpErrorFrame.builder()
+                        .from(n.stranger()).to(dst).type(k[0]).code(k[1]).rest(n == Net.V4 ? 1400 : 1280).ttl(ttl)
+                        .quoted(io.sbulb.api.frame.UdpFrame.builder().source(qs).destination(c).payload(new byte[24])
+                                .checksum(n == Net.V4 ? ck : ChecksumMode.COMPUTED).build())
+                        .quoteBytes(qb).build().toFrame());
+        Arbitrary<Frame> damaged = Combinators.combine(error, Arbitraries.integers().between(12, 120),
+                Arbitraries.integers().between(0, 255)).as((f, off, v) -> {
+                    byte[] b = f.bytes();
+                    if (off < b.length) {
+                        b[off] = (byte) v.intValue();
+                    }
+                    return Frame.of(b);
+                });
+        return Arbitraries.frequencyOf(Tuple.of(9, error), Tuple.of(1, damaged));
+    }
+
+    /** Fragments (first, IPv4 or IPv6) to a VIP, from a real server, to the balancer host, between strangers. */
+    static Arbitrary<Frame> fragment(Net n) {
+        return Arbitraries.oneOf(ingress(n), egress(n), toHost(n), stranger(n))
+                .map(f -> Frame.of(io.sbulb.api.FrameCases.fragment(f.toUdpFrame())));
     }
 
     /** A valid frame damaged one way: truncated, a header byte changed, a wrong UDP checksum. */

@@ -52,6 +52,8 @@ public final class EventLog {
         return switch (r) {
             case INGRESS_NEW_NAT -> src + " ──> " + dst + " new association → " + nat;
             case INGRESS_REUSED_NAT -> src + " ──> " + dst + " → " + nat;
+            // an ICMP error (no ports): from the router that sent it, to the VIP, on to the client's server
+            case ICMP_ERROR_TO_REAL_SERVER -> src + " ──> " + dst + " ICMP error about a client → " + nat;
             case INGRESS_UNHANDLED_PORT, INGRESS_NO_REAL_SERVER, INGRESS_CANNOT_CREATE_ASSO ->
                     src + " ──> " + dst + " " + decision(r);
             // egress: the client first, as on ingress; the real server on the right

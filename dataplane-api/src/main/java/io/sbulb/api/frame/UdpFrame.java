@@ -133,11 +133,7 @@ public final class UdpFrame {
         int ipHeaderLen = v4 ? 20 + ipv4Options.length : 40;
         int udpLen = 8 + payload.length;
         byte[] b = new byte[ETH_HLEN + ipHeaderLen + udpLen];
-        System.arraycopy(dstMac, 0, b, 0, 6);
-        System.arraycopy(srcMac, 0, b, 6, 6);
-        int ethertype = v4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
-        b[12] = (byte) (ethertype >>> 8);
-        b[13] = (byte) ethertype;
+        writeEthernet(b, srcMac, dstMac, v4);
         int ip = ETH_HLEN;
         byte[] s = src.address().bytes();
         byte[] d = dst.address().bytes();
@@ -267,6 +263,27 @@ public final class UdpFrame {
         return Checksums.udp(f.src.address().bytes(), f.dst.address().bytes(), b, udp, udpLen) == stored;
     }
 
+    /** The Ethernet header of a frame of this package: MACs and the family's EtherType. */
+    static void writeEthernet(byte[] b, byte[] srcMac, byte[] dstMac, boolean v4) {
+        System.arraycopy(dstMac, 0, b, 0, 6);
+        System.arraycopy(srcMac, 0, b, 6, 6);
+        int ethertype = v4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+        b[12] = (byte) (ethertype >>> 8);
+        b[13] = (byte) ethertype;
+    }
+
+    /** " mac SRC -> DST", for toString. */
+    static String macs(byte[] srcMac, byte[] dstMac) {
+        return " mac " + HexFormat.ofDelimiter(":").formatHex(srcMac) + " -> " + HexFormat.ofDelimiter(":").formatHex(dstMac);
+    }
+
+    static byte[] checkMac(byte[] mac) {
+        if (mac.length != 6) {
+            throw new IllegalArgumentException("a MAC address has 6 bytes, got " + mac.length);
+        }
+        return mac.clone();
+    }
+
     private static void need(byte[] b, int len, String what) {
         if (b.length < len) {
             throw new IllegalArgumentException("frame of " + b.length + " bytes is too short for the " + what);
@@ -279,9 +296,7 @@ public final class UdpFrame {
 
     @Override
     public String toString() {
-        return src + " -> " + dst + " ttl " + ttl + " payload " + payload.length + "B"
-                + " mac " + HexFormat.ofDelimiter(":").formatHex(srcMac) + " -> "
-                + HexFormat.ofDelimiter(":").formatHex(dstMac);
+        return src + " -> " + dst + " ttl " + ttl + " payload " + payload.length + "B" + macs(srcMac, dstMac);
     }
 
     /** Fields of a {@link UdpFrame}; defaults: locally administered MACs, TTL 64, empty payload. */
@@ -382,13 +397,6 @@ public final class UdpFrame {
 
         public UdpFrame build() {
             return new UdpFrame(this);
-        }
-
-        private static byte[] checkMac(byte[] mac) {
-            if (mac.length != 6) {
-                throw new IllegalArgumentException("a MAC address has 6 bytes, got " + mac.length);
-            }
-            return mac.clone();
         }
     }
 }

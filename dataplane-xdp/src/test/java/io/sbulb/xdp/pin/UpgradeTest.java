@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Timeout;
  * state is migrated, the pinned link switched to the new program (the same link), and no client
  * moves. From the packaged program to the same source built with a field appended to the
  * association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 5); and from the shipped
- * single-service program (src/test/bpf/v1, layout 1) to the packaged one (layout 4: services, the host's addresses, moved clients counted).
+ * single-service program (src/test/bpf/v1, layout 1) to the packaged one (layout 4: services, the host's addresses,
+ * moved clients counted, the reasons of ICMP errors and fragments).
  */
 @Timeout(60)
 class UpgradeTest {
