@@ -2,8 +2,10 @@ package io.sbulb.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sbulb.api.Counter;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
+import io.sbulb.api.Reason;
 import io.sbulb.xdp.SbulbAbi;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -103,6 +105,26 @@ public final class Bpftool {
             }
         }
         return m;
+    }
+
+    /**
+     * The frames and bytes program {@code progId} counted for {@code reason}, summed over CPUs, as
+     * {@code bpftool map lookup} reads them from {@code sbulb_counters} (a per-CPU array keyed by
+     * the reason code): the data path's own counters, read without sbulb.
+     */
+    public static Counter counter(int progId, Reason reason) {
+        List<String> cmd = new ArrayList<>(List.of("bpftool", "-j", "map", "lookup", "id",
+                String.valueOf(mapOf(progId, SbulbAbi.MAP_COUNTERS)), "key"));
+        for (byte b : SbulbAbi.u32(reason.code())) {
+            cmd.add(String.valueOf(b & 0xff));
+        }
+        JsonNode values = json(cmd.toArray(String[]::new)).path("values");
+        byte[] perCpu = new byte[values.size() * SbulbAbi.COUNTER_SIZE];
+        for (int cpu = 0; cpu < values.size(); cpu++) {
+            byte[] v = bytes(values.get(cpu).path("value"));
+            System.arraycopy(v, 0, perCpu, cpu * SbulbAbi.COUNTER_SIZE, SbulbAbi.COUNTER_SIZE);
+        }
+        return SbulbAbi.counter(perCpu, SbulbAbi.COUNTER_SIZE, values.size());
     }
 
     private static byte[] bytes(JsonNode hexList) {

@@ -51,7 +51,9 @@ import java.util.regex.Pattern;
  *
  * <p>With {@link LabOptions#withClientLinkMtu(int)} the client's link is narrower than the rest
  * (1280 bytes, say, against 1500): a datagram larger than that towards the client makes the
- * gateway answer its sender with an ICMP error, which {@link #pathMtu} shows it learned.
+ * gateway answer its sender with an ICMP error, which {@link #pathMtu} shows it learned. When the
+ * sender is a real server behind sbulb, that error goes to the VIP and comes back from the balancer
+ * with the gateway's own address as its source, which the gateway then accepts (accept_local).
  *
  * <p>{@link #close()} deletes every namespace it made, also after a failure half-way through
  * building; a JVM shutdown hook does the same if the process is interrupted.
@@ -258,6 +260,13 @@ public final class Lab implements AutoCloseable {
         ip("-n", gw, "-6", "rule", "add", "iif", "br0", "lookup", "100", "pref", "100");
         for (String i : List.of("cli", GW_LB_INTERFACE, "br0")) {
             sysctl(gw, "net/ipv4/conf/" + i + "/rp_filter", "0");
+        }
+        if (options.clientLinkMtu() > 0) {
+            // The gateway sends its "fragmentation needed" to the VIP from its own address on the
+            // balancer's link; sbulb sends it back through the gateway to a real server, and
+            // without accept_local the gateway drops it there as a martian (a local source from
+            // outside). IPv6 has no such check.
+            sysctl(gw, "net/ipv4/conf/" + GW_LB_INTERFACE + "/accept_local", "1");
         }
 
         if (options.nat()) {

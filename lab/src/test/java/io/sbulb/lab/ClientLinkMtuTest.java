@@ -7,6 +7,7 @@ import io.sbulb.xdp.testing.Netns;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,12 +35,8 @@ class ClientLinkMtuTest {
                     s.send(new DatagramPacket(new byte[1400], 1400, new InetSocketAddress(LabSession.address(Lab.CLIENT), 9)));
                 }
             });
-            OptionalInt learned = OptionalInt.empty();
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (learned.isEmpty() && System.nanoTime() < deadline) {
-                LabSession.sleep(20);
-                learned = Lab.pathMtu(lab.lbNetns(), Lab.CLIENT);
-            }
+            OptionalInt learned = LabSession.poll(() -> Lab.pathMtu(lab.lbNetns(), Lab.CLIENT), OptionalInt::isPresent,
+                    Duration.ofSeconds(5));
             assertThat(learned).as("path MTU the balancer's namespace learned towards the client").hasValue(MTU);
         }
     }

@@ -72,8 +72,21 @@ final class LabSession implements AutoCloseable {
      * the service {@code keys} (lines such as {@code "health: {probe: udp}"}).
      */
     String oneService(String name, int port, List<String> servers, String... keys) {
-        StringBuilder sb = new StringBuilder("limits: {max-associations: 65536}\nservices:\n"
-                + "  - name: " + name + "\n    vip: " + Lab.VIP + "\n    ports: [" + port + "]\n"
+        return servicesFile(service(name, Lab.VIP, port, servers, keys));
+    }
+
+    /** A services file of the services {@code services} (each as {@link #service} writes it), 65,536 associations. */
+    static String servicesFile(String... services) {
+        return "limits: {max-associations: 65536}\nservices:\n" + String.join("", services);
+    }
+
+    /**
+     * One service of a services file: {@code name} on {@code vip} and {@code port} over the real
+     * servers {@code servers} (each an address or a YAML flow mapping), with the further keys
+     * {@code keys}. Addresses are quoted: an IPv6 one is not a plain YAML scalar.
+     */
+    static String service(String name, IpAddress vip, int port, List<String> servers, String... keys) {
+        StringBuilder sb = new StringBuilder("  - name: " + name + "\n    vip: \"" + vip + "\"\n    ports: [" + port + "]\n"
                 + "    real-servers: [" + String.join(", ", servers) + "]\n");
         for (String key : keys) {
             sb.append("    ").append(key).append('\n');
@@ -90,11 +103,31 @@ final class LabSession implements AutoCloseable {
 
     /** Waits until sbulb's standard output holds {@code text}, at most {@code timeoutMs}; true if it does. */
     boolean awaitOut(String text, long timeoutMs) {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (!sbulb.out().contains(text) && System.nanoTime() < deadline) {
+        return await(sbulb::out, text, timeoutMs);
+    }
+
+    /** Waits until sbulb's standard error (its log, the data path's events) holds {@code text}, at most {@code timeoutMs}; true if it does. */
+    boolean awaitErr(String text, long timeoutMs) {
+        return await(sbulb::err, text, timeoutMs);
+    }
+
+    private static boolean await(java.util.function.Supplier<String> printed, String text, long timeoutMs) {
+        return poll(printed, p -> p.contains(text), java.time.Duration.ofMillis(timeoutMs)).contains(text);
+    }
+
+    /**
+     * Reads {@code read} every 20 ms until what it returns is {@code done}, at most {@code timeout};
+     * the last value read (not {@code done} when the time ran out).
+     */
+    static <T> T poll(java.util.function.Supplier<T> read, java.util.function.Predicate<T> done,
+                      java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T value = read.get();
+        while (!done.test(value) && System.nanoTime() < deadline) {
             sleep(20);
+            value = read.get();
         }
-        return sbulb.out().contains(text);
+        return value;
     }
 
     /**
