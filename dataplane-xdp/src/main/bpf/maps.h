@@ -170,4 +170,16 @@ struct {
 	__type(value, struct sbulb_rs_fast);
 } sbulb_rs_fast SEC(".maps");
 
+/* (node id, service, generation) -> the live slot of the service's real server with that node id,
+ * for the services that route DTLS CID records (struct sbulb_cid_key). Consulted only for such a
+ * record. Written by the control plane for the generation not in use; entries of a generation are
+ * deleted when it no longer has them. Not preallocated, as sbulb_rs_ep. Size set before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sbulb_cid_key);
+	__type(value, __u32);
+} sbulb_cid_nodes SEC(".maps");
+
 #endif /* SBULB_MAPS_H */

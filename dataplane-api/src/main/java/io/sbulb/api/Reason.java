@@ -47,10 +47,20 @@ public enum Reason {
     EGRESS_REMOVED_REAL_SERVER(30, Verdict.DROP, LogLevel.INFO,
             "from a real server that was removed: a late reply, dropped rather than leaked with the server's address"),
     TO_BALANCER_HOST(31, Verdict.PASS, LogLevel.TRACE,
-            "to one of the balancer host's own addresses (a health probe's reply): never translated");
+            "to one of the balancer host's own addresses (a health probe's reply): never translated"),
+    INGRESS_CID_ROUTED(32, Verdict.TX, LogLevel.TRACE,
+            "to the virtual server: a DTLS record with a connection id, sent to the real server of its node id"),
+    INGRESS_CID_UNKNOWN_NODE(33, Verdict.TX, LogLevel.DEBUG,
+            "to the virtual server: a DTLS connection id naming no live real server, balanced by the association or round robin"),
+    ICMP_ERROR_TO_REAL_SERVER(34, Verdict.TX, LogLevel.DEBUG,
+            "an ICMP error about a client's flow, sent to the real server that owns the client"),
+    ICMP_ERROR_NO_ASSOCIATION(35, Verdict.DROP, LogLevel.INFO,
+            "an ICMP error about a flow to the virtual server that no association names"),
+    FRAGMENT_TO_VIP(36, Verdict.DROP, LogLevel.INFO, "an IP fragment to the virtual server"),
+    FRAGMENT_FROM_REAL_SERVER(37, Verdict.DROP, LogLevel.INFO, "an IP fragment from a real server");
 
     /** Number of codes the data path knows, including the unused code 0. */
-    public static final int CODE_COUNT = 32;
+    public static final int CODE_COUNT = 38;
 
     private static final Reason[] BY_CODE = new Reason[CODE_COUNT];
 

@@ -45,7 +45,10 @@ class ModelSnapshotFormatTest {
     private static ModelSnapshot snapshot() {
         Net n = Net.V6;
         ReferenceDataplane dp = new ReferenceDataplane(new Limits(4, 4, 8), LRU);
-        Service four = Service.unweighted("four", Net.V4.vip, Set.of(Net.PORT), Net.V4.servers(0, 2));
+        // a service that routes DTLS CID records: its head and its live slots' node ids are kept too
+        Service four = Service.of("four", Net.V4.vip, Set.of(Net.PORT), List.of(
+                new io.sbulb.api.RealServer(Net.V4.rs(0), 1, 1), new io.sbulb.api.RealServer(Net.V4.rs(1), 1, 0xfffe)),
+                new io.sbulb.api.DtlsCid(6, 1, 2));
         dp.configure(DataplaneConfig.of(List.of(n.config(3).services().get(0), four)));
         for (int c = 0; c < 10; c++) {
             dp.process(n.toVip(n.client(c)).toFrame());
@@ -115,15 +118,18 @@ class ModelSnapshotFormatTest {
         byte[] other = Envelope.seal("SBULBXDP", 1, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(other))).hasMessage("not a snapshot of this kind: it starts "
                 + "with 5342554c42584450, a snapshot with 'SBULBSIM' (5342554c4253494d)");
-        byte[] later = Envelope.seal(ModelSnapshotFormat.MAGIC, 4, new SnapshotOutput());
+        byte[] later = Envelope.seal(ModelSnapshotFormat.MAGIC, 5, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(later)))
-                .hasMessage("snapshot format version 4, this build reads version 3");
+                .hasMessage("snapshot format version 5, this build reads version 4");
         byte[] single = Envelope.seal(ModelSnapshotFormat.MAGIC, 1, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(single))).as("the single-service format")
-                .hasMessage("snapshot format version 1, this build reads version 3");
+                .hasMessage("snapshot format version 1, this build reads version 4");
         byte[] noHosts = Envelope.seal(ModelSnapshotFormat.MAGIC, 2, new SnapshotOutput());
         assertThat(refusal(() -> ModelSnapshot.fromBytes(noHosts))).as("services without host addresses")
-                .hasMessage("snapshot format version 2, this build reads version 3");
+                .hasMessage("snapshot format version 2, this build reads version 4");
+        byte[] noCid = Envelope.seal(ModelSnapshotFormat.MAGIC, 3, new SnapshotOutput());
+        assertThat(refusal(() -> ModelSnapshot.fromBytes(noCid))).as("services without DTLS Connection ID routing")
+                .hasMessage("snapshot format version 3, this build reads version 4");
     }
 
     /** The snapshot with its body edited and sealed again (a correct checksum over a wrong body). */

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Timeout;
  * Upgrades to a build whose map layout differs, over a real veth with real frames: the pinned
  * state is migrated, the pinned link switched to the new program (the same link), and no client
  * moves. From the packaged program to the same source built with a field appended to the
- * association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 4); and from the shipped
- * single-service program (src/test/bpf/v1, layout 1) to the packaged one (layout 3: services, the host's addresses).
+ * association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 5); and from the shipped
+ * single-service program (src/test/bpf/v1, layout 1) to the packaged one (layout 4: services, the host's
+ * addresses, DTLS CID routing).
  */
 @Timeout(60)
 class UpgradeTest {
@@ -116,7 +117,7 @@ class UpgradeTest {
             assertThat(a.adopted()).isTrue();
             assertThat(a.linkId()).as("the same link, switched").isEqualTo(linkId);
             assertThat(a.programId()).isNotEqualTo(oldProgram);
-            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(4);
+            assertThat(SbulbProgram.readStamp(pin)).get().extracting(SbulbAbi.Stamp::abi).isEqualTo(5);
             assertThat(pin.staging().dir()).doesNotExist();
             assertThat(pin.oldMaps()).doesNotExist();
             try (var pins = Files.list(pin.maps())) {
