@@ -199,13 +199,17 @@ struct sbulb_service {
 #define SBULB_DTLS_CID_AT       11
 #define SBULB_CID_MAX_NODE_SIZE 4
 
-/* Key of sbulb_cid_nodes: a node id of a service, in one generation. Value: the live slot (a
- * __u32) of the service's real server that writes that node id in its connection ids. */
-struct sbulb_cid_key {
-	__u32 node;             /* host byte order: the node-id bytes read big-endian */
-	__u16 svc;
-	__u8  gen;
-	__u8  pad;
+/* Entries of sbulb_cid_nodes per service and generation: a node id's entry is the one of its last
+ * byte, so the node ids of one service differ in their last byte (with node-id-size 1, always). */
+#define SBULB_CID_NODE_SLOTS 256
+
+/* sbulb_cid_nodes[(generation * params.max_svc + id) * SBULB_CID_NODE_SLOTS + (node & 0xff)]: the
+ * live real server of service id whose connection ids carry node id `node`. */
+struct sbulb_cid_node {
+	__u32 node;             /* the node-id bytes read big-endian (host byte order) */
+	__u32 slot;             /* its live slot in that generation */
+	__u8  used;             /* 1: an entry */
+	__u8  pad[3];
 };
 
 /* sbulb_sched[(generation * params.max_svc + id) * params.max_sched + i] -> the slot of the i-th
@@ -376,7 +380,7 @@ _Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
 _Static_assert(sizeof(struct sbulb_config) == 144, "sbulb_config crosses the ABI");
 _Static_assert(sizeof(struct sbulb_vip) == 24, "sbulb_vip crosses the ABI");
 _Static_assert(sizeof(struct sbulb_service) == 60, "sbulb_service crosses the ABI");
-_Static_assert(sizeof(struct sbulb_cid_key) == 8, "sbulb_cid_key crosses the ABI");
+_Static_assert(sizeof(struct sbulb_cid_node) == 12, "sbulb_cid_node crosses the ABI");
 _Static_assert(sizeof(struct sbulb_real) == 40, "sbulb_real crosses the ABI");
 _Static_assert(sizeof(struct sbulb_ep_key) == 20, "sbulb_ep_key crosses the ABI");
 _Static_assert(sizeof(struct sbulb_rs_ep) == 16, "sbulb_rs_ep crosses the ABI");

@@ -7,7 +7,8 @@ package io.sbulb.api;
  * @param address the server's address, of its service's VIP's family
  * @param weight  0..{@link #MAX_WEIGHT}; 1 when not given
  * @param nodeId  the node id it writes in the DTLS connection ids it issues ({@link DtlsCid}),
- *                0..{@value #MAX_NODE_ID}, or {@link #NO_NODE_ID}; its service checks it
+ *                0..{@value #MAX_NODE_ID}, or {@link #NO_NODE_ID}; its service checks it (unique in
+ *                the service by its last byte, within the node-id size)
  */
 public record RealServer(IpAddress address, int weight, long nodeId) implements Comparable<RealServer> {
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * <p>A service may route DTLS 1.2 records by their Connection ID ({@link #dtlsCid()}, issue 20):
  * every one of its real servers then has a node id, unique in the service and within the
- * connection id's node-id size; without it, no server has one.
+ * connection id's node-id size, differing in their last byte; without it, no server has one.
  *
  * <p>Immutable. The name identifies the service across configuration changes: a service that
  * keeps its name keeps its associations, whatever else changes.
@@ -124,10 +124,13 @@ public final class Service {
                         + rs.nodeId() + ", more than node-id-size " + cid.nodeIdSize() + " holds (at most "
                         + cid.maxNodeId() + ")");
             }
-            IpAddress other = owners.putIfAbsent(rs.nodeId(), rs.address());
+            IpAddress other = owners.putIfAbsent(rs.nodeId() & 0xff, rs.address());
             if (other != null) {
                 throw new ConfigException("service " + name + ": real server " + rs.address() + " has node-id "
-                        + rs.nodeId() + ", already real server " + other + "'s: node ids are unique in a service");
+                        + rs.nodeId() + ", " + (realServers.stream().anyMatch(x -> x.address().equals(other)
+                        && x.nodeId() == rs.nodeId()) ? "already real server " + other + "'s: node ids are unique in a "
+                        + "service" : "whose last byte is real server " + other + "'s node id's: the node ids of a "
+                        + "service differ in their last byte (the data path finds them by it)"));
             }
         }
     }

@@ -74,8 +74,8 @@ final class ConfigWriter {
     private final Real[] reals;
     private final Map<Endpoint, RsEp> endpoints = new HashMap<>();
     private final Map<IpAddress, int[]> addresses = new HashMap<>();
-    /** Mirror of sbulb_cid_nodes: (node, service, generation) -> slot. */
-    private final Map<SbulbAbi.CidKey, Integer> cidNodes = new HashMap<>();
+    /** Mirror of sbulb_cid_nodes, by its key: the entries in use. */
+    private final Map<Integer, SbulbAbi.CidNode> cidNodes = new HashMap<>();
     private final int[] seeds = new int[SbulbAbi.GENERATIONS];
     /** Mirror of sbulb_port_svc, by its key. */
     private final short[] portServices = new short[SbulbAbi.GENERATIONS * 2 * SbulbAbi.PORT_COUNT];
@@ -379,21 +379,22 @@ final class ConfigWriter {
      * records, to its slot; generation g's entries no longer wanted are deleted first.
      */
     private void writeCidNodes(int g, Placement to) {
-        Map<SbulbAbi.CidKey, Integer> want = new HashMap<>();
-        to.cidSlots().forEach((k, slot) -> want.put(new SbulbAbi.CidKey(k.get(1), (int) (long) k.get(0), g), slot));
-        List<SbulbAbi.CidKey> gone = new ArrayList<>();
+        Map<Integer, SbulbAbi.CidNode> want = new HashMap<>();
+        to.cidSlots().forEach((k, slot) -> want.put(SbulbAbi.cidNodeKey(g, maxSvc, (int) (long) k.get(0), k.get(1)),
+                new SbulbAbi.CidNode(k.get(1), slot)));
+        List<Integer> gone = new ArrayList<>();
         cidNodes.keySet().forEach(k -> {
-            if (k.gen() == g && !want.containsKey(k)) {
+            if (k / (maxSvc * SbulbAbi.CID_NODE_SLOTS) == g && !want.containsKey(k)) {
                 gone.add(k);
             }
         });
-        for (SbulbAbi.CidKey k : gone) {
-            delete(prog.cidNodes, k.bytes());
+        for (int k : gone) {
+            write(prog.cidNodes, SbulbAbi.u32(k), new byte[SbulbAbi.CID_NODE_SIZE]);
             cidNodes.remove(k);
         }
-        for (Map.Entry<SbulbAbi.CidKey, Integer> e : want.entrySet()) {
+        for (Map.Entry<Integer, SbulbAbi.CidNode> e : want.entrySet()) {
             if (!e.getValue().equals(cidNodes.get(e.getKey()))) {
-                write(prog.cidNodes, e.getKey().bytes(), SbulbAbi.u32(e.getValue()));
+                write(prog.cidNodes, SbulbAbi.u32(e.getKey()), e.getValue().bytes());
                 cidNodes.put(e.getKey(), e.getValue());
             }
         }
@@ -432,7 +433,11 @@ final class ConfigWriter {
         prog.addresses.forEach((k, v) -> addresses.put(SbulbAbi.epKey(k).address(), SbulbAbi.addrFlags(v)));
         prog.portServices.forEach((k, v) -> portServices[SbulbAbi.u32(k)] = (short) SbulbAbi.u16(v));
         prog.rsFast.forEach((k, v) -> rsFast[SbulbAbi.u32(k)] = SbulbAbi.RsFast.of(v) == null ? null : v.clone());
-        prog.cidNodes.forEach((k, v) -> cidNodes.put(SbulbAbi.CidKey.of(k), SbulbAbi.u32(v)));
+        prog.cidNodes.forEach((k, v) -> {
+            if (SbulbAbi.CidNode.of(v) != null) {
+                cidNodes.put(SbulbAbi.u32(k), SbulbAbi.CidNode.of(v));
+            }
+        });
         placement = readPlacement(limits, prog.generation, prog.config, prog.services, prog.vips, prog.reals,
                 prog.addresses, prog.cidNodes);
         graceOwed = true; // the daemon before may have switched just before it stopped
@@ -453,9 +458,9 @@ final class ConfigWriter {
         int gen = SbulbAbi.u32(generation.lookup(SbulbAbi.u32(0))) & 1;
         Map<Integer, Long> nodeOfSlot = new HashMap<>();
         cidMap.forEach((k, v) -> {
-            SbulbAbi.CidKey key = SbulbAbi.CidKey.of(k);
-            if (key.gen() == gen) {
-                nodeOfSlot.put(SbulbAbi.u32(v), key.node());
+            SbulbAbi.CidNode e = SbulbAbi.CidNode.of(v);
+            if (e != null && SbulbAbi.u32(k) / (limits.maxServices() * SbulbAbi.CID_NODE_SLOTS) == gen) {
+                nodeOfSlot.put(e.slot(), e.node());
             }
         });
         int maxSvc = limits.maxServices();

@@ -98,7 +98,9 @@ public final class SbulbAbi {
     public static final int EVENT_SIZE = 72;
     public static final int PARAMS_SIZE = 32;
     public static final int RS_FAST_SIZE = 28;
-    public static final int CID_KEY_SIZE = 8;
+    public static final int CID_NODE_SIZE = 12;
+    /** SBULB_CID_NODE_SLOTS: sbulb_cid_nodes entries per service and generation, by a node id's last byte. */
+    public static final int CID_NODE_SLOTS = 256;
     public static final int U32 = 4;
 
     /**
@@ -123,7 +125,7 @@ public final class SbulbAbi {
             Map.entry("sbulb_assoc", ASSOC_SIZE),
             Map.entry("sbulb_counter", COUNTER_SIZE),
             Map.entry("sbulb_params", PARAMS_SIZE),
-            Map.entry("sbulb_cid_key", CID_KEY_SIZE));
+            Map.entry("sbulb_cid_node", CID_NODE_SIZE));
 
     /** The enum in the C header whose constants mirror {@link io.sbulb.api.Reason}, prefix included. */
     public static final String REASON_ENUM = "sbulb_reason";
@@ -273,15 +275,24 @@ public final class SbulbAbi {
         }
     }
 
-    /** struct sbulb_cid_key: node id {@code node} (unsigned) of service {@code serviceId} in generation {@code gen}. */
-    public record CidKey(long node, int serviceId, int gen) {
+    /** The sbulb_cid_nodes entry of node id {@code node} of service {@code serviceId} in generation {@code gen}. */
+    public static int cidNodeKey(int gen, int maxServices, int serviceId, long node) {
+        return (gen * maxServices + serviceId) * CID_NODE_SLOTS + (int) (node & (CID_NODE_SLOTS - 1));
+    }
+
+    /** struct sbulb_cid_node: node id {@code node} (unsigned) is the live slot {@code slot}'s. */
+    public record CidNode(long node, int slot) {
         public byte[] bytes() {
-            return buffer(CID_KEY_SIZE).putInt((int) node).putShort((short) serviceId).put((byte) gen).array();
+            return buffer(CID_NODE_SIZE).putInt((int) node).putInt(slot).put((byte) 1).array();
         }
 
-        public static CidKey of(byte[] k) {
-            ByteBuffer b = wrap(k);
-            return new CidKey(b.getInt(0) & 0xffffffffL, b.getShort(4) & 0xffff, k[6]);
+        /** The entry, or null when unused. */
+        public static CidNode of(byte[] v) {
+            if (v[8] == 0) {
+                return null;
+            }
+            ByteBuffer b = wrap(v);
+            return new CidNode(b.getInt(0) & 0xffffffffL, b.getInt(4));
         }
     }
 

@@ -180,9 +180,7 @@ public final class SbulbProgram implements AutoCloseable {
             obj.setMaxEntries(SbulbAbi.MAP_RS_EP, (int) Math.min((long) l.maxSlots() * l.maxPorts(), MAX_HASH_ENTRIES));
             obj.setMaxEntries(SbulbAbi.MAP_ADDRS, (int) Math.min(2L * l.maxSlots() + 2L * l.maxServices(),
                     MAX_HASH_ENTRIES));
-            // a node id per live server of each service, per generation
-            obj.setMaxEntries(SbulbAbi.MAP_CID_NODES, (int) Math.min(2L * l.maxServices() * l.maxRealServers(),
-                    MAX_HASH_ENTRIES));
+            obj.setMaxEntries(SbulbAbi.MAP_CID_NODES, gens * l.maxServices() * SbulbAbi.CID_NODE_SLOTS);
             obj.setMaxEntries(SbulbAbi.MAP_ASSOC4, l.maxAssociations());
             obj.setMaxEntries(SbulbAbi.MAP_ASSOC6, l.maxAssociations());
             String rodata = obj.internalMapName(".rodata").orElseThrow(

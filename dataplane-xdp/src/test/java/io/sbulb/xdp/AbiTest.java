@@ -59,7 +59,7 @@ class AbiTest {
         expected.put(SbulbAbi.MAP_STATE, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.STATE_SIZE});
         expected.put(SbulbAbi.MAP_COUNTERS, new int[] {MapDescription.TYPE_PERCPU_ARRAY, u32, SbulbAbi.COUNTER_SIZE});
         expected.put(SbulbAbi.MAP_SLOT_FRAMES, new int[] {MapDescription.TYPE_PERCPU_ARRAY, u32, 8});
-        expected.put(SbulbAbi.MAP_CID_NODES, new int[] {MapDescription.TYPE_HASH, SbulbAbi.CID_KEY_SIZE, u32});
+        expected.put(SbulbAbi.MAP_CID_NODES, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.CID_NODE_SIZE});
         expected.put(SbulbAbi.MAP_STAMP, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.STAMP_SIZE});
         expected.put(SbulbAbi.MAP_EVENTS, new int[] {MapDescription.TYPE_RINGBUF, 0, 0});
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
@@ -181,9 +181,11 @@ class AbiTest {
         assertThat(SbulbAbi.ServiceEntry.of(svc.bytes())).isEqualTo(svc);
         SbulbAbi.ServiceEntry cidSvc = new SbulbAbi.ServiceEntry(v6, 1, 7, "dtls", new io.sbulb.api.DtlsCid(255, 251, 4));
         assertThat(SbulbAbi.ServiceEntry.of(cidSvc.bytes())).isEqualTo(cidSvc);
-        SbulbAbi.CidKey cidKey = new SbulbAbi.CidKey(0xfffffffeL, 1023, 1);
-        assertThat(cidKey.bytes()).hasSize(SbulbAbi.CID_KEY_SIZE);
-        assertThat(SbulbAbi.CidKey.of(cidKey.bytes())).isEqualTo(cidKey);
+        SbulbAbi.CidNode cidNode = new SbulbAbi.CidNode(0xfffffffeL, 70000);
+        assertThat(cidNode.bytes()).hasSize(SbulbAbi.CID_NODE_SIZE);
+        assertThat(SbulbAbi.CidNode.of(cidNode.bytes())).isEqualTo(cidNode);
+        assertThat(SbulbAbi.CidNode.of(new byte[SbulbAbi.CID_NODE_SIZE])).as("unused").isNull();
+        assertThat(SbulbAbi.cidNodeKey(1, 64, 3, 0x1ff)).isEqualTo((64 + 3) * 256 + 0xff);
         assertThat(SbulbAbi.ServiceEntry.of(SbulbAbi.ServiceEntry.NONE.bytes())).isEqualTo(SbulbAbi.ServiceEntry.NONE);
         SbulbAbi.Real real = new SbulbAbi.Real(v6, 77, 5, new int[] {2, 31}, 1023, 0b0110, new int[] {255, 1});
         assertThat(real.bytes()).hasSize(SbulbAbi.REAL_SIZE);

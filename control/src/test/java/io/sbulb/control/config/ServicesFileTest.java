@@ -200,6 +200,10 @@ class ServicesFileTest {
                 Arguments.of("a node id given twice", cid.replace("node-id: 2}", "node-id: 1}") + "    dtls-cid: {length: 6}\n",
                         "svc.yaml line 7, column 41: service d: real server 198.18.2.22 has node-id 1, already real "
                                 + "server 198.18.2.21's: node ids are unique in a service"),
+                Arguments.of("two node ids with the same last byte", cid.replace("node-id: 2}", "node-id: 257}")
+                                + "    dtls-cid: {length: 6, node-id-size: 2}\n",
+                        "svc.yaml line 7, column 41: service d: real server 198.18.2.22 has node-id 257, whose last byte "
+                                + "is real server 198.18.2.21's node id's: the node ids of a service differ in their last byte"),
                 Arguments.of("a server without a node id in a CID service",
                         cid.replace("{address: 198.18.2.22, node-id: 2}", "198.18.2.22") + "    dtls-cid: {length: 6}\n",
                         "svc.yaml line 7, column 9: service d: real server 198.18.2.22 has no node-id: every real server "
