@@ -52,6 +52,9 @@ public final class EventLog {
         return switch (r) {
             case INGRESS_NEW_NAT -> src + " ──> " + dst + " new association → " + nat;
             case INGRESS_REUSED_NAT -> src + " ──> " + dst + " → " + nat;
+            case INGRESS_CID_ROUTED -> src + " ──> " + dst + " → " + nat + " (its DTLS connection id's node)";
+            case INGRESS_CID_UNKNOWN_NODE -> src + " ──> " + dst + " → " + nat
+                    + " (its DTLS connection id names no live server: balanced as any datagram)";
             case INGRESS_UNHANDLED_PORT, INGRESS_NO_REAL_SERVER, INGRESS_CANNOT_CREATE_ASSO ->
                     src + " ──> " + dst + " " + decision(r);
             // egress: the client first, as on ingress; the real server on the right
