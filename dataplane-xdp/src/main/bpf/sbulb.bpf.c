@@ -13,8 +13,8 @@
  * guard; a hash lookup only when the bit is set), one association lookup (the frame family's
  * table) and the slot's sbulb_reals entry (an array load: epoch and live flag). No map write.
  * A service that routes DTLS CID records (issue 20) says so in its VIP entry, already loaded: one
- * without pays a byte test; one with reads the payload's first bytes, and for a CID record its
- * sbulb_service entry and one sbulb_cid_nodes lookup.
+ * without pays a byte test; one with reads the payload's first three bytes, and for a CID record
+ * (a subprogram of its own) its sbulb_service entry and one sbulb_cid_nodes array entry.
  *
  * Every frame is decided by one configuration generation, read once (sbulb_gen): the control
  * plane writes the other generation whole, then switches, so no frame sees a cycle half
@@ -290,6 +290,16 @@ static __always_inline struct sbulb_real *pick(const struct sbulb_view *v, __u32
 	return r;
 }
 
+/* True if the UDP payload starts as a DTLS 1.2 record with a connection id (RFC 9146): content
+ * type tls12_cid, version {254, 253}. */
+static __always_inline bool dtls_cid_record(const struct sbulb_pkt *p)
+{
+	__u8 *pl = (__u8 *)(p->udp + 1);
+
+	return (void *)(pl + 3) <= p->data_end && pl[0] == SBULB_DTLS_TLS12_CID && pl[1] == SBULB_DTLS_VERSION_HI &&
+	       pl[2] == SBULB_DTLS_VERSION_LO;
+}
+
 /*
  * The node id of a DTLS 1.2 record with a connection id (RFC 9146) in the frame's UDP payload, laid
  * out as service `svc` says (sbulb_service.cid_*): false when the payload is no such record (another
@@ -304,8 +314,7 @@ static __always_inline bool cid_node(const struct sbulb_pkt *p, const struct sbu
 	__u32 len, n = 0;
 	__u8 *at;
 
-	if ((void *)(pl + 3) > p->data_end || pl[0] != SBULB_DTLS_TLS12_CID || pl[1] != SBULB_DTLS_VERSION_HI ||
-	    pl[2] != SBULB_DTLS_VERSION_LO)
+	if (!dtls_cid_record(p))
 		return false;
 	s = bpf_map_lookup_elem(&sbulb_services, &skey);
 	if (!s || s->cid_len == 0)
@@ -452,9 +461,9 @@ forward:
 	return XDP_TX;
 }
 
-/* Ingress to a service that routes DTLS CID records: a subprogram of its own, so that the CID code
- * takes no registers from the ingress hit path of the other services (inlined there, it cost a
- * plain hit some 10 ns on 6.18). */
+/* Ingress of a DTLS CID record to a service that routes them: a subprogram of its own, so that the
+ * CID code takes no registers from the ingress hit path of every other frame (inlined there, it
+ * cost a plain hit some 10 ns on 6.18). */
 static __noinline int ingress_cid(struct sbulb_pkt *p, const struct sbulb_view *v, const struct sbulb_addr *saddr,
 				  __u32 svc)
 {
@@ -607,6 +616,7 @@ int sbulb_xdp(struct xdp_md *ctx)
 	load_addrs(&p, &saddr, &daddr);
 	vip = vip_service(&v, p.family, &daddr, p.udp->dest);
 	if (vip)
-		return vip->cid ? ingress_cid(&p, &v, &saddr, vip->svc) : ingress(&p, &v, &saddr, vip->svc, false);
+		return vip->cid && dtls_cid_record(&p) ? ingress_cid(&p, &v, &saddr, vip->svc)
+						       : ingress(&p, &v, &saddr, vip->svc, false);
 	return egress(&p, &v, &saddr, &daddr);
 }
