@@ -68,6 +68,8 @@ REASONS = {
     "UNHANDLED_TRAFFIC": "PASS",
     "INGRESS_UNHANDLED_PORT": "PASS",
     "INGRESS_NEW_NAT": "TX",
+    "INGRESS_CID_ROUTED": "TX",
+    "INGRESS_CID_UNKNOWN_NODE": "TX",
     "INGRESS_REUSED_NAT": "TX",
     "INGRESS_NO_REAL_SERVER": "DROP",
     "INGRESS_CANNOT_CREATE_ASSO": "DROP",
@@ -516,6 +518,38 @@ def services(family):
     return f
 
 
+def dtls_record(content_type, seq, cid=b""):
+    """The first bytes of a DTLS 1.2 record (RFC 9146 section 4): content type, version 254.253,
+    epoch 1, sequence number `seq`, the connection id, then a length and a byte of ciphertext."""
+    return (bytes([content_type, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, seq]) + cid + b"\x00\x01\x5a")
+
+
+def dtls_cid(family):
+    """DTLS 1.2 Connection ID routing (issue 20): a service with dtls-cid {length: 6} whose
+    servers 1, 2, 3 have node ids 1, 2, 3 in the first byte of their 6-byte connection ids."""
+    f = Fixture("dtls-cid" + suffix(family), family,
+                "DTLS 1.2 Connection ID routing: a tls12_cid record goes to the server of its node id "
+                "from any (address, port), re-pointing the association; an unknown node id and "
+                "records without a connection id are balanced as before.", real_servers=3, scenario=True)
+    def cid(node):
+        return dtls_record(25, 8, bytes([node]) + b"ABCDE")
+    f.to_vip(1, "INGRESS_NEW_NAT", server=1, payload=dtls_record(22, 0))  # a handshake: round robin
+    f.to_vip(3, "INGRESS_CID_ROUTED", server=1, payload=cid(1))  # client 1's device, rebound to port 40003
+    f.from_server(1, 3, "EGRESS_REUSED_NAT")
+    f.to_vip(2, "INGRESS_CID_ROUTED", server=2, payload=cid(2))
+    f.to_vip(1, "INGRESS_CID_ROUTED", server=3, payload=cid(3))  # server 3's device now has that port
+    f.from_server(1, 1, "EGRESS_NOT_AUTHORIZED")
+    f.to_vip(1, "INGRESS_REUSED_NAT", server=3, payload=dtls_record(23, 9))  # no connection id
+    f.to_vip(4, "INGRESS_CID_UNKNOWN_NODE", server=2, payload=cid(9))  # nobody's node: round robin
+    f.to_vip(5, "INGRESS_NEW_NAT", server=3, payload=cid(2)[:11 + 5])  # one byte short of the CID
+    f.scenario_config = (
+        "services:\n"
+        "  - {name: dtls, vip: \"%s\", ports: [%d], realServers: [\"%s@1\", \"%s@2\", \"%s@3\"],\n"
+        "     dtlsCid: {length: 6}}\n"
+        % (f.net.vip, BALANCED_PORT, f.net.rs(1), f.net.rs(2), f.net.rs(3)))
+    return f
+
+
 # The fixtures, in manifest order: (builder, families).
 FIXTURES = [
     (round_robin, (4, 6)),
@@ -529,6 +563,7 @@ FIXTURES = [
     (zero_checksum, (4,)),
     (no_real_server, (4, 6)),
     (services, (4,)),
+    (dtls_cid, (4, 6)),
 ]
 
 

@@ -170,4 +170,16 @@ struct {
 	__type(value, struct sbulb_rs_fast);
 } sbulb_rs_fast SEC(".maps");
 
+/* (generation, service id, node id's last byte) -> struct sbulb_cid_node: the live real server of a
+ * service that routes DTLS CID records, by the node id of its connection ids (sbulb_abi.h).
+ * Consulted only for such a record. An array, so the lookup is an array load. Written by the
+ * control plane for the generation not in use. Size: 2 x max_svc x SBULB_CID_NODE_SLOTS, set
+ * before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sbulb_cid_node);
+} sbulb_cid_nodes SEC(".maps");
+
 #endif /* SBULB_MAPS_H */

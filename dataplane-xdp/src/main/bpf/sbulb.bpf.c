@@ -14,6 +14,9 @@
  * loads), the VIP table (array loads), the martian check, the address filter bit (the loop
  * guard; a hash lookup only when the bit is set), one association lookup (the frame family's
  * table) and the slot's sbulb_reals entry (an array load: epoch and live flag). No map write.
+ * A service that routes DTLS CID records (issue 20) says so in its VIP entry, already loaded: one
+ * without pays a byte test; one with reads the payload's first three bytes, and for a CID record
+ * (a subprogram of its own) its sbulb_service entry and one sbulb_cid_nodes array entry.
  *
  * Every frame is decided by one configuration generation, read once (sbulb_gen): the control
  * plane writes the other generation whole, then switches, so no frame sees a cycle half
@@ -154,10 +157,11 @@ static __always_inline bool lifetime_left(const struct sbulb_pkt *p)
 	return p->ip4 ? p->ip4->ttl > 1 : p->ip6 && p->ip6->hop_limit > 1;
 }
 
-/* The service id balancing (daddr, dport) in this generation, or -1: the VIP table's probe
- * sequence, array loads only. An unused entry ends it. */
-static __always_inline int vip_service(const struct sbulb_view *v, __u8 family, const struct sbulb_addr *daddr,
-				       __be16 dport)
+/* The VIP-table entry of (daddr, dport) in this generation (its service id, whether the service
+ * routes DTLS CID records), or NULL: the VIP table's probe sequence, array loads only. An unused
+ * entry ends it. */
+static __always_inline const struct sbulb_vip *vip_service(const struct sbulb_view *v, __u8 family,
+							   const struct sbulb_addr *daddr, __be16 dport)
 {
 	__u32 mask = sbulb_params.vip_slots - 1;
 	__u32 base = (v->gen & 1) * sbulb_params.vip_slots;
@@ -169,11 +173,11 @@ static __always_inline int vip_service(const struct sbulb_view *v, __u8 family, 
 		struct sbulb_vip *e = bpf_map_lookup_elem(&sbulb_vips, &key);
 
 		if (!e || !e->used)
-			return -1;
+			return 0;
 		if (e->port == dport && e->family == family && addr_eq(&e->addr, daddr))
-			return e->svc;
+			return e;
 	}
-	return -1;
+	return 0;
 }
 
 /* The live real server's endpoint (saddr, sport) in sbulb_rs_fast: its service and slot, or
@@ -309,6 +313,73 @@ static __always_inline struct sbulb_real *pick(const struct sbulb_view *v, __u32
 	return r;
 }
 
+/* True if the UDP payload starts as a DTLS 1.2 record with a connection id (RFC 9146): content
+ * type tls12_cid, version {254, 253}. */
+static __always_inline bool dtls_cid_record(const struct sbulb_pkt *p)
+{
+	__u8 *pl = (__u8 *)(p->udp + 1);
+
+	return (void *)(pl + 3) <= p->data_end && pl[0] == SBULB_DTLS_TLS12_CID && pl[1] == SBULB_DTLS_VERSION_HI &&
+	       pl[2] == SBULB_DTLS_VERSION_LO;
+}
+
+/*
+ * The node id of a DTLS 1.2 record with a connection id (RFC 9146) in the frame's UDP payload, laid
+ * out as service `svc` says (sbulb_service.cid_*): false when the payload is no such record (another
+ * content type or version: a handshake, application data without a CID, not DTLS) or is shorter
+ * than the header and the connection id. The node-id bytes are read big-endian.
+ */
+static __always_inline bool cid_node(const struct sbulb_pkt *p, const struct sbulb_view *v, __u32 svc, __u32 *node)
+{
+	__u8 *pl = (__u8 *)(p->udp + 1);
+	__u32 skey = (v->gen & 1) * sbulb_params.max_svc + svc;
+	struct sbulb_service *s;
+	__u32 len, n = 0;
+	__u8 *at;
+
+	if (!dtls_cid_record(p))
+		return false;
+	s = bpf_map_lookup_elem(&sbulb_services, &skey);
+	if (!s || s->cid_len == 0)
+		return false;
+	/* The UDP length was checked against the frame: the payload is all there. */
+	len = bpf_ntohs(p->udp->len) - UDP_HLEN;
+	if (len < SBULB_DTLS_CID_AT + (__u32)s->cid_len)
+		return false;
+	at = pl + SBULB_DTLS_CID_AT + s->cid_off; /* cid_off is a byte: at most 255 on */
+#pragma unroll
+	for (int i = 0; i < SBULB_CID_MAX_NODE_SIZE; i++) {
+		if (i < s->cid_size) {
+			if ((void *)(at + i + 1) > p->data_end)
+				return false; /* never: within the payload; for the verifier */
+			n = (n << 8) | at[i];
+		}
+	}
+	*node = n;
+	return true;
+}
+
+/* The live slot of service `svc`'s real server with node id `node` into `out` (slot, epoch), its
+ * entry returned; NULL when no live server of the service has it (unknown, down, removed). An
+ * array entry by the node id's last byte, the whole node id compared: no hash lookup. */
+static __always_inline struct sbulb_real *cid_real(const struct sbulb_view *v, __u32 svc, __u32 node,
+						   struct sbulb_assoc *out)
+{
+	__u32 key = ((v->gen & 1) * sbulb_params.max_svc + svc) * SBULB_CID_NODE_SLOTS +
+		    (node & (SBULB_CID_NODE_SLOTS - 1));
+	struct sbulb_cid_node *e = bpf_map_lookup_elem(&sbulb_cid_nodes, &key);
+	struct sbulb_real *r;
+
+	if (!e || !e->used || e->node != node)
+		return 0;
+	r = bpf_map_lookup_elem(&sbulb_reals, &e->slot);
+	if (!r || !(r->flags & (SBULB_REAL_LIVE << (v->gen & 1))))
+		return 0; /* never: the control plane names live slots only */
+	out->slot = e->slot;
+	out->epoch = r->epoch;
+	return r;
+}
+
 /* Writes `to` into one address of the IP header (destination on ingress, source on egress),
  * decrements the TTL / hop limit and updates the IPv4 header checksum incrementally. Returns
  * the address change as a checksum delta: the change of every pseudo-header that holds it. */
@@ -395,9 +466,11 @@ static __always_inline void rewrite_icmp_error(struct sbulb_pkt *p, struct sbulb
 	swap_macs(p->eth);
 }
 
-/* (destination, destination port) is service `svc`'s (VIP, port): docs/design.md §1 step 6. */
+/* (destination, destination port) is service `svc`'s (VIP, port): docs/design.md §1 step 6. `cid`:
+ * the service routes DTLS CID records (the VIP entry's flag), a constant at each call: the copy for
+ * the other services has no CID code at all. */
 static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view *v, const struct sbulb_addr *saddr,
-				   __u32 svc)
+				   __u32 svc, const bool cid)
 {
 	struct assoc_keys k;
 	struct sbulb_assoc *a;
@@ -417,6 +490,25 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 		return decide(p, SBULB_R_LIFETIME_WOULD_EXPIRE, XDP_DROP, 0);
 
 	a = assoc_find(p, &k, saddr, p->udp->source, svc);
+	if (cid) {
+		__u32 node;
+
+		/* A DTLS record with a connection id goes to the server that issued it (its node id),
+		 * whatever address and port the client now has (a NAT rebinding): the client's
+		 * association is made, or re-pointed in place, to that server. */
+		if (cid_node(p, v, svc, &node)) {
+			r = cid_real(v, svc, node, &fresh);
+			if (r) {
+				if (!(a && a->slot == fresh.slot && a->epoch == fresh.epoch) &&
+				    !store_association(p, v, a, &k, &fresh))
+					return decide(p, SBULB_R_INGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
+				slot = fresh.slot;
+				reason = SBULB_R_INGRESS_CID_ROUTED;
+				goto forward;
+			}
+			reason = SBULB_R_INGRESS_CID_UNKNOWN_NODE; /* balanced as any other frame, counted apart */
+		}
+	}
 	if (a) {
 		slot = a->slot;
 		r = valid_real(v, slot, a->epoch);
@@ -427,13 +519,24 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 			return decide(p, SBULB_R_INGRESS_NO_REAL_SERVER, XDP_DROP, 0);
 		if (!store_association(p, v, a, &k, &fresh))
 			return decide(p, SBULB_R_INGRESS_CANNOT_CREATE_ASSO, XDP_DROP, 0);
-		reason = SBULB_R_INGRESS_NEW_NAT;
+		if (reason != SBULB_R_INGRESS_CID_UNKNOWN_NODE)
+			reason = SBULB_R_INGRESS_NEW_NAT;
 		slot = fresh.slot;
 	}
+forward:
 	count_slot(slot);
 	decide(p, reason, XDP_TX, &r->addr);
 	rewrite(p, true, &r->addr);
 	return XDP_TX;
+}
+
+/* Ingress of a DTLS CID record to a service that routes them: a subprogram of its own, so that the
+ * CID code takes no registers from the ingress hit path of every other frame (inlined there, it
+ * cost a plain hit some 10 ns on 6.18). */
+static __noinline int ingress_cid(struct sbulb_pkt *p, const struct sbulb_view *v, const struct sbulb_addr *saddr,
+				  __u32 svc)
+{
+	return ingress(p, v, saddr, svc, true);
 }
 
 /* Not to a balanced (VIP, port): a real server's endpoint (egress, step 8), or not ours (7, 9). */
@@ -573,16 +676,20 @@ static __always_inline int icmp_error_to_vip(struct sbulb_pkt *p, const struct s
 	struct sbulb_assoc *a;
 	struct sbulb_real *r;
 	enum sbulb_reason len;
-	int svc;
+	const struct sbulb_vip *vip;
+	__u32 svc;
 
+	/* One of ip4 / ip6 is set (parse_frame); said again for the verifier, which tracks them apart. */
 	if (p->ip4)
 		len = check_ip_length(p, p->ip4, bpf_ntohs(p->ip4->tot_len), p->ip4->ihl * 4 + ICMP_HLEN);
-	else
+	else if (p->ip6)
 		len = check_ip_length(p, p->ip6, sizeof(*p->ip6) + bpf_ntohs(p->ip6->payload_len),
 				      sizeof(*p->ip6) + ICMP_HLEN);
+	else
+		return decide(p, SBULB_R_NOT_UDP, XDP_PASS, 0); /* never */
 	if (len != SBULB_R_NONE)
 		return decide(p, len, XDP_DROP, 0);
-	if (p->ip4 ? p->ip4->ttl == 0 : p->ip6->hop_limit == 0)
+	if (p->ip4 ? p->ip4->ttl == 0 : p->ip6 && p->ip6->hop_limit == 0)
 		return decide(p, SBULB_R_LIFETIME_EXPIRED, XDP_DROP, 0);
 	if (!parse_quote(p, icmp, &q))
 		return decide(p, SBULB_R_ICMP_ERROR_NO_ASSOCIATION, XDP_DROP, 0);
@@ -599,9 +706,10 @@ static __always_inline int icmp_error_to_vip(struct sbulb_pkt *p, const struct s
 	/* Sent by the VIP the error comes back to, from a port of one of its services. */
 	if (!addr_eq(&qsrc, daddr))
 		return decide(p, SBULB_R_ICMP_ERROR_NO_ASSOCIATION, XDP_DROP, 0);
-	svc = vip_service(v, p->family, &qsrc, q.udp->source);
-	if (svc < 0)
+	vip = vip_service(v, p->family, &qsrc, q.udp->source);
+	if (!vip)
 		return decide(p, SBULB_R_ICMP_ERROR_NO_ASSOCIATION, XDP_DROP, 0);
+	svc = vip->svc;
 	a = assoc_find(p, &k, &qdst, q.udp->dest, svc);
 	r = a ? valid_real(v, a->slot, a->epoch) : 0;
 	if (!r)
@@ -664,9 +772,9 @@ int sbulb_xdp(struct xdp_md *ctx)
 		.data_end = (void *)(long)ctx->data_end,
 	};
 	struct sbulb_addr saddr, daddr;
+	const struct sbulb_vip *vip;
 	struct sbulb_view v;
 	enum sbulb_reason r;
-	int svc;
 
 	r = parse_frame(&p);
 	switch (r) {
@@ -687,8 +795,9 @@ int sbulb_xdp(struct xdp_md *ctx)
 		return decide(&p, SBULB_R_NO_VIRTUAL_SERVER, XDP_PASS, 0);
 
 	load_addrs(&p, &saddr, &daddr);
-	svc = vip_service(&v, p.family, &daddr, p.udp->dest);
-	if (svc >= 0)
-		return ingress(&p, &v, &saddr, svc);
+	vip = vip_service(&v, p.family, &daddr, p.udp->dest);
+	if (vip)
+		return vip->cid && dtls_cid_record(&p) ? ingress_cid(&p, &v, &saddr, vip->svc)
+						       : ingress(&p, &v, &saddr, vip->svc, false);
 	return egress(&p, &v, &saddr, &daddr);
 }

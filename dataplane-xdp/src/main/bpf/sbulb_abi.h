@@ -49,6 +49,8 @@ enum sbulb_reason {
 	SBULB_R_EGRESS_TO_BALANCER         = 29, /* drop: from a real server to a real server */
 	SBULB_R_EGRESS_REMOVED_REAL_SERVER = 30, /* drop: a late reply of a removed real server */
 	SBULB_R_TO_BALANCER_HOST           = 31, /* pass: to the balancer host's own address, never translated */
+	SBULB_R_INGRESS_CID_ROUTED         = 32, /* tx: a DTLS CID record, to the real server of its node id */
+	SBULB_R_INGRESS_CID_UNKNOWN_NODE   = 33, /* tx: a DTLS CID record whose node id names no live server: fallback */
 	SBULB_R_ICMP_ERROR_TO_REAL_SERVER  = 34, /* tx: an ICMP error about a client's datagram, to its real server */
 	SBULB_R_ICMP_ERROR_NO_ASSOCIATION  = 35, /* drop: an ICMP error to a VIP quoting no valid association */
 	SBULB_R_FRAGMENT_TO_VIP            = 36, /* drop: an IP fragment to a VIP */
@@ -74,6 +76,7 @@ enum sbulb_reason {
 #define SBULB_MAP_PORT_SVC  "sbulb_port_svc"
 #define SBULB_MAP_RS_FAST   "sbulb_rs_fast"
 #define SBULB_MAP_SLOT_FRAMES "sbulb_slot_frames"
+#define SBULB_MAP_CID_NODES "sbulb_cid_nodes"
 #define SBULB_PROG_NAME     "sbulb_xdp"
 
 /* Size of the event ring buffer in bytes (a power of two, a multiple of the page size). */
@@ -165,7 +168,9 @@ struct sbulb_vip {
 	__u8  family;           /* SBULB_FAMILY_IPV4 / _IPV6 */
 	__u8  used;             /* 1: an entry */
 	__u16 svc;              /* the service's id */
-	__u16 pad;
+	__u8  cid;              /* 1: the service routes DTLS CID records (its sbulb_service says how); 0: it
+				 * does not, and the ingress hit path reads nothing more for it */
+	__u8  pad;
 };
 
 /* sbulb_services[generation * params.max_svc + id]: a service as the data path needs it. */
@@ -176,6 +181,35 @@ struct sbulb_service {
 	__u16 order;            /* for the control plane: the service's place in the configuration */
 	__u32 sched_len;        /* entries of this service's cycle in sbulb_sched; 0: no server takes new clients */
 	char  name[32];         /* for the control plane: the service's name, NUL-padded */
+	/* DTLS 1.2 Connection ID routing (RFC 9146, issue 20), read only when the VIP entry's cid is set:
+	 * the connection id's length in bytes (1..255; 0: none), and where the node id lies in it
+	 * (offset, size 1..SBULB_CID_MAX_NODE_SIZE bytes, read big-endian). Layout 4. */
+	__u8  cid_len;
+	__u8  cid_off;
+	__u8  cid_size;
+	__u8  cid_pad;
+};
+
+/* A DTLS 1.2 record with a connection id (RFC 9146 section 4): content type tls12_cid, version
+ * {254, 253}, epoch (2 bytes), sequence number (6 bytes), then the connection id at this offset of
+ * the UDP payload. */
+#define SBULB_DTLS_TLS12_CID    25
+#define SBULB_DTLS_VERSION_HI   0xfe
+#define SBULB_DTLS_VERSION_LO   0xfd
+#define SBULB_DTLS_CID_AT       11
+#define SBULB_CID_MAX_NODE_SIZE 4
+
+/* Entries of sbulb_cid_nodes per service and generation: a node id's entry is the one of its last
+ * byte, so the node ids of one service differ in their last byte (with node-id-size 1, always). */
+#define SBULB_CID_NODE_SLOTS 256
+
+/* sbulb_cid_nodes[(generation * params.max_svc + id) * SBULB_CID_NODE_SLOTS + (node & 0xff)]: the
+ * live real server of service id whose connection ids carry node id `node`. */
+struct sbulb_cid_node {
+	__u32 node;             /* the node-id bytes read big-endian (host byte order) */
+	__u32 slot;             /* its live slot in that generation */
+	__u8  used;             /* 1: an entry */
+	__u8  pad[3];
 };
 
 /* sbulb_sched[(generation * params.max_svc + id) * params.max_sched + i] -> the slot of the i-th
@@ -288,7 +322,8 @@ struct sbulb_assoc {
  * raised with every change of a pinned map's key or value layout. 1: the single-service layout;
  * 2: services; 3: a reason more (sbulb_counters grows: TO_BALANCER_HOST); 4: sbulb_slot_frames
  * counts moved clients too (its value grows: struct sbulb_slot_count), reasons up to 37 (ICMP
- * errors, fragments, DTLS CID routing). The upgrade test builds a second object with
+ * errors, fragments, DTLS Connection ID routing), sbulb_service appends cid_*, sbulb_vip's pad
+ * holds cid, sbulb_cid_nodes is new. The upgrade test builds a second object with
  * SBULB_ABI_TEST_EXTRA, one on. */
 enum sbulb_abi_version {
 #ifdef SBULB_ABI_TEST_EXTRA
@@ -352,7 +387,8 @@ struct sbulb_params {
 _Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
 _Static_assert(sizeof(struct sbulb_config) == 144, "sbulb_config crosses the ABI");
 _Static_assert(sizeof(struct sbulb_vip) == 24, "sbulb_vip crosses the ABI");
-_Static_assert(sizeof(struct sbulb_service) == 56, "sbulb_service crosses the ABI");
+_Static_assert(sizeof(struct sbulb_service) == 60, "sbulb_service crosses the ABI");
+_Static_assert(sizeof(struct sbulb_cid_node) == 12, "sbulb_cid_node crosses the ABI");
 _Static_assert(sizeof(struct sbulb_real) == 40, "sbulb_real crosses the ABI");
 _Static_assert(sizeof(struct sbulb_ep_key) == 20, "sbulb_ep_key crosses the ABI");
 _Static_assert(sizeof(struct sbulb_rs_ep) == 16, "sbulb_rs_ep crosses the ABI");

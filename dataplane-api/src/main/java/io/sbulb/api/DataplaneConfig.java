@@ -142,7 +142,7 @@ public final class DataplaneConfig {
     /** The only service with these ports. */
     public DataplaneConfig withPorts(Collection<Integer> newPorts) {
         Service s = single().orElseThrow(() -> new IllegalStateException("no service to give ports to"));
-        return withServices(List.of(Service.of(s.name(), s.vip(), newPorts, s.realServers())));
+        return withServices(List.of(Service.of(s.name(), s.vip(), newPorts, s.realServers(), s.dtlsCid().orElse(null))));
     }
 
     /** The only service with this VIP (keeping its real servers and weights); null removes the service. */
@@ -154,7 +154,8 @@ public final class DataplaneConfig {
         if (s.isEmpty()) {
             return of(vip, List.of(), List.of()).withHostAddresses(hostAddresses);
         }
-        return withServices(List.of(Service.of(s.get().name(), vip, s.get().ports(), s.get().realServers())));
+        return withServices(List.of(Service.of(s.get().name(), vip, s.get().ports(), s.get().realServers(),
+                s.get().dtlsCid().orElse(null))));
     }
 
     /**

@@ -174,7 +174,7 @@ public final class Health {
             if (state(new ServerRef(s.name(), rs.address())) == State.UP) {
                 kept.add(rs);
             } else if (policy.onDown() == OnDown.KEEP) {
-                kept.add(new RealServer(rs.address(), 0));
+                kept.add(rs.withWeight(0));
             }
         }
         return s.withRealServers(kept);

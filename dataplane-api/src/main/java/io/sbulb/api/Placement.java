@@ -47,9 +47,16 @@ public final class Placement {
      * @param position   the server's index in its service's list when live, -1 when retired
      * @param weight     its weight when live, 0 when retired
      * @param retiredSeq its rank among the retired of all services, oldest first (0 when live)
+     * @param nodeId     its DTLS connection-id node id when live, {@link RealServer#NO_NODE_ID} when
+     *                   retired or without one
      */
     public record Slot(int id, int serviceId, IpAddress address, int epoch, SlotState state, int retiredSeq,
-                       int weight, int position) {
+                       int weight, int position, long nodeId) {
+        /** A slot without a node id. */
+        public Slot(int id, int serviceId, IpAddress address, int epoch, SlotState state, int retiredSeq, int weight,
+                    int position) {
+            this(id, serviceId, address, epoch, state, retiredSeq, weight, position, RealServer.NO_NODE_ID);
+        }
     }
 
     /**
@@ -67,8 +74,17 @@ public final class Placement {
     public record ServerEndpoint(Endpoint endpoint, EndpointKind kind, int serviceId, int slot) {
     }
 
-    /** What a service's slots and order are restored from (an adopted data path, a snapshot). */
-    public record ServiceHead(int id, int order, String name, IpAddress vip, SortedSet<Integer> ports) {
+    /**
+     * What a service's slots and order are restored from (an adopted data path, a snapshot).
+     *
+     * @param dtlsCid its DTLS Connection ID routing, or null
+     */
+    public record ServiceHead(int id, int order, String name, IpAddress vip, SortedSet<Integer> ports,
+                              DtlsCid dtlsCid) {
+        /** A head of a service that does not route by connection id. */
+        public ServiceHead(int id, int order, String name, IpAddress vip, SortedSet<Integer> ports) {
+            this(id, order, name, vip, ports, null);
+        }
     }
 
     private final Limits limits;
@@ -80,6 +96,8 @@ public final class Placement {
     private final Map<Endpoint, Integer> vipEndpoints = new HashMap<>();
     private final Map<Endpoint, ServerEndpoint> serverEndpoints = new LinkedHashMap<>();
     private final Map<IpAddress, Integer> addressFlags = new HashMap<>();
+    /** (service id, node id) -> the live slot of that node id, for the services that route by connection id. */
+    private final Map<List<Long>, Integer> cidSlots = new HashMap<>();
 
     private Placement(Limits limits, DataplaneConfig config, PlacedService[] services, Slot[] slots, int nextEpoch,
                       int nextRetiredSeq) {
@@ -188,9 +206,9 @@ public final class Placement {
             mine.sort((a, b) -> Integer.compare(a.position(), b.position()));
             List<RealServer> servers = new ArrayList<>();
             for (Slot s : mine) {
-                servers.add(new RealServer(s.address(), s.weight()));
+                servers.add(new RealServer(s.address(), s.weight(), s.nodeId()));
             }
-            Service service = Service.of(h.name(), h.vip(), h.ports(), servers);
+            Service service = Service.of(h.name(), h.vip(), h.ports(), servers, h.dtlsCid());
             list.add(service);
             svc[h.id()] = new PlacedService(h.id(), list.size() - 1, service, null, false);
         }
@@ -262,12 +280,14 @@ public final class Placement {
                 RealServer rs = list.get(pos);
                 Slot had = mine.get(rs.address());
                 if (had != null) {
-                    out[had.id()] = new Slot(had.id(), id, rs.address(), had.epoch(), SlotState.LIVE, 0, rs.weight(), pos);
+                    out[had.id()] = new Slot(had.id(), id, rs.address(), had.epoch(), SlotState.LIVE, 0, rs.weight(), pos,
+                            rs.nodeId());
                 } else {
                     while (slots[cursor] != null || out[cursor] != null) {
                         cursor++; // never past the end: limits.maxSlots() covers live + retired + freed
                     }
-                    out[cursor] = new Slot(cursor, id, rs.address(), epoch++, SlotState.LIVE, 0, rs.weight(), pos);
+                    out[cursor] = new Slot(cursor, id, rs.address(), epoch++, SlotState.LIVE, 0, rs.weight(), pos,
+                            rs.nodeId());
                 }
             }
             // retired: those retired before and not back, then those that just left in their old order
@@ -340,6 +360,9 @@ public final class Placement {
         for (PlacedService p : ordered) {
             for (Slot s : slotsOf(p.id(), SlotState.LIVE)) {
                 addressFlags.merge(s.address(), ADDRESS_SERVER, (a, b) -> a | b);
+                if (p.service().dtlsCid().isPresent() && s.nodeId() != RealServer.NO_NODE_ID) {
+                    cidSlots.put(List.of((long) p.id(), s.nodeId()), s.id());
+                }
                 for (int port : p.service().ports()) {
                     serverEndpoints.put(new Endpoint(s.address(), port),
                             new ServerEndpoint(new Endpoint(s.address(), port), EndpointKind.SERVER, p.id(), s.id()));
@@ -454,6 +477,19 @@ public final class Placement {
         return Collections.unmodifiableMap(vipEndpoints);
     }
 
+    /**
+     * The live slot of service {@code serviceId} whose server has node id {@code nodeId}, when the
+     * service routes by DTLS connection id; else -1 (no such server: down, removed, or never).
+     */
+    public int cidSlot(int serviceId, long nodeId) {
+        return cidSlots.getOrDefault(List.of((long) serviceId, nodeId), -1);
+    }
+
+    /** Every {@code (service id, node id)} of a live server of a service that routes by connection id, with its slot. */
+    public Map<List<Long>, Integer> cidSlots() {
+        return Collections.unmodifiableMap(cidSlots);
+    }
+
     /** The real-server endpoint {@code (address, port)}: live or retired, or null. */
     public ServerEndpoint serverEndpoint(Endpoint e) {
         return serverEndpoints.get(e);
@@ -489,7 +525,7 @@ public final class Placement {
         List<ServiceHead> out = new ArrayList<>();
         for (PlacedService p : services()) {
             out.add(new ServiceHead(p.id(), p.order(), p.service().name(), p.service().vip(),
-                    new TreeSet<>(p.service().ports())));
+                    new TreeSet<>(p.service().ports()), p.service().dtlsCid().orElse(null)));
         }
         return out;
     }

@@ -6,11 +6,22 @@ package io.sbulb.api;
  *
  * @param address the server's address, of its service's VIP's family
  * @param weight  0..{@link #MAX_WEIGHT}; 1 when not given
+ * @param nodeId  the node id it writes in the DTLS connection ids it issues ({@link DtlsCid}),
+ *                0..{@value #MAX_NODE_ID}, or {@link #NO_NODE_ID}; its service checks it (unique in
+ *                the service by its last byte, within the node-id size)
  */
-public record RealServer(IpAddress address, int weight) implements Comparable<RealServer> {
+public record RealServer(IpAddress address, int weight, long nodeId) implements Comparable<RealServer> {
 
     public static final int DEFAULT_WEIGHT = 1;
     public static final int MAX_WEIGHT = 255;
+    public static final long NO_NODE_ID = -1;
+    /** The largest node id: {@link DtlsCid#MAX_NODE_ID_SIZE} bytes. */
+    public static final long MAX_NODE_ID = 0xffffffffL;
+
+    /** A real server without a node id. */
+    public RealServer(IpAddress address, int weight) {
+        this(address, weight, NO_NODE_ID);
+    }
 
     public RealServer {
         if (address == null) {
@@ -19,6 +30,10 @@ public record RealServer(IpAddress address, int weight) implements Comparable<Re
         if (weight < 0 || weight > MAX_WEIGHT) {
             throw new ConfigException("real server " + address + " has weight " + weight + ", must be between 0 and "
                     + MAX_WEIGHT);
+        }
+        if (nodeId != NO_NODE_ID && (nodeId < 0 || nodeId > MAX_NODE_ID)) {
+            throw new ConfigException("real server " + address + " has node-id " + nodeId + ", must be between 0 and "
+                    + MAX_NODE_ID);
         }
     }
 
@@ -30,15 +45,35 @@ public record RealServer(IpAddress address, int weight) implements Comparable<Re
         return new RealServer(IpAddress.parse(address), weight);
     }
 
+    /** Whether it has a node id. */
+    public boolean hasNodeId() {
+        return nodeId != NO_NODE_ID;
+    }
+
+    /** This server with another weight (its node id kept). */
+    public RealServer withWeight(int w) {
+        return new RealServer(address, w, nodeId);
+    }
+
+    /** This server with a node id ({@link #NO_NODE_ID}: none). */
+    public RealServer withNodeId(long id) {
+        return new RealServer(address, weight, id);
+    }
+
     @Override
     public int compareTo(RealServer o) {
         int c = address.compareTo(o.address);
-        return c != 0 ? c : Integer.compare(weight, o.weight);
+        c = c != 0 ? c : Integer.compare(weight, o.weight);
+        return c != 0 ? c : Long.compare(nodeId, o.nodeId);
     }
 
-    /** {@code 198.18.2.11} for weight 1, {@code 198.18.2.11*3} otherwise. */
+    /**
+     * {@code 198.18.2.11} for weight 1, {@code 198.18.2.11*3} otherwise; a node id follows an
+     * {@code @}: {@code 198.18.2.11@5}, {@code 198.18.2.11*3@5}.
+     */
     @Override
     public String toString() {
-        return weight == DEFAULT_WEIGHT ? address.toString() : address + "*" + weight;
+        String s = weight == DEFAULT_WEIGHT ? address.toString() : address + "*" + weight;
+        return hasNodeId() ? s + "@" + nodeId : s;
     }
 }

@@ -48,6 +48,10 @@ public enum Reason {
             "from a real server that was removed: a late reply, dropped rather than leaked with the server's address"),
     TO_BALANCER_HOST(31, Verdict.PASS, LogLevel.TRACE,
             "to one of the balancer host's own addresses (a health probe's reply): never translated"),
+    INGRESS_CID_ROUTED(32, Verdict.TX, LogLevel.TRACE,
+            "to the virtual server: a DTLS record with a connection id, sent to the real server of its node id"),
+    INGRESS_CID_UNKNOWN_NODE(33, Verdict.TX, LogLevel.DEBUG,
+            "to the virtual server: a DTLS connection id naming no live real server, balanced by the association or round robin"),
     ICMP_ERROR_TO_REAL_SERVER(34, Verdict.TX, LogLevel.TRACE,
             "an ICMP error about a datagram the virtual server sent to a client, forwarded to the client's real server"),
     ICMP_ERROR_NO_ASSOCIATION(35, Verdict.DROP, LogLevel.INFO,
@@ -56,10 +60,8 @@ public enum Reason {
     FRAGMENT_FROM_REAL_SERVER(37, Verdict.DROP, LogLevel.INFO,
             "an IP fragment from a real server or the virtual server: dropped rather than leaked with the server's address");
 
-    /**
-     * Number of codes the data path knows, including the unused code 0. Codes 32 and 33 are not
-     * this build's: {@link #ofCode} refuses them.
-     */
+
+    /** Number of codes the data path knows, including the unused code 0. */
     public static final int CODE_COUNT = 38;
 
     private static final Reason[] BY_CODE = new Reason[CODE_COUNT];

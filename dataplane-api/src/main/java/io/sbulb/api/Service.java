@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -16,6 +17,10 @@ import java.util.regex.Pattern;
  * the ordered list of its real servers with their weights (docs/design.md, "Services"). A client
  * {@code (address, port)} has one association per service; new clients are spread by smooth
  * weighted round robin over the list ({@link #schedule()}).
+ *
+ * <p>A service may route DTLS 1.2 records by their Connection ID ({@link #dtlsCid()}, issue 20):
+ * every one of its real servers then has a node id, unique in the service and within the
+ * connection id's node-id size, differing in their last byte; without it, no server has one.
  *
  * <p>Immutable. The name identifies the service across configuration changes: a service that
  * keeps its name keeps its associations, whatever else changes.
@@ -30,12 +35,15 @@ public final class Service {
     private final IpAddress vip;
     private final SortedSet<Integer> ports;
     private final List<RealServer> realServers;
+    private final DtlsCid dtlsCid;
 
-    private Service(String name, IpAddress vip, Collection<Integer> ports, List<RealServer> realServers) {
+    private Service(String name, IpAddress vip, Collection<Integer> ports, List<RealServer> realServers,
+                    DtlsCid dtlsCid) {
         this.name = name;
         this.vip = vip;
         this.ports = Collections.unmodifiableSortedSet(new TreeSet<>(ports));
         this.realServers = List.copyOf(realServers);
+        this.dtlsCid = dtlsCid;
     }
 
     /**
@@ -44,6 +52,20 @@ public final class Service {
      * @throws ConfigException naming the offending value
      */
     public static Service of(String name, IpAddress vip, Collection<Integer> ports, List<RealServer> realServers) {
+        return of(name, vip, ports, realServers, null);
+    }
+
+    /**
+     * A service that routes DTLS records by connection id ({@code dtlsCid}; null: it does not).
+     * Checks as {@link #of(String, IpAddress, Collection, List)} does, and the node ids: with
+     * {@code dtlsCid} every server has one, unique, at most {@link DtlsCid#maxNodeId()} (a server
+     * without one would issue connection ids whose node-id bytes could name another server);
+     * without it none has one.
+     *
+     * @throws ConfigException naming the offending value
+     */
+    public static Service of(String name, IpAddress vip, Collection<Integer> ports, List<RealServer> realServers,
+                             DtlsCid dtlsCid) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new ConfigException("service name '" + name + "' is not 1 to 31 characters of letters, digits, "
                     + "'.', '_' and '-' starting with a letter or digit");
@@ -79,7 +101,38 @@ public final class Service {
                         + " is the virtual server address");
             }
         }
-        return new Service(name, vip, ports, realServers);
+        checkNodeIds(name, realServers, dtlsCid);
+        return new Service(name, vip, ports, realServers, dtlsCid);
+    }
+
+    private static void checkNodeIds(String name, List<RealServer> realServers, DtlsCid cid) {
+        Map<Long, IpAddress> owners = new HashMap<>();
+        for (RealServer rs : realServers) {
+            if (cid == null) {
+                if (rs.hasNodeId()) {
+                    throw new ConfigException("service " + name + ": real server " + rs.address() + " has node-id "
+                            + rs.nodeId() + " but the service has no dtls-cid: a node id only means something there");
+                }
+                continue;
+            }
+            if (!rs.hasNodeId()) {
+                throw new ConfigException("service " + name + ": real server " + rs.address() + " has no node-id: "
+                        + "every real server of a service with dtls-cid needs the node id it writes in its connection ids");
+            }
+            if (rs.nodeId() > cid.maxNodeId()) {
+                throw new ConfigException("service " + name + ": real server " + rs.address() + " has node-id "
+                        + rs.nodeId() + ", more than node-id-size " + cid.nodeIdSize() + " holds (at most "
+                        + cid.maxNodeId() + ")");
+            }
+            IpAddress other = owners.putIfAbsent(rs.nodeId() & 0xff, rs.address());
+            if (other != null) {
+                throw new ConfigException("service " + name + ": real server " + rs.address() + " has node-id "
+                        + rs.nodeId() + ", " + (realServers.stream().anyMatch(x -> x.address().equals(other)
+                        && x.nodeId() == rs.nodeId()) ? "already real server " + other + "'s: node ids are unique in a "
+                        + "service" : "whose last byte is real server " + other + "'s node id's: the node ids of a "
+                        + "service differ in their last byte (the data path finds them by it)"));
+            }
+        }
     }
 
     /** A service whose real servers all have weight 1. */
@@ -119,8 +172,18 @@ public final class Service {
         return out;
     }
 
+    /** Its DTLS Connection ID routing, if it routes by connection id. */
+    public Optional<DtlsCid> dtlsCid() {
+        return Optional.ofNullable(dtlsCid);
+    }
+
     public Service withRealServers(List<RealServer> servers) {
-        return of(name, vip, ports, servers);
+        return of(name, vip, ports, servers, dtlsCid);
+    }
+
+    /** This service with that DTLS Connection ID routing (null: none); its servers must agree. */
+    public Service withDtlsCid(DtlsCid cid) {
+        return of(name, vip, ports, realServers, cid);
     }
 
     /**
@@ -201,16 +264,17 @@ public final class Service {
     @Override
     public boolean equals(Object o) {
         return o instanceof Service s && name.equals(s.name) && vip.equals(s.vip) && ports.equals(s.ports)
-                && realServers.equals(s.realServers);
+                && realServers.equals(s.realServers) && Objects.equals(dtlsCid, s.dtlsCid);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, vip, ports, realServers);
+        return Objects.hash(name, vip, ports, realServers, dtlsCid);
     }
 
     @Override
     public String toString() {
-        return name + ": vip=" + vip + " ports=" + ports + " realServers=" + realServers;
+        return name + ": vip=" + vip + " ports=" + ports + " realServers=" + realServers
+                + (dtlsCid == null ? "" : " dtlsCid=" + dtlsCid);
     }
 }

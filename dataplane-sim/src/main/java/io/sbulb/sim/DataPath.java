@@ -342,6 +342,22 @@ final class DataPath {
         AssocValue a = table.programLookup(key);
         int slot;
         Reason reason;
+        boolean unknownNode = false;
+        io.sbulb.api.DtlsCid cid = cfg.dtlsCid(svc);
+        long node = cid == null ? -1 : cidNode(p, cid);
+        if (node >= 0) {
+            // a DTLS record with a connection id goes to the live server of its node id, wherever the client now is
+            int to = cfg.cidSlot(svc, node);
+            if (to >= 0) {
+                AssocValue fresh = new AssocValue(to, cfg.epoch(to));
+                if (!(a != null && a.slot == fresh.slot && a.epoch == fresh.epoch)
+                        && !storeAssociation(table, a, key, fresh)) {
+                    return decide(p, Reason.INGRESS_CANNOT_CREATE_ASSO, Verdict.DROP);
+                }
+                return forward(p, to, Reason.INGRESS_CID_ROUTED);
+            }
+            unknownNode = true; // balanced as any other frame, counted apart
+        }
         if (a != null && cfg.valid(a.slot, a.epoch)) {
             slot = a.slot;
             reason = Reason.INGRESS_REUSED_NAT;
@@ -356,11 +372,35 @@ final class DataPath {
             slot = fresh.slot;
             reason = Reason.INGRESS_NEW_NAT;
         }
+        return forward(p, slot, unknownNode ? Reason.INGRESS_CID_UNKNOWN_NODE : reason);
+    }
+
+    /** Ingress's end: counts the frame for {@code slot}, logs it and rewrites its destination to the slot's server. */
+    private Decision forward(Packet p, int slot, Reason reason) {
         slotFrames[slot]++;
         IpAddress rs = cfg.server(slot);
         Decision d = decide(p, reason, Verdict.TX, rs);
         Rewrite.rewrite(p, true, rs);
         return d;
+    }
+
+    /**
+     * Mirrors {@code cid_node}: the node id (big-endian, unsigned) of a DTLS 1.2 record with a
+     * connection id (content type 25, version 254.253) in the UDP payload laid out as {@code cid}
+     * says, or -1 when the payload is no such record or is shorter than its header and connection id.
+     */
+    private static long cidNode(Packet p, io.sbulb.api.DtlsCid cid) {
+        int pl = p.udp + 8;
+        int len = p.u16(p.udp + 4) - 8; // the UDP length, checked against the frame
+        if (len < 3 || p.u8(pl) != 25 || p.u8(pl + 1) != 0xfe || p.u8(pl + 2) != 0xfd
+                || len < 11 + cid.length()) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < cid.nodeIdSize(); i++) {
+            n = (n << 8) | p.u8(pl + 11 + cid.nodeIdOffset() + i);
+        }
+        return n;
     }
 
     /**

@@ -87,6 +87,20 @@ final class ModelConfig {
         return placement.serverEndpoint(new Endpoint(addr, port));
     }
 
+    /**
+     * {@code sbulb_services[id].cid_*}: the service's DTLS Connection ID routing, or null (also what
+     * the VIP entries' {@code cid} flag says).
+     */
+    io.sbulb.api.DtlsCid dtlsCid(int service) {
+        PlacedService p = placement.service(service);
+        return p == null ? null : p.service().dtlsCid().orElse(null);
+    }
+
+    /** {@code sbulb_cid_nodes} for {@code (node, service)}: the live slot with that node id, or -1. */
+    int cidSlot(int service, long node) {
+        return placement.cidSlot(service, node);
+    }
+
     /** {@code sbulb_services[id].vip}. */
     IpAddress vip(int service) {
         return placement.service(service).service().vip();

@@ -185,11 +185,12 @@ public final class ModelSnapshot {
                             + s.position() + " of service " + h.name());
                 }
             } else {
-                if (s.position() != -1 || s.weight() != 0 || s.retiredSeq() < 1
+                if (s.position() != -1 || s.weight() != 0 || s.nodeId() != io.sbulb.api.RealServer.NO_NODE_ID
+                        || s.retiredSeq() < 1
                         || Integer.compareUnsigned(s.retiredSeq(), nextRetiredSeq) >= 0) {
                     throw new IllegalArgumentException(what + " is retired at position " + s.position() + " with weight "
                             + s.weight() + " and rank " + s.retiredSeq() + ": a retired slot has position -1, weight 0 "
-                            + "and a rank in 1.." + (nextRetiredSeq - 1));
+                            + "and a rank in 1.." + (nextRetiredSeq - 1) + ", and no node id");
                 }
                 retired.merge(s.serviceId(), 1, Integer::sum);
             }

@@ -2,6 +2,7 @@ package io.sbulb.sim;
 
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.Counter;
+import io.sbulb.api.DtlsCid;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.Placement.ServiceHead;
@@ -43,16 +44,17 @@ import java.util.TreeSet;
  * slotMoved     count i32, then count (slot i32, clients i64): the slots clients moved away from, by slot
  * table4        the IPv4 association table's LRU state ({@link LruStateFormat})
  * table6        the IPv6 association table's LRU state
- * service       id u16, order u16, name (length u8, then ASCII), VIP address, ports (count i32, then count u16)
+ * service       id u16, order u16, name (length u8, then ASCII), VIP address, ports (count i32, then count u16),
+ *               DTLS Connection ID routing: length u8 (0: none), node-id offset u8, node-id size u8
  * slot          id i32, service id u16, address, epoch i32, state u8 (0 live, 1 retired), retired rank i32,
- *               weight u8, position i32 (-1 when retired)
+ *               weight u8, position i32 (-1 when retired), node id i64 (-1: none)
  * key           client address, client port u16, service id u16
  * value         slot i32, epoch i32
  * address       family u8 (4 or 6), then 4 or 16 bytes, network byte order
  * </pre>
  *
- * <p>Version 3 (no clients moved per slot) and version 2 (no host addresses, no frames per slot) are
- * not read: a model has not been kept across releases.
+ * <p>Version 3 (no clients moved per slot, no DTLS Connection ID routing) and version 2 (no host
+ * addresses, no frames per slot) are not read: a model has not been kept across releases.
  * Version 1 (one VIP, a list of servers, the retired ones, one cursor, one table keyed by
  * client) is not read: its associations name servers, not slots.
  *
@@ -106,12 +108,15 @@ final class ModelSnapshotFormat {
             address(out, h.vip());
             out.i32(h.ports().size());
             h.ports().forEach(out::u16);
+            DtlsCid c = h.dtlsCid();
+            out.u8(c == null ? 0 : c.length()).u8(c == null ? 0 : c.nodeIdOffset()).u8(c == null ? 0 : c.nodeIdSize());
         }
         out.i32(s.slots().size());
         for (Slot x : s.slots()) {
             out.i32(x.id()).u16(x.serviceId());
             address(out, x.address());
-            out.i32(x.epoch()).u8(STATES.indexOf(x.state())).i32(x.retiredSeq()).u8(x.weight()).i32(x.position());
+            out.i32(x.epoch()).u8(STATES.indexOf(x.state())).i32(x.retiredSeq()).u8(x.weight()).i32(x.position())
+                    .i64(x.nodeId());
         }
         out.i32(s.nextEpoch()).i32(s.nextRetiredSeq());
         out.i32(s.hostAddresses().size());
@@ -187,7 +192,22 @@ final class ModelSnapshotFormat {
                     throw SnapshotInput.inconsistent(what + ": port " + port + " is listed twice");
                 }
             }
-            out.add(new ServiceHead(id, order, name, vip, ports));
+            int cidLength = in.u8(what + ": dtls-cid length");
+            int cidOffset = in.u8(what + ": dtls-cid node-id offset");
+            int cidSize = in.u8(what + ": dtls-cid node-id size");
+            DtlsCid cid = null;
+            if (cidLength == 0 && (cidOffset != 0 || cidSize != 0)) {
+                throw SnapshotInput.inconsistent(what + ": no dtls-cid (length 0) but node-id offset " + cidOffset
+                        + " and size " + cidSize + " (0 and 0 without one)");
+            }
+            if (cidLength != 0) {
+                try {
+                    cid = new DtlsCid(cidLength, cidOffset, cidSize);
+                } catch (io.sbulb.api.ConfigException e) {
+                    throw SnapshotInput.inconsistent(what + ": " + e.getMessage());
+                }
+            }
+            out.add(new ServiceHead(id, order, name, vip, ports, cid));
         }
         return out;
     }
@@ -206,7 +226,7 @@ final class ModelSnapshotFormat {
                 throw SnapshotInput.inconsistent(what + ": state " + state + " is not 0 (live) or 1 (retired)");
             }
             out.add(new Slot(id, svc, address, epoch, STATES.get(state), in.i32(what + ": retired rank"),
-                    in.u8(what + ": weight"), in.i32(what + ": position")));
+                    in.u8(what + ": weight"), in.i32(what + ": position"), in.i64(what + ": node id")));
         }
         return out;
     }

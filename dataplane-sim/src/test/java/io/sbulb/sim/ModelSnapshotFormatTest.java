@@ -45,7 +45,10 @@ class ModelSnapshotFormatTest {
     private static ModelSnapshot snapshot() {
         Net n = Net.V6;
         ReferenceDataplane dp = new ReferenceDataplane(new Limits(4, 4, 8), LRU);
-        Service four = Service.unweighted("four", Net.V4.vip, Set.of(Net.PORT), Net.V4.servers(0, 2));
+        // a service that routes DTLS CID records: its head and its live slots' node ids are kept too
+        Service four = Service.of("four", Net.V4.vip, Set.of(Net.PORT), List.of(
+                new io.sbulb.api.RealServer(Net.V4.rs(0), 1, 1), new io.sbulb.api.RealServer(Net.V4.rs(1), 1, 0xfffe)),
+                new io.sbulb.api.DtlsCid(6, 1, 2));
         dp.configure(DataplaneConfig.of(List.of(n.config(3).services().get(0), four)));
         for (int c = 0; c < 10; c++) {
             dp.process(n.toVip(n.client(c)).toFrame());
@@ -125,7 +128,7 @@ class ModelSnapshotFormatTest {
         assertThat(refusal(() -> ModelSnapshot.fromBytes(noHosts))).as("services without host addresses")
                 .hasMessage("snapshot format version 2, this build reads version 4");
         byte[] noMoves = Envelope.seal(ModelSnapshotFormat.MAGIC, 3, new SnapshotOutput());
-        assertThat(refusal(() -> ModelSnapshot.fromBytes(noMoves))).as("no clients moved per slot")
+        assertThat(refusal(() -> ModelSnapshot.fromBytes(noMoves))).as("no clients moved per slot, no DTLS CID routing")
                 .hasMessage("snapshot format version 3, this build reads version 4");
     }
 

@@ -74,6 +74,8 @@ final class ConfigWriter {
     private final Real[] reals;
     private final Map<Endpoint, RsEp> endpoints = new HashMap<>();
     private final Map<IpAddress, int[]> addresses = new HashMap<>();
+    /** Mirror of sbulb_cid_nodes, by its key: the entries in use. */
+    private final Map<Integer, SbulbAbi.CidNode> cidNodes = new HashMap<>();
     private final int[] seeds = new int[SbulbAbi.GENERATIONS];
     /** Mirror of sbulb_port_svc, by its key. */
     private final short[] portServices = new short[SbulbAbi.GENERATIONS * 2 * SbulbAbi.PORT_COUNT];
@@ -126,6 +128,7 @@ final class ConfigWriter {
         writeAddresses(g, to);
         writePortServices(g, to);
         writeRsFast(g, to, seed[0]);
+        writeCidNodes(g, to);
         resetCursors(to);
         Config c = new Config(to.services().size(), seed[0], to.nextEpoch(), to.nextRetiredSeq(),
                 Config.filterOf(to.addressFlags().keySet()));
@@ -157,7 +160,8 @@ final class ConfigWriter {
                     placed = false;
                     break;
                 }
-                table[(h + i) & mask] = new Vip(e.getKey(), e.getValue());
+                table[(h + i) & mask] = new Vip(e.getKey(), e.getValue(),
+                        to.service(e.getValue()).service().dtlsCid().isPresent());
             }
             if (placed) {
                 seedOut[0] = seed;
@@ -202,7 +206,7 @@ final class ConfigWriter {
         for (int id = 0; id < maxSvc; id++) {
             Placement.PlacedService p = to.service(id);
             ServiceEntry want = p == null ? ServiceEntry.NONE : new ServiceEntry(p.service().vip(), p.order(),
-                    p.schedule().length, p.service().name());
+                    p.schedule().length, p.service().name(), p.service().dtlsCid().orElse(null));
             int k = g * maxSvc + id;
             if (!want.equals(services[k])) {
                 write(prog.services, SbulbAbi.u32(k), want.bytes());
@@ -370,6 +374,32 @@ final class ConfigWriter {
         }
     }
 
+    /**
+     * Generation g's sbulb_cid_nodes: each live server's node id in a service that routes DTLS CID
+     * records, to its slot; generation g's entries no longer wanted are deleted first.
+     */
+    private void writeCidNodes(int g, Placement to) {
+        Map<Integer, SbulbAbi.CidNode> want = new HashMap<>();
+        to.cidSlots().forEach((k, slot) -> want.put(SbulbAbi.cidNodeKey(g, maxSvc, (int) (long) k.get(0), k.get(1)),
+                new SbulbAbi.CidNode(k.get(1), slot)));
+        List<Integer> gone = new ArrayList<>();
+        cidNodes.keySet().forEach(k -> {
+            if (k / (maxSvc * SbulbAbi.CID_NODE_SLOTS) == g && !want.containsKey(k)) {
+                gone.add(k);
+            }
+        });
+        for (int k : gone) {
+            write(prog.cidNodes, SbulbAbi.u32(k), new byte[SbulbAbi.CID_NODE_SIZE]);
+            cidNodes.remove(k);
+        }
+        for (Map.Entry<Integer, SbulbAbi.CidNode> e : want.entrySet()) {
+            if (!e.getValue().equals(cidNodes.get(e.getKey()))) {
+                write(prog.cidNodes, SbulbAbi.u32(e.getKey()), e.getValue().bytes());
+                cidNodes.put(e.getKey(), e.getValue());
+            }
+        }
+    }
+
     /** A service new to its id ({@link Placement.PlacedService#fresh}) starts its cycle at the beginning; the others keep their cursor. */
     private void resetCursors(Placement to) {
         for (Placement.PlacedService p : to.services()) {
@@ -403,8 +433,13 @@ final class ConfigWriter {
         prog.addresses.forEach((k, v) -> addresses.put(SbulbAbi.epKey(k).address(), SbulbAbi.addrFlags(v)));
         prog.portServices.forEach((k, v) -> portServices[SbulbAbi.u32(k)] = (short) SbulbAbi.u16(v));
         prog.rsFast.forEach((k, v) -> rsFast[SbulbAbi.u32(k)] = SbulbAbi.RsFast.of(v) == null ? null : v.clone());
+        prog.cidNodes.forEach((k, v) -> {
+            if (SbulbAbi.CidNode.of(v) != null) {
+                cidNodes.put(SbulbAbi.u32(k), SbulbAbi.CidNode.of(v));
+            }
+        });
         placement = readPlacement(limits, prog.generation, prog.config, prog.services, prog.vips, prog.reals,
-                prog.addresses);
+                prog.addresses, prog.cidNodes);
         graceOwed = true; // the daemon before may have switched just before it stopped
     }
 
@@ -412,14 +447,22 @@ final class ConfigWriter {
      * The placement the generation in use holds (what {@link #adopt()} and a read-only look at
      * pinned maps take as the running configuration): its services with their ports (from its
      * VIP table), the slots it uses (live with their positions and weights, retired with their
-     * ranks), the next epoch and rank, the balancer host's addresses (flagged in {@code addrsMap}).
+     * ranks), the next epoch and rank, the balancer host's addresses (flagged in {@code addrsMap}),
+     * the services' DTLS Connection ID routing and their live servers' node ids ({@code cidMap}).
      * Reads only.
      *
      * @throws ConfigException when the maps do not hold a configuration within {@code limits}
      */
     static Placement readPlacement(Limits limits, BpfMap generation, BpfMap config, BpfMap servicesMap, BpfMap vipsMap,
-                                   BpfMap realsMap, BpfMap addrsMap) {
+                                   BpfMap realsMap, BpfMap addrsMap, BpfMap cidMap) {
         int gen = SbulbAbi.u32(generation.lookup(SbulbAbi.u32(0))) & 1;
+        Map<Integer, Long> nodeOfSlot = new HashMap<>();
+        cidMap.forEach((k, v) -> {
+            SbulbAbi.CidNode e = SbulbAbi.CidNode.of(v);
+            if (e != null && SbulbAbi.u32(k) / (limits.maxServices() * SbulbAbi.CID_NODE_SLOTS) == gen) {
+                nodeOfSlot.put(e.slot(), e.node());
+            }
+        });
         int maxSvc = limits.maxServices();
         int vipSlots = SbulbProgram.vipSlots(limits);
         Map<Integer, SortedSet<Integer>> ports = new HashMap<>();
@@ -435,7 +478,7 @@ final class ConfigWriter {
             Real r = Real.of(v);
             if (r.live(gen)) {
                 used.add(new Placement.Slot(slot, r.serviceId(), r.address(), r.epoch(), Placement.SlotState.LIVE, 0,
-                        r.weight()[gen], r.pos()[gen]));
+                        r.weight()[gen], r.pos()[gen], nodeOfSlot.getOrDefault(slot, io.sbulb.api.RealServer.NO_NODE_ID)));
             } else if (r.retired(gen)) {
                 used.add(new Placement.Slot(slot, r.serviceId(), r.address(), r.epoch(), Placement.SlotState.RETIRED,
                         r.retiredSeq(), 0, -1));
@@ -447,7 +490,8 @@ final class ConfigWriter {
             ServiceEntry s = ServiceEntry.of(v);
             if (key / maxSvc == gen && s.vip() != null) {
                 int id = key % maxSvc;
-                heads.add(new Placement.ServiceHead(id, s.order(), s.name(), s.vip(), ports.getOrDefault(id, new TreeSet<>())));
+                heads.add(new Placement.ServiceHead(id, s.order(), s.name(), s.vip(), ports.getOrDefault(id, new TreeSet<>()),
+                        s.cid()));
             }
         });
         Set<IpAddress> hosts = new TreeSet<>();

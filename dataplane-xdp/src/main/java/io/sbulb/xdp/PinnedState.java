@@ -49,7 +49,7 @@ public final class PinnedState {
             Placement p = ConfigWriter.readPlacement(limits, map(dir, SbulbAbi.MAP_GEN, open),
                     map(dir, SbulbAbi.MAP_CONFIG, open), map(dir, SbulbAbi.MAP_SERVICES, open),
                     map(dir, SbulbAbi.MAP_VIPS, open), map(dir, SbulbAbi.MAP_REALS, open),
-                    map(dir, SbulbAbi.MAP_ADDRS, open));
+                    map(dir, SbulbAbi.MAP_ADDRS, open), map(dir, SbulbAbi.MAP_CID_NODES, open));
             List<Association> out = new ArrayList<>();
             for (String table : List.of(SbulbAbi.MAP_ASSOC4, SbulbAbi.MAP_ASSOC6)) {
                 map(dir, table, open).forEach((k, v) -> {

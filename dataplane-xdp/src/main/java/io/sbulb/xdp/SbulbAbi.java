@@ -2,6 +2,7 @@ package io.sbulb.xdp;
 
 import io.sbulb.api.Counter;
 import io.sbulb.api.DataplaneEvent;
+import io.sbulb.api.DtlsCid;
 import io.sbulb.api.Endpoint;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Reason;
@@ -45,6 +46,7 @@ public final class SbulbAbi {
     public static final String MAP_PORT_SVC = "sbulb_port_svc";
     public static final String MAP_RS_FAST = "sbulb_rs_fast";
     public static final String MAP_SLOT_FRAMES = "sbulb_slot_frames";
+    public static final String MAP_CID_NODES = "sbulb_cid_nodes";
     /** sbulb_port_svc values: no service of the family on the port, several ({@code id + 1} for one). */
     public static final int PORT_SVC_NONE = 0;
     public static final int PORT_SVC_MANY = 0xffff;
@@ -81,7 +83,7 @@ public final class SbulbAbi {
     public static final int ADDR_SIZE = 16;
     public static final int CONFIG_SIZE = 144;
     public static final int VIP_SIZE = 24;
-    public static final int SERVICE_SIZE = 56;
+    public static final int SERVICE_SIZE = 60;
     public static final int SERVICE_NAME_SIZE = 32;
     public static final int REAL_SIZE = 40;
     public static final int EP_KEY_SIZE = 20;
@@ -100,6 +102,9 @@ public final class SbulbAbi {
     public static final int EVENT_SIZE = 72;
     public static final int PARAMS_SIZE = 32;
     public static final int RS_FAST_SIZE = 28;
+    public static final int CID_NODE_SIZE = 12;
+    /** SBULB_CID_NODE_SLOTS: sbulb_cid_nodes entries per service and generation, by a node id's last byte. */
+    public static final int CID_NODE_SLOTS = 256;
     public static final int U32 = 4;
 
     /**
@@ -124,7 +129,8 @@ public final class SbulbAbi {
             Map.entry("sbulb_assoc", ASSOC_SIZE),
             Map.entry("sbulb_counter", COUNTER_SIZE),
             Map.entry("sbulb_slot_count", SLOT_COUNT_SIZE),
-            Map.entry("sbulb_params", PARAMS_SIZE));
+            Map.entry("sbulb_params", PARAMS_SIZE),
+            Map.entry("sbulb_cid_node", CID_NODE_SIZE));
 
     /** The enum in the C header whose constants mirror {@link io.sbulb.api.Reason}, prefix included. */
     public static final String REASON_ENUM = "sbulb_reason";
@@ -191,12 +197,13 @@ public final class SbulbAbi {
         }
     }
 
-    /** struct sbulb_vip: one entry of the VIP table. */
-    public record Vip(Endpoint endpoint, int serviceId) {
+    /** struct sbulb_vip: one entry of the VIP table; {@code cid}: its service routes DTLS CID records. */
+    public record Vip(Endpoint endpoint, int serviceId, boolean cid) {
         public byte[] bytes() {
             ByteBuffer b = buffer(VIP_SIZE).put(addr(endpoint.address()));
             putPort(b, endpoint.port());
-            return b.put((byte) endpoint.address().family()).put((byte) 1).putShort((short) serviceId).array();
+            return b.put((byte) endpoint.address().family()).put((byte) 1).putShort((short) serviceId)
+                    .put((byte) (cid ? 1 : 0)).array();
         }
 
         /** The entry, or null when unused. */
@@ -204,7 +211,8 @@ public final class SbulbAbi {
             if (v[19] == 0) {
                 return null;
             }
-            return new Vip(new Endpoint(IpAddress.read(v, 0, v[18]), port(v, 16)), wrap(v).getShort(20) & 0xffff);
+            return new Vip(new Endpoint(IpAddress.read(v, 0, v[18]), port(v, 16)), wrap(v).getShort(20) & 0xffff,
+                    v[22] != 0);
         }
     }
 
@@ -227,9 +235,12 @@ public final class SbulbAbi {
         }
     }
 
-    /** struct sbulb_service: a service of one generation (null vip: none with this id). */
-    public record ServiceEntry(IpAddress vip, int order, int schedLen, String name) {
-        public static final ServiceEntry NONE = new ServiceEntry(null, 0, 0, "");
+    /**
+     * struct sbulb_service: a service of one generation (null vip: none with this id); {@code cid}
+     * its DTLS Connection ID routing, or null (cid_len 0).
+     */
+    public record ServiceEntry(IpAddress vip, int order, int schedLen, String name, DtlsCid cid) {
+        public static final ServiceEntry NONE = new ServiceEntry(null, 0, 0, "", null);
 
         public byte[] bytes() {
             ByteBuffer b = buffer(SERVICE_SIZE);
@@ -244,7 +255,12 @@ public final class SbulbAbi {
                 throw new IllegalArgumentException("service name " + name + " is longer than " + SERVICE_NAME_SIZE
                         + " bytes");
             }
-            return b.put(n).array();
+            b.put(n);
+            if (cid != null) {
+                b.position(56);
+                b.put((byte) cid.length()).put((byte) cid.nodeIdOffset()).put((byte) cid.nodeIdSize());
+            }
+            return b.array();
         }
 
         public static ServiceEntry of(byte[] v) {
@@ -257,8 +273,31 @@ public final class SbulbAbi {
             while (len < SERVICE_NAME_SIZE && v[24 + len] != 0) {
                 len++;
             }
+            int cidLen = v.length > 56 ? v[56] & 0xff : 0;
             return new ServiceEntry(IpAddress.read(v, 0, family), b.getShort(18) & 0xffff, b.getInt(20),
-                    new String(v, 24, len, StandardCharsets.UTF_8));
+                    new String(v, 24, len, StandardCharsets.UTF_8),
+                    cidLen == 0 ? null : new DtlsCid(cidLen, v[57] & 0xff, v[58] & 0xff));
+        }
+    }
+
+    /** The sbulb_cid_nodes entry of node id {@code node} of service {@code serviceId} in generation {@code gen}. */
+    public static int cidNodeKey(int gen, int maxServices, int serviceId, long node) {
+        return (gen * maxServices + serviceId) * CID_NODE_SLOTS + (int) (node & (CID_NODE_SLOTS - 1));
+    }
+
+    /** struct sbulb_cid_node: node id {@code node} (unsigned) is the live slot {@code slot}'s. */
+    public record CidNode(long node, int slot) {
+        public byte[] bytes() {
+            return buffer(CID_NODE_SIZE).putInt((int) node).putInt(slot).put((byte) 1).array();
+        }
+
+        /** The entry, or null when unused. */
+        public static CidNode of(byte[] v) {
+            if (v[8] == 0) {
+                return null;
+            }
+            ByteBuffer b = wrap(v);
+            return new CidNode(b.getInt(0) & 0xffffffffL, b.getInt(4));
         }
     }
 

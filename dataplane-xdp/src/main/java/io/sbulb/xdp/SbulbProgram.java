@@ -47,6 +47,7 @@ public final class SbulbProgram implements AutoCloseable {
     final BpfMap portServices;
     final BpfMap rsFast;
     final BpfMap slotFrames;
+    final BpfMap cidNodes;
     private final boolean adopted;
 
     private SbulbProgram(BpfObject object, boolean adopted) {
@@ -70,6 +71,7 @@ public final class SbulbProgram implements AutoCloseable {
         this.portServices = object.map(SbulbAbi.MAP_PORT_SVC);
         this.rsFast = object.map(SbulbAbi.MAP_RS_FAST);
         this.slotFrames = object.map(SbulbAbi.MAP_SLOT_FRAMES);
+        this.cidNodes = object.map(SbulbAbi.MAP_CID_NODES);
     }
 
     /** The packaged object and its SHA-256, read once: every load opens the same image. */
@@ -114,7 +116,7 @@ public final class SbulbProgram implements AutoCloseable {
     static final List<String> PINNED_MAPS = List.of(SbulbAbi.MAP_ASSOC4, SbulbAbi.MAP_ASSOC6, SbulbAbi.MAP_STATE,
             SbulbAbi.MAP_COUNTERS, SbulbAbi.MAP_CONFIG, SbulbAbi.MAP_SERVICES, SbulbAbi.MAP_VIPS, SbulbAbi.MAP_SCHED,
             SbulbAbi.MAP_REALS, SbulbAbi.MAP_RS_EP, SbulbAbi.MAP_ADDRS, SbulbAbi.MAP_PORT_SVC, SbulbAbi.MAP_RS_FAST, SbulbAbi.MAP_GEN,
-            SbulbAbi.MAP_SLOT_FRAMES, SbulbAbi.MAP_STAMP);
+            SbulbAbi.MAP_SLOT_FRAMES, SbulbAbi.MAP_CID_NODES, SbulbAbi.MAP_STAMP);
 
     /** The largest VIP table per generation, whatever the limits. */
     static final int MAX_VIP_SLOTS = 1 << 22;
@@ -178,6 +180,7 @@ public final class SbulbProgram implements AutoCloseable {
             obj.setMaxEntries(SbulbAbi.MAP_RS_EP, (int) Math.min((long) l.maxSlots() * l.maxPorts(), MAX_HASH_ENTRIES));
             obj.setMaxEntries(SbulbAbi.MAP_ADDRS, (int) Math.min(2L * l.maxSlots() + 2L * l.maxServices(),
                     MAX_HASH_ENTRIES));
+            obj.setMaxEntries(SbulbAbi.MAP_CID_NODES, gens * l.maxServices() * SbulbAbi.CID_NODE_SLOTS);
             obj.setMaxEntries(SbulbAbi.MAP_ASSOC4, l.maxAssociations());
             obj.setMaxEntries(SbulbAbi.MAP_ASSOC6, l.maxAssociations());
             String rodata = obj.internalMapName(".rodata").orElseThrow(

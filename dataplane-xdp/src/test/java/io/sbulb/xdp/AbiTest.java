@@ -60,6 +60,7 @@ class AbiTest {
         expected.put(SbulbAbi.MAP_COUNTERS, new int[] {MapDescription.TYPE_PERCPU_ARRAY, u32, SbulbAbi.COUNTER_SIZE});
         expected.put(SbulbAbi.MAP_SLOT_FRAMES, new int[] {MapDescription.TYPE_PERCPU_ARRAY, u32,
                 SbulbAbi.SLOT_COUNT_SIZE});
+        expected.put(SbulbAbi.MAP_CID_NODES, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.CID_NODE_SIZE});
         expected.put(SbulbAbi.MAP_STAMP, new int[] {MapDescription.TYPE_ARRAY, u32, SbulbAbi.STAMP_SIZE});
         expected.put(SbulbAbi.MAP_EVENTS, new int[] {MapDescription.TYPE_RINGBUF, 0, 0});
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
@@ -168,15 +169,24 @@ class AbiTest {
                     .isEqualTo(new SbulbAbi.AssocEntry(client, 513, 70000, 9));
             assertThat(SbulbAbi.epKey(SbulbAbi.epKey(client.address(), client.port()))).isEqualTo(client);
         }
-        SbulbAbi.Vip vip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("fd00::1", 5683), 63);
+        SbulbAbi.Vip vip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("fd00::1", 5683), 63, false);
         assertThat(SbulbAbi.Vip.of(vip.bytes())).isEqualTo(vip);
+        SbulbAbi.Vip cidVip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("198.18.0.1", 5684), 1023, true);
+        assertThat(SbulbAbi.Vip.of(cidVip.bytes())).isEqualTo(cidVip);
         assertThat(SbulbAbi.Vip.of(new byte[SbulbAbi.VIP_SIZE])).as("unused").isNull();
         SbulbAbi.RsFast fast = new SbulbAbi.RsFast(io.sbulb.api.Endpoint.of("198.18.1.7", 5684), 12, 70000);
         assertThat(SbulbAbi.RsFast.of(fast.bytes())).isEqualTo(fast);
         assertThat(SbulbAbi.RsFast.of(new byte[SbulbAbi.RS_FAST_SIZE])).as("unused").isNull();
-        SbulbAbi.ServiceEntry svc = new SbulbAbi.ServiceEntry(v4, 3, 4096, "a-service.name_31_characters_xx");
+        SbulbAbi.ServiceEntry svc = new SbulbAbi.ServiceEntry(v4, 3, 4096, "a-service.name_31_characters_xx", null);
         assertThat(svc.bytes()).hasSize(SbulbAbi.SERVICE_SIZE);
         assertThat(SbulbAbi.ServiceEntry.of(svc.bytes())).isEqualTo(svc);
+        SbulbAbi.ServiceEntry cidSvc = new SbulbAbi.ServiceEntry(v6, 1, 7, "dtls", new io.sbulb.api.DtlsCid(255, 251, 4));
+        assertThat(SbulbAbi.ServiceEntry.of(cidSvc.bytes())).isEqualTo(cidSvc);
+        SbulbAbi.CidNode cidNode = new SbulbAbi.CidNode(0xfffffffeL, 70000);
+        assertThat(cidNode.bytes()).hasSize(SbulbAbi.CID_NODE_SIZE);
+        assertThat(SbulbAbi.CidNode.of(cidNode.bytes())).isEqualTo(cidNode);
+        assertThat(SbulbAbi.CidNode.of(new byte[SbulbAbi.CID_NODE_SIZE])).as("unused").isNull();
+        assertThat(SbulbAbi.cidNodeKey(1, 64, 3, 0x1ff)).isEqualTo((64 + 3) * 256 + 0xff);
         assertThat(SbulbAbi.ServiceEntry.of(SbulbAbi.ServiceEntry.NONE.bytes())).isEqualTo(SbulbAbi.ServiceEntry.NONE);
         SbulbAbi.Real real = new SbulbAbi.Real(v6, 77, 5, new int[] {2, 31}, 1023, 0b0110, new int[] {255, 1});
         assertThat(real.bytes()).hasSize(SbulbAbi.REAL_SIZE);

@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,9 +69,6 @@ class DtlsCidNatEndToEndTest {
             session.lab = Lab.create(Lab.uniquePrefix(), 3, LabOptions.DEFAULT.withNat());
             Path file = dir.resolve("services.yaml");
             Files.writeString(file, services(session, routing));
-            if (routing == Routing.DTLS_CID) {
-                requireDtlsCidRouting(file, services(session, Routing.ADDRESS_PORT));
-            }
             DtlsPeers.Server[] servers = new DtlsPeers.Server[3];
             for (int i = 0; i < 3; i++) {
                 servers[i] = DtlsPeers.Server.start("rs" + (i + 1), session.lab.realServerNetns(i + 1), PORT,
@@ -170,18 +166,6 @@ class DtlsCidNatEndToEndTest {
      * and accepts the same service without them ({@code without}): the feature is not in this
      * build yet.
      */
-    private void requireDtlsCidRouting(Path file, String without) throws Exception {
-        Commands.Output check = SbulbProcess.check(file);
-        if (check.exitCode() == 0) {
-            return;
-        }
-        Path plain = dir.resolve("services-without-dtls-cid.yaml");
-        Files.writeString(plain, without);
-        Commands.Output plainCheck = SbulbProcess.check(plain);
-        assertThat(plainCheck.exitCode()).as("sbulb check of the file without dtls-cid: %s", plainCheck.out()).isZero();
-        Assumptions.abort("DTLS CID routing not in this build: " + check.out().strip());
-    }
-
     private static int[] handshakes(DtlsPeers.Server[] servers) {
         return Arrays.stream(servers).mapToInt(DtlsPeers.Server::handshakes).toArray();
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DtlsCid;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.RealServer;
@@ -32,7 +33,9 @@ public final class ScenarioFile {
     static final Set<String> LIMITS = YamlFields.keys("maxPorts", "maxRealServers", "maxAssociations", "maxServices");
     static final Set<String> CONFIG = YamlFields.keys("vip", "ports", "realServers");
     /** The fields of one service of a {@code services} list. */
-    public static final Set<String> SERVICE = YamlFields.keys("name", "vip", "ports", "realServers");
+    public static final Set<String> SERVICE = YamlFields.keys("name", "vip", "ports", "realServers", "dtlsCid");
+    /** The fields of a service's {@code dtlsCid}: the services file's {@code dtls-cid}. */
+    static final Set<String> DTLS_CID = YamlFields.keys("length", "nodeIdOffset", "nodeIdSize");
 
     /** Limits used when a scenario gives none: small, so nothing is sized for production. */
     public static final Limits DEFAULT_LIMITS = new Limits(4, 8, 64, 8);
@@ -164,8 +167,8 @@ public final class ScenarioFile {
     }
 
     /**
-     * A {@code services} list: each {@code {name, vip, ports, realServers}}, real servers as
-     * {@link YamlFields#realServers}. Each service is checked on its own here (names, families,
+     * A {@code services} list: each {@code {name, vip, ports, realServers, dtlsCid}}, real servers as
+     * {@link YamlFields#realServers}, {@code dtlsCid} optional: {@code {length, nodeIdOffset: 0, nodeIdSize: 1}}. Each service is checked on its own here (names, families,
      * duplicates); the whole list against the limits by the caller.
      */
     public static List<Service> services(YamlFields f, String key, String source) {
@@ -182,7 +185,19 @@ public final class ScenarioFile {
             List<Integer> ports = s.integers("ports", 0, 65535);
             List<RealServer> rs = s.realServers("realServers");
             try {
-                out.add(Service.of(name, vip, ports == null ? List.of() : ports, rs == null ? List.of() : rs));
+                DtlsCid cid = null;
+                if (s.has("dtlsCid")) {
+                    YamlFields c = YamlFields.of(s.raw("dtlsCid"), where + ": dtlsCid", DTLS_CID);
+                    Integer length = c.integer("length", 1, DtlsCid.MAX_LENGTH);
+                    if (length == null) {
+                        throw new ScenarioException(where + ": dtlsCid: 'length' is missing");
+                    }
+                    Integer offset = c.integer("nodeIdOffset", 0, DtlsCid.MAX_LENGTH);
+                    Integer size = c.integer("nodeIdSize", 1, DtlsCid.MAX_NODE_ID_SIZE);
+                    cid = new DtlsCid(length, offset == null ? DtlsCid.DEFAULT_NODE_ID_OFFSET : offset,
+                            size == null ? DtlsCid.DEFAULT_NODE_ID_SIZE : size);
+                }
+                out.add(Service.of(name, vip, ports == null ? List.of() : ports, rs == null ? List.of() : rs, cid));
             } catch (ConfigException e) {
                 throw new ScenarioException(where + ": " + e.getMessage(), e);
             }

@@ -158,7 +158,8 @@ public final class YamlFields {
 
     /**
      * A sequence of real servers, or null if absent: each an address literal, optionally with its
-     * weight after a star ({@code 198.18.1.1*3}, {@code fd00::1*0}).
+     * weight after a star and its DTLS connection-id node id after an at sign
+     * ({@code 198.18.1.1*3}, {@code fd00::1*0}, {@code 198.18.1.1@7}, {@code 198.18.1.1*2@7}).
      */
     public List<RealServer> realServers(String key) {
         List<JsonNode> items = sequence(key);
@@ -170,7 +171,7 @@ public final class YamlFields {
             JsonNode n = items.get(i);
             if (!n.isTextual()) {
                 throw new ScenarioException(where + ": '" + key + "' item " + (i + 1) + " is " + show(n)
-                        + ": expected an address, optionally with a weight like 198.18.1.1*3");
+                        + ": expected an address, optionally with a weight and a node id like 198.18.1.1*3@7");
             }
             try {
                 out.add(realServer(n.asText()));
@@ -181,8 +182,16 @@ public final class YamlFields {
         return out;
     }
 
-    /** {@code 198.18.1.1} (weight 1) or {@code 198.18.1.1*3}. */
+    /** {@code 198.18.1.1} (weight 1) or {@code 198.18.1.1*3}, then optionally {@code @} and a node id. */
     public static RealServer realServer(String text) {
+        int at = text.indexOf('@');
+        if (at >= 0) {
+            String id = text.substring(at + 1).trim();
+            if (!id.matches("\\d{1,10}")) {
+                throw new IllegalArgumentException("'" + text + "': the node id after '@' is not a number");
+            }
+            return realServer(text.substring(0, at)).withNodeId(Long.parseLong(id));
+        }
         int star = text.indexOf('*');
         if (star < 0) {
             return RealServer.of(IpAddress.parse(text));

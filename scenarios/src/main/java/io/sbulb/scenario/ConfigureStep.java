@@ -107,7 +107,7 @@ public record ConfigureStep(String service, boolean setsVip, IpAddress vip, List
                 }
             }
         }
-        Service next = Service.of(name, newVip, newPorts, rs);
+        Service next = Service.of(name, newVip, newPorts, rs, existing.flatMap(Service::dtlsCid).orElse(null));
         if (at < 0) {
             list.add(next);
         } else {

@@ -240,7 +240,8 @@ public final class ScenarioWriter {
     /** One service named as the seed's, of unweighted servers: written as {@code config}. */
     private static boolean isSeedShape(DataplaneConfig c) {
         return c.services().isEmpty() || (c.services().size() == 1
-                && c.services().get(0).name().equals(io.sbulb.api.Service.DEFAULT_NAME));
+                && c.services().get(0).name().equals(io.sbulb.api.Service.DEFAULT_NAME)
+                && c.services().get(0).dtlsCid().isEmpty());
     }
 
     private static ObjectNode config(DataplaneConfig c) {
@@ -266,6 +267,8 @@ public final class ScenarioWriter {
             ArrayNode ports = n.putArray("ports");
             s.ports().forEach(ports::add);
             realServers(n, "realServers", s.realServers());
+            s.dtlsCid().ifPresent(c -> n.putObject("dtlsCid").put("length", c.length())
+                    .put("nodeIdOffset", c.nodeIdOffset()).put("nodeIdSize", c.nodeIdSize()));
         }
         return out;
     }

@@ -75,7 +75,10 @@ class RandomDifferentialTest {
         System.out.printf("XDP vs model: %d frames compared in %d runs; reasons reached: %s%n", FRAMES.get(),
                 RUNS.get(), REASONS);
         assertThat(FRAMES.get()).as("frames compared by the random differential test").isGreaterThanOrEqualTo(MIN_FRAMES);
-        Set<Reason> unreachable = EnumSet.of(Reason.INGRESS_CANNOT_CREATE_ASSO, Reason.EGRESS_CANNOT_CREATE_ASSO);
+        Set<Reason> unreachable = EnumSet.of(Reason.INGRESS_CANNOT_CREATE_ASSO, Reason.EGRESS_CANNOT_CREATE_ASSO,
+                // codes reserved for ICMP errors and fragments (issue 20's other parts): no data path emits them yet
+                Reason.ICMP_ERROR_TO_REAL_SERVER, Reason.ICMP_ERROR_NO_ASSOCIATION, Reason.FRAGMENT_TO_VIP,
+                Reason.FRAGMENT_FROM_REAL_SERVER);
         assertThat(REASONS.keySet()).as("reasons the generated traffic reached (a table full refusing an entry "
                 + "needs several CPUs racing, so the CANNOT_CREATE reasons cannot occur here)")
                 .containsAll(EnumSet.complementOf(EnumSet.copyOf(unreachable)));

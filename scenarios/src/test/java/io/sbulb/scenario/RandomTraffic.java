@@ -110,7 +110,9 @@ final class RandomTraffic {
      * maybe "c" on a second VIP of the same family, either on 5685 and the ports "a" leaves,
      * sharing real servers with "a" (never on the same port), or on "a"'s own ports with other
      * servers (several services of a family on one port); weights 0..3; names that sometimes
-     * change (a renamed service is a new one).
+     * change (a renamed service is a new one); "a" routes DTLS CID records in half the runs
+     * (connection ids of 6 bytes with the node id in the first, or of 5 with two bytes at offset
+     * 2), each of its servers with node id pool index + 1.
      */
     static Arbitrary<DataplaneConfig> services(Net n) {
         Arbitrary<List<RealServer>> servers = Combinators.combine(
@@ -122,10 +124,15 @@ final class RandomTraffic {
                 .ofMinSize(0).ofMaxSize(3).map(idx -> idx.stream().map(i -> RealServer.of(n.other().rs(i))).toList());
         Arbitrary<Set<Integer>> portsA = Arbitraries.frequency(Tuple.of(6, Set.of(Net.PORT)),
                 Tuple.of(2, Set.of(Net.PORT, Net.OTHER_PORT)), Tuple.of(1, Set.of(Net.OTHER_PORT)));
-        return Combinators.combine(portsA, servers, others, servers, Arbitraries.integers().between(0, 15))
-                .as((pa, ra, rb, rc, shape) -> {
+        return Combinators.combine(portsA, servers, others, servers, Arbitraries.integers().between(0, 15),
+                        Arbitraries.of(0, 1, 2))
+                .as((pa, ra, rb, rc, shape, cidKind) -> {
                     List<Service> list = new java.util.ArrayList<>();
-                    list.add(Service.of((shape & 4) == 0 ? "a" : "a2", n.vip, pa, ra));
+                    io.sbulb.api.DtlsCid cid = cidKind == 0 ? null
+                            : cidKind == 1 ? io.sbulb.api.DtlsCid.ofLength(6) : new io.sbulb.api.DtlsCid(5, 2, 2);
+                    List<RealServer> withIds = cid == null ? ra
+                            : ra.stream().map(r -> r.withNodeId(nodeId(n, r.address()))).toList();
+                    list.add(Service.of((shape & 4) == 0 ? "a" : "a2", n.vip, pa, withIds, cid));
                     if ((shape & 1) != 0) {
                         list.add(Service.of("b", n.other().vip, Set.of(Net.PORT), rb));
                     }
@@ -195,8 +202,33 @@ final class RandomTraffic {
         return Arbitraries.frequency(Tuple.of(16, 64), Tuple.of(2, 1), Tuple.of(1, 255), Tuple.of(1, 0));
     }
 
+    /** The node id of pool server {@code a} in a service that routes DTLS CID records: its index + 1. */
+    static long nodeId(Net n, IpAddress a) {
+        for (int i = 0; i < SERVER_POOL; i++) {
+            if (n.rs(i).equals(a)) {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException(a + " is not a pool server");
+    }
+
+    /**
+     * Random bytes, or DTLS 1.2 records: mostly tls12_cid (25), with 0 to 12 bytes of connection id
+     * (short ones too) naming node 0..7 (0 and 7 are nobody's) both in its first byte and in its
+     * bytes 2..3, so that either layout of {@link #services} reads it.
+     */
     private static Arbitrary<String> payload() {
-        return Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(40).map(b -> HexFormat.of().formatHex(b));
+        Arbitrary<String> random = Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(40)
+                .map(b -> HexFormat.of().formatHex(b));
+        Arbitrary<String> dtls = Combinators.combine(Arbitraries.of(25, 25, 25, 23, 22),
+                Arbitraries.integers().between(0, 7), Arbitraries.integers().between(0, 12))
+                .as((type, node, cidBytes) -> {
+                    byte[] cid = {node.byteValue(), 0x5a, 0, node.byteValue(), 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                        (byte) 0x88};
+                    return String.format("%02xfefd0001000000000007", type)
+                            + HexFormat.of().formatHex(java.util.Arrays.copyOf(cid, cidBytes));
+                });
+        return Arbitraries.frequencyOf(Tuple.of(3, random), Tuple.of(2, dtls));
     }
 
     private static Arbitrary<ChecksumMode> checksum() {

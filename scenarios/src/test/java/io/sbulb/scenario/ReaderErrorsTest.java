@@ -19,6 +19,16 @@ class ReaderErrorsTest {
                 expect: {reason: INGRESS_NEW_NAT, dst: "198.18.1.1:5683"}
             """;
 
+    /** A service that routes DTLS CID records, for the rows that break it. */
+    static final String CID = """
+            name: bad
+            services:
+              - {name: d, vip: 198.18.0.1, ports: [5684], realServers: ["198.18.1.1@1", "198.18.1.2@2"], dtlsCid: {length: 6}}
+            steps:
+              - hex: ""
+                expect: {reason: INVALID_ETH_SIZE}
+            """;
+
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("unknown top-level field", "name: x\nstesp: []\n",
@@ -76,6 +86,18 @@ class ReaderErrorsTest {
                           - hex: ""
                             expect: {reason: INVALID_ETH_SIZE}
                         """, new String[] {"bad.yaml: config", "2 real servers configured, at most 1"}),
+                Arguments.of("dtlsCid with an unknown field", CID.replace("{length: 6}", "{length: 6, offset: 1}"),
+                        new String[] {"bad.yaml: services item 1: dtlsCid", "unknown field 'offset'"}),
+                Arguments.of("dtlsCid without its length", CID.replace("{length: 6}", "{nodeIdSize: 1}"),
+                        new String[] {"bad.yaml: services item 1: dtlsCid: 'length' is missing"}),
+                Arguments.of("dtlsCid length beyond 255", CID.replace("{length: 6}", "{length: 300}"),
+                        new String[] {"services item 1: dtlsCid: 'length' is 300", "outside 1..255"}),
+                Arguments.of("a node id that is not a number", CID.replace("198.18.1.2@2", "198.18.1.2@two"),
+                        new String[] {"'realServers' item 2", "the node id after '@' is not a number"}),
+                Arguments.of("a server without a node id in a dtlsCid service", CID.replace("198.18.1.2@2", "198.18.1.2"),
+                        new String[] {"services item 1", "real server 198.18.1.2 has no node-id"}),
+                Arguments.of("a node id without dtlsCid", CID.replace(", dtlsCid: {length: 6}", ""),
+                        new String[] {"services item 1", "real server 198.18.1.1 has node-id 1 but the service has no dtls-cid"}),
                 Arguments.of("mixed families", HEAD + """
                           - configure: {realServers: ["fd00::1:1"]}
                         """, new String[] {"step 2 (configure)", "is IPv6 but the virtual server 198.18.0.1 is IPv4"}),

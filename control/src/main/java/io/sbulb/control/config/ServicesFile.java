@@ -3,6 +3,7 @@ package io.sbulb.control.config;
 import com.fasterxml.jackson.core.JsonToken;
 import io.sbulb.api.ConfigException;
 import io.sbulb.api.DataplaneConfig;
+import io.sbulb.api.DtlsCid;
 import io.sbulb.api.IpAddress;
 import io.sbulb.api.Limits;
 import io.sbulb.api.RealServer;
@@ -42,6 +43,13 @@ import java.util.function.Function;
  *       - {address: 198.18.2.12, weight: 3}
  *       - {address: 198.18.2.13, weight: 0}    # draining
  *     health: {probe: coap}                    # optional: {@link HealthSection}
+ *   - name: dtls
+ *     vip: 198.18.0.11
+ *     ports: [5684]
+ *     dtls-cid: {length: 6}                    # optional: node-id-offset 0, node-id-size 1
+ *     real-servers:
+ *       - {address: 198.18.2.21, node-id: 1}   # each with the node id of its connection ids
+ *       - {address: 198.18.2.22, node-id: 2}
  * </pre>
  *
  * Strict: an unknown key, a key given twice, a value of the wrong kind, a port listed twice are
@@ -57,8 +65,9 @@ public final class ServicesFile {
 
     static final Set<String> TOP = Set.of("limits", "services");
     static final List<String> LIMIT_KEYS = List.of("max-services", "max-ports", "max-real-servers", "max-associations");
-    static final List<String> SERVICE_KEYS = List.of("name", "vip", "ports", "real-servers", "health");
-    static final List<String> SERVER_KEYS = List.of("address", "weight");
+    static final List<String> SERVICE_KEYS = List.of("name", "vip", "ports", "real-servers", "health", "dtls-cid");
+    static final List<String> SERVER_KEYS = List.of("address", "weight", "node-id");
+    static final List<String> DTLS_CID_KEYS = List.of("length", "node-id-offset", "node-id-size");
 
     /** A command-line flag in the API's messages, and the file's name of the same limit. */
     private static final String[][] LIMIT_WORDS = {
@@ -270,13 +279,17 @@ public final class ServicesFile {
         if (healthEntry != null) {
             health.put(name, new HealthSection(this).read(healthEntry, name, ports.stream().min(Integer::compare).get()));
         }
+        Entry cidEntry = m.get("dtls-cid");
+        DtlsCid cid = cidEntry == null ? null : dtlsCid(cidEntry.value(), name);
         try {
-            return Service.of(name, vip, ports, servers);
+            return Service.of(name, vip, ports, servers, cid);
         } catch (ConfigException e) {
             At at = node.at();
             for (int i = 0; i < servers.size(); i++) {
                 if (e.getMessage().contains("real server " + servers.get(i).address() + " ")) {
-                    at = serverNodes.get(i).at();
+                    Node n = serverNodes.get(i);
+                    at = n instanceof Mapping sm && sm.get("node-id") != null && e.getMessage().contains("node-id")
+                            ? sm.get("node-id").value().at() : n.at();
                     break;
                 }
             }
@@ -284,22 +297,44 @@ public final class ServicesFile {
         }
     }
 
+    /** A service's {@code dtls-cid}: {@code length}, {@code node-id-offset} (0), {@code node-id-size} (1). */
+    private DtlsCid dtlsCid(Node node, String service) {
+        Mapping m = mapping(node, "dtls-cid of service " + service, Set.copyOf(DTLS_CID_KEYS));
+        int length = integer(required(m, "length", "dtls-cid of service " + service), 1, DtlsCid.MAX_LENGTH);
+        Entry sizeEntry = m.get("node-id-size");
+        int size = sizeEntry == null ? DtlsCid.DEFAULT_NODE_ID_SIZE : integer(sizeEntry, 1, DtlsCid.MAX_NODE_ID_SIZE);
+        Entry offsetEntry = m.get("node-id-offset");
+        int offset = offsetEntry == null ? DtlsCid.DEFAULT_NODE_ID_OFFSET
+                : integer(offsetEntry, 0, Math.max(0, length - size));
+        if (offset > length - size) {
+            throw error((sizeEntry != null ? sizeEntry : m.get("length")).value().at(), "service " + service
+                    + ": dtls-cid node-id-size " + size + " is more than the length " + length + " holds");
+        }
+        return new DtlsCid(length, offset, size);
+    }
+
     private RealServer realServer(Node node, String service) {
         IpAddress address;
         int weight = RealServer.DEFAULT_WEIGHT;
+        long nodeId = RealServer.NO_NODE_ID;
         if (node instanceof Mapping m) {
             address = parsed(required(m, "address", "a real server of service " + service), IpAddress::parse);
             Entry w = m.get("weight");
             if (w != null) {
                 weight = integer(w, 0, RealServer.MAX_WEIGHT);
             }
+            Entry id = m.get("node-id");
+            if (id != null) {
+                nodeId = integer(id.value(), id.key(), 0, RealServer.MAX_NODE_ID);
+            }
             unknownKeys(m, "a real server", Set.copyOf(SERVER_KEYS));
         } else if (node instanceof Scalar) {
             address = parsed(node, "real-servers", IpAddress::parse);
         } else {
-            throw error(node.at(), "service " + service + ": a real server is an address, or {address: ..., weight: ...}");
+            throw error(node.at(), "service " + service + ": a real server is an address, or {address: ..., weight: ..., "
+                    + "node-id: ...}");
         }
-        return new RealServer(address, weight);
+        return new RealServer(address, weight, nodeId);
     }
 
     // --- typed access, each error located ---
@@ -365,6 +400,10 @@ public final class ServicesFile {
     }
 
     private int integer(Node n, String key, int min, int max) {
+        return (int) integer(n, key, min, (long) max);
+    }
+
+    private long integer(Node n, String key, long min, long max) {
         if (!(n instanceof Scalar s) || s.kind() != JsonToken.VALUE_NUMBER_INT) {
             throw error(n.at(), key + ": expected an integer in " + min + ".." + max + ", got " + show(n));
         }
@@ -377,7 +416,7 @@ public final class ServicesFile {
         if (v < min || v > max) {
             throw error(n.at(), key + ": " + s.text() + " is outside " + min + ".." + max);
         }
-        return (int) v;
+        return v;
     }
 
     static String show(Node n) {

@@ -54,6 +54,9 @@ public final class EventLog {
             case INGRESS_REUSED_NAT -> src + " ──> " + dst + " → " + nat;
             // an ICMP error (no ports): from the router that sent it, to the VIP, on to the client's server
             case ICMP_ERROR_TO_REAL_SERVER -> src + " ──> " + dst + " ICMP error about a client → " + nat;
+            case INGRESS_CID_ROUTED -> src + " ──> " + dst + " → " + nat + " (its DTLS connection id's node)";
+            case INGRESS_CID_UNKNOWN_NODE -> src + " ──> " + dst + " → " + nat
+                    + " (its DTLS connection id names no live server: balanced as any datagram)";
             case INGRESS_UNHANDLED_PORT, INGRESS_NO_REAL_SERVER, INGRESS_CANNOT_CREATE_ASSO ->
                     src + " ──> " + dst + " " + decision(r);
             // egress: the client first, as on ingress; the real server on the right

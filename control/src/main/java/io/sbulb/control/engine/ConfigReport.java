@@ -41,9 +41,14 @@ public final class ConfigReport {
             for (int i = 0; i < list.size(); i++) {
                 RealServer rs = list.get(i);
                 lines.add("  [" + i + "] " + rs.address() + " weight " + rs.weight()
+                        + (rs.hasNodeId() ? " node-id " + rs.nodeId() : "")
                         + (rs.weight() == 0 ? " (draining: keeps its clients, takes no new one)" : ""));
             }
             lines.add("  " + cycle(s));
+            s.dtlsCid().ifPresent(c -> lines.add("  dtls-cid: connection ids of " + c.length() + " bytes, the node id in "
+                    + (c.nodeIdSize() == 1 ? "byte " + c.nodeIdOffset() : "bytes " + c.nodeIdOffset() + ".."
+                    + (c.nodeIdOffset() + c.nodeIdSize() - 1) + " (big-endian)")
+                    + ": a DTLS record with a connection id goes to the server of its node id"));
             ServiceHealth h = health.get(s.name());
             lines.add("  " + (h == null ? "no health check: its real servers are taken as up" : h.describe()));
         }

@@ -69,6 +69,31 @@ class ServicesFileTest {
     }
 
     @Test
+    void aDtlsCidServiceHasItsLayoutAndEachServerItsNodeId() {
+        ServicesFile.Contents c = ServicesFile.parse("""
+                services:
+                  - name: dtls
+                    vip: 198.18.0.11
+                    ports: [5684]
+                    dtls-cid: {length: 6}
+                    real-servers:
+                      - {address: 198.18.2.21, node-id: 1}
+                      - {address: 198.18.2.22, weight: 2, node-id: 255}
+                  - name: wide
+                    vip: fd00::11
+                    ports: [5684]
+                    dtls-cid: {length: 8, node-id-offset: 2, node-id-size: 4}
+                    real-servers:
+                      - {address: "fd00:2::21", node-id: 4294967295}
+                """, "svc.yaml");
+        assertThat(c.config()).isEqualTo(DataplaneConfig.of(List.of(
+                Service.of("dtls", ip("198.18.0.11"), List.of(5684), List.of(new RealServer(ip("198.18.2.21"), 1, 1),
+                        new RealServer(ip("198.18.2.22"), 2, 255)), new io.sbulb.api.DtlsCid(6, 0, 1)),
+                Service.of("wide", ip("fd00::11"), List.of(5684), List.of(new RealServer(ip("fd00:2::21"), 1, 0xffffffffL)),
+                        new io.sbulb.api.DtlsCid(8, 2, 4)))));
+    }
+
+    @Test
     void withoutLimitsTheDefaultsApplyAndAnEmptyListBalancesNothing() {
         ServicesFile.Contents c = ServicesFile.parse("services: []\n", "svc.yaml");
         assertThat(c.limits()).isEqualTo(Limits.DEFAULT);
@@ -88,14 +113,17 @@ class ServicesFileTest {
 
     static Stream<Arguments> refusals() {
         String svc = "services:\n  - name: a\n    vip: 198.18.0.10\n    ports: [5683]\n    real-servers: [198.18.2.11]\n";
+        String cid = "services:\n  - name: d\n    vip: 198.18.0.10\n    ports: [5684]\n    real-servers:\n"
+                + "      - {address: 198.18.2.21, node-id: 1}\n      - {address: 198.18.2.22, node-id: 2}\n";
         return Stream.of(
                 Arguments.of("an unknown top-level key", "service:\n  - name: a\n",
                         "svc.yaml line 1, column 1: unknown key 'service' in the file (known: limits, services)"),
                 Arguments.of("an unknown key in a service", svc + "    weight: 3\n",
-                        "svc.yaml line 6, column 5: unknown key 'weight' in a service (known: health, name, ports, real-servers, vip)"),
+                        "svc.yaml line 6, column 5: unknown key 'weight' in a service (known: dtls-cid, health, name, ports, "
+                                + "real-servers, vip)"),
                 Arguments.of("an unknown key in a real server",
                         svc.replace("[198.18.2.11]", "[{address: 198.18.2.11, wieght: 2}]"),
-                        "svc.yaml line 5, column 43: unknown key 'wieght' in a real server (known: address, weight)"),
+                        "svc.yaml line 5, column 43: unknown key 'wieght' in a real server (known: address, node-id, weight)"),
                 Arguments.of("an unknown limit", "limits:\n  max-clients: 3\n" + svc,
                         "svc.yaml line 2, column 3: unknown key 'max-clients' in limits (known: max-associations, "
                                 + "max-ports, max-real-servers, max-services)"),
@@ -143,6 +171,48 @@ class ServicesFileTest {
                                 + "server of service a"),
                 Arguments.of("a limit out of range", "limits: {max-real-servers: 0}\n" + svc,
                         "svc.yaml line 1, column 28: max-real-servers: 0 is outside 1..65536"),
+                Arguments.of("an unknown key in dtls-cid", cid + "    dtls-cid: {length: 6, node-offset: 1}\n",
+                        "svc.yaml line 8, column 27: unknown key 'node-offset' in dtls-cid of service d (known: length, "
+                                + "node-id-offset, node-id-size)"),
+                Arguments.of("dtls-cid without its length", cid + "    dtls-cid: {node-id-size: 1}\n",
+                        "svc.yaml line 8, column 15: dtls-cid of service d: 'length' is missing"),
+                Arguments.of("dtls-cid not a mapping", cid + "    dtls-cid: 6\n",
+                        "svc.yaml line 8, column 15: dtls-cid of service d is a mapping (key: value), got '6'"),
+                Arguments.of("a CID length of 0", cid + "    dtls-cid: {length: 0}\n",
+                        "svc.yaml line 8, column 24: length: 0 is outside 1..255"),
+                Arguments.of("a CID length above RFC 9146's 255", cid + "    dtls-cid: {length: 256}\n",
+                        "svc.yaml line 8, column 24: length: 256 is outside 1..255"),
+                Arguments.of("a node-id size of 0", cid + "    dtls-cid: {length: 6, node-id-size: 0}\n",
+                        "svc.yaml line 8, column 41: node-id-size: 0 is outside 1..4"),
+                Arguments.of("a node-id size above 4", cid + "    dtls-cid: {length: 6, node-id-size: 5}\n",
+                        "svc.yaml line 8, column 41: node-id-size: 5 is outside 1..4"),
+                Arguments.of("a node id past the CID's end", cid + "    dtls-cid: {length: 6, node-id-offset: 5, node-id-size: 2}\n",
+                        "svc.yaml line 8, column 43: node-id-offset: 5 is outside 0..4"),
+                Arguments.of("a node-id size above the length", cid + "    dtls-cid: {length: 2, node-id-size: 3}\n",
+                        "svc.yaml line 8, column 41: service d: dtls-cid node-id-size 3 is more than the length 2 holds"),
+                Arguments.of("a node id that the size does not hold",
+                        cid.replace("node-id: 2}", "node-id: 256}") + "    dtls-cid: {length: 6}\n",
+                        "svc.yaml line 7, column 41: service d: real server 198.18.2.22 has node-id 256, more than "
+                                + "node-id-size 1 holds (at most 255)"),
+                Arguments.of("a node id out of range",
+                        cid.replace("node-id: 2}", "node-id: 4294967296}") + "    dtls-cid: {length: 6, node-id-size: 4}\n",
+                        "svc.yaml line 7, column 41: node-id: 4294967296 is outside 0..4294967295"),
+                Arguments.of("a node id given twice", cid.replace("node-id: 2}", "node-id: 1}") + "    dtls-cid: {length: 6}\n",
+                        "svc.yaml line 7, column 41: service d: real server 198.18.2.22 has node-id 1, already real "
+                                + "server 198.18.2.21's: node ids are unique in a service"),
+                Arguments.of("two node ids with the same last byte", cid.replace("node-id: 2}", "node-id: 257}")
+                                + "    dtls-cid: {length: 6, node-id-size: 2}\n",
+                        "svc.yaml line 7, column 41: service d: real server 198.18.2.22 has node-id 257, whose last byte "
+                                + "is real server 198.18.2.21's node id's: the node ids of a service differ in their last byte"),
+                Arguments.of("a server without a node id in a CID service",
+                        cid.replace("{address: 198.18.2.22, node-id: 2}", "198.18.2.22") + "    dtls-cid: {length: 6}\n",
+                        "svc.yaml line 7, column 9: service d: real server 198.18.2.22 has no node-id: every real server "
+                                + "of a service with dtls-cid needs"),
+                Arguments.of("a node id without dtls-cid", cid,
+                        "svc.yaml line 6, column 41: service d: real server 198.18.2.21 has node-id 1 but the service "
+                                + "has no dtls-cid"),
+                Arguments.of("a node id as text", cid.replace("node-id: 2}", "node-id: two}") + "    dtls-cid: {length: 6}\n",
+                        "svc.yaml line 7, column 41: node-id: expected an integer in 0..4294967295, got 'two'"),
                 Arguments.of("not YAML", "services: [a, \n",
                         "svc.yaml line 2, column 1: not valid YAML: expected the node content, but found '<stream end>'"),
                 Arguments.of("two documents", svc + "---\n" + svc,

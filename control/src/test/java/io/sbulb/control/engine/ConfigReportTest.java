@@ -49,6 +49,26 @@ class ConfigReportTest {
     }
 
     @Test
+    void aDtlsCidServiceShowsItsLayoutAndEachServersNodeId() {
+        DataplaneConfig c = DataplaneConfig.of(List.of(
+                Service.of("dtls", IpAddress.parse("198.18.0.11"), List.of(5684), List.of(
+                        new RealServer(IpAddress.parse("198.18.2.21"), 1, 1),
+                        new RealServer(IpAddress.parse("198.18.2.22"), 0, 2)), io.sbulb.api.DtlsCid.ofLength(6)),
+                Service.of("wide", IpAddress.parse("fd00::11"), List.of(5684), List.of(
+                        new RealServer(IpAddress.parse("fd00:2::21"), 1, 0x0102)), new io.sbulb.api.DtlsCid(8, 2, 2))));
+        assertThat(ConfigReport.lines(Limits.DEFAULT, c)).containsSubsequence(
+                "service dtls: virtual server 198.18.0.11, ports 5684",
+                "  [0] 198.18.2.21 weight 1 node-id 1",
+                "  [1] 198.18.2.22 weight 0 node-id 2 (draining: keeps its clients, takes no new one)",
+                "  round robin, a cycle of 1 new client: [0]",
+                "  dtls-cid: connection ids of 6 bytes, the node id in byte 0: a DTLS record with a connection id goes "
+                        + "to the server of its node id",
+                "  [0] fd00:2::21 weight 1 node-id 258",
+                "  dtls-cid: connection ids of 8 bytes, the node id in bytes 2..3 (big-endian): a DTLS record with a "
+                        + "connection id goes to the server of its node id");
+    }
+
+    @Test
     void aLongCycleIsCut() {
         List<RealServer> list = new ArrayList<>();
         list.add(rs("198.18.2.1", 100));

@@ -52,6 +52,8 @@ final class BenchCases implements AutoCloseable {
     static final String NOT_UDP = "not UDP v4 (passed early)";
     static final String NEW_ROOM = "ingress new assoc. v4, table with room";
     static final String NEW_FULL = "ingress new assoc. v4, table full (evicts)";
+    static final String CID_HIT_V4 = "ingress hit v4, DTLS CID service, record without CID";
+    static final String CID_ROUTED_V4 = "ingress CID-routed v4 (tls12_cid to its server)";
 
     /**
      * What the wrapper tail-calls: a program fd, and the sbulb dataplane whose counters the run
@@ -149,6 +151,17 @@ final class BenchCases implements AutoCloseable {
             fixed.add(new Case(UNBALANCED, sbulb4, unbalanced.toFrame(), 0, 0, repeat, Verdict.PASS,
                     Reason.INGRESS_UNHANDLED_PORT, unbalanced.toFrame()));
             fixed.add(new Case(NOT_UDP, sbulb4, notUdp(in4), 0, 0, repeat, Verdict.PASS, Reason.NOT_UDP, notUdp(in4)));
+            // A service that routes DTLS CID records (issue 20): the client's association names the
+            // server of the record's node id, as after the first routed record (no map write).
+            XdpDataplane cid = own(cidDataplane(limits));
+            Callee sbulbCid = new Callee("sbulb_xdp", cid.programFd(), cid);
+            IpAddress rsCid = warm(cid, in4.toFrame(), Reason.INGRESS_NEW_NAT);
+            UdpFrame cidIn4 = padded(in4.toBuilder().payload(cidRecord(nodeOf(rsCid))).build(), n);
+            warm(cid, cidIn4.toFrame(), Reason.INGRESS_CID_ROUTED);
+            fixed.add(new Case(CID_HIT_V4, sbulbCid, in4.toFrame(), 0, 0, repeat, Verdict.TX, Reason.INGRESS_REUSED_NAT,
+                    Expect.dnat(in4, rsCid).toFrame()));
+            fixed.add(new Case(CID_ROUTED_V4, sbulbCid, cidIn4.toFrame(), 0, 0, repeat, Verdict.TX,
+                    Reason.INGRESS_CID_ROUTED, Expect.dnat(cidIn4, rsCid).toFrame()));
             // At most half the table per run of a new-association case: "with room" never fills.
             newFull = new Case(NEW_FULL, new Callee("sbulb_xdp", full.programFd(), full), fresh4.toFrame(),
                     IPV4_SADDR_OFFSET, -1, newRepeat(repeat), Verdict.TX, Reason.INGRESS_NEW_NAT, null);
@@ -237,6 +250,37 @@ final class BenchCases implements AutoCloseable {
             dp.close();
             throw e;
         }
+    }
+
+    /** The IPv4 contract network's service, its servers with node ids 1.. and 6-byte connection ids. */
+    private XdpDataplane cidDataplane(Limits l) {
+        List<io.sbulb.api.RealServer> servers = new ArrayList<>();
+        for (int k = 0; k < REAL_SERVERS; k++) {
+            servers.add(new io.sbulb.api.RealServer(Net.V4.rs(k), 1, k + 1));
+        }
+        XdpDataplane dp = XdpDataplane.create(SbulbProgramSpec.of(l), cpu);
+        try {
+            dp.configure(io.sbulb.api.DataplaneConfig.of(List.of(io.sbulb.api.Service.of("dtls", Net.V4.vip,
+                    java.util.Set.of(Net.PORT), servers, io.sbulb.api.DtlsCid.ofLength(6)))));
+            return dp;
+        } catch (RuntimeException e) {
+            dp.close();
+            throw e;
+        }
+    }
+
+    private static int nodeOf(IpAddress server) {
+        for (int k = 0; k < REAL_SERVERS; k++) {
+            if (Net.V4.rs(k).equals(server)) {
+                return k + 1;
+            }
+        }
+        throw new IllegalStateException(server + " is none of the benchmark's servers");
+    }
+
+    /** A DTLS 1.2 record of content type tls12_cid whose 6-byte connection id starts with {@code node}. */
+    static byte[] cidRecord(int node) {
+        return new byte[] {25, (byte) 0xfe, (byte) 0xfd, 0, 1, 0, 0, 0, 0, 0, 7, (byte) node, 1, 2, 3, 4, 5, 0, 1, 0x5a};
     }
 
     /**

@@ -20,6 +20,8 @@ final class BenchReport {
     static final double TARGET_VS_MINIMAL = 1.15;
     /** The same with every service of the default limits configured (issue 15). */
     static final double TARGET_SERVICES_VS_MINIMAL = 1.2;
+    /** Issue 20: a DTLS record routed by its connection id costs at most this times a plain ingress hit. */
+    static final double TARGET_CID_VS_HIT = 1.3;
     /** The reference figures of docs/design.md §4, ns per frame on this kind of machine. */
     private static final String REFERENCE = "docs/design.md §4 reference: XDP_PASS 16 ns; minimal hit path 64 ns (4.0x);"
             + " the same writing the LRU every packet 131 ns (8.2x); Katran UDP hit path 150 ns (9.4x)";
@@ -82,6 +84,12 @@ final class BenchReport {
                 medianDifference(samples.get(BenchCases.HIT_V4_SERVICES), minimal),
                 hitS <= TARGET_SERVICES_VS_MINIMAL ? "met" : "MISSED");
         int[] hitV4 = samples.get(BenchCases.HIT_V4);
+        double routed = medianRatio(samples.get(BenchCases.CID_ROUTED_V4), hitV4);
+        System.out.printf("target (issue 20): %s <= %.2fx %s: %.2fx (%+.1f ns per frame), %s; %s: %.2fx %s%n",
+                BenchCases.CID_ROUTED_V4, TARGET_CID_VS_HIT, BenchCases.HIT_V4, routed,
+                medianDifference(samples.get(BenchCases.CID_ROUTED_V4), hitV4),
+                routed <= TARGET_CID_VS_HIT ? "met" : "MISSED", BenchCases.CID_HIT_V4,
+                medianRatio(samples.get(BenchCases.CID_HIT_V4), hitV4), BenchCases.HIT_V4);
         int[] all = samples.get(BenchCases.MIN_ALL);
         System.out.printf("where %s's %+.1f ns over minimal go (medians of same-round differences): sbulb's 20-byte"
                         + " key %+.1f, its per-CPU counter %+.1f, key + counter + TTL decrement together %+.1f;%n"

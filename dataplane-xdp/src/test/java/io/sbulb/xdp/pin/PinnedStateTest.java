@@ -129,14 +129,59 @@ class PinnedStateTest {
         return steps;
     }
 
-    @Test
-    void aRestartKeepsServicesWeightsRetiredServersAndCursors() {
+    /** What {@code steps} show on a program that never restarts, after checking that restarts change none of it. */
+    private static List<String> sameAcrossRestarts(List<Object> steps) {
         Privileges.requireBpf();
         SbulbProgramSpec spec = new SbulbProgramSpec(LIMITS, 0);
-        List<String> without = run(XdpDataplane.create(spec, XdpDataplane.DEFAULT_CPU), servicesDay(), false);
-        List<String> with = run(XdpDataplane.createRestartable(spec, XdpDataplane.DEFAULT_CPU), servicesDay(), true);
+        List<String> without = run(XdpDataplane.create(spec, XdpDataplane.DEFAULT_CPU), steps, false);
+        List<String> with = run(XdpDataplane.createRestartable(spec, XdpDataplane.DEFAULT_CPU), steps, true);
         assertThat(with).containsExactlyElementsOf(without);
-        assertThat(without).anyMatch(s -> s.contains(Reason.EGRESS_REMOVED_REAL_SERVER.name()));
+        return without;
+    }
+
+    @Test
+    void aRestartKeepsServicesWeightsRetiredServersAndCursors() {
+        assertThat(sameAcrossRestarts(servicesDay())).anyMatch(s -> s.contains(Reason.EGRESS_REMOVED_REAL_SERVER.name()));
+    }
+
+    /**
+     * DTLS Connection ID routing across restarts: the services' layout and the live servers' node
+     * ids are read back from the pinned maps (sbulb_services, sbulb_cid_nodes), so records are
+     * routed after each restart exactly as by the program that never restarted, a changed node id
+     * and a removed server's included.
+     */
+    private static List<Object> cidDay() {
+        Net n = Net.V4;
+        io.sbulb.api.DtlsCid cid = new io.sbulb.api.DtlsCid(6, 1, 2);
+        java.util.function.BiFunction<Integer, Long, io.sbulb.api.RealServer> rs = (i, node) ->
+                new io.sbulb.api.RealServer(n.rs(i), 1, node);
+        java.util.function.BiFunction<Integer, Integer, Frame> record = (client, node) -> n.toVip(n.client(client))
+                .toBuilder().payload(new byte[] {25, (byte) 0xfe, (byte) 0xfd, 0, 1, 0, 0, 0, 0, 0, 7, 0x77,
+                    (byte) (node >> 8), (byte) (int) node, 1, 2, 3, 0, 1, 0x5a}).build().toFrame();
+        List<Object> steps = new ArrayList<>();
+        steps.add(io.sbulb.api.DataplaneConfig.of(List.of(io.sbulb.api.Service.of("dtls", n.vip, java.util.Set.of(Net.PORT),
+                List.of(rs.apply(0, 0x0101L), rs.apply(1, 0x0102L), rs.apply(2, 0x0203L)), cid))));
+        steps.add(record.apply(0, 0x0102));
+        steps.add(n.toVip(n.client(1)).toFrame());
+        steps.add("restart");
+        steps.add(record.apply(1, 0x0203));
+        steps.add(record.apply(2, 0x0101));
+        steps.add(io.sbulb.api.DataplaneConfig.of(List.of(io.sbulb.api.Service.of("dtls", n.vip, java.util.Set.of(Net.PORT),
+                List.of(rs.apply(0, 0x0104L), rs.apply(2, 0x0203L)), cid)))); // rs1 removed, rs0's node id changed
+        steps.add("restart");
+        steps.add(record.apply(0, 0x0102));
+        steps.add(record.apply(3, 0x0101));
+        steps.add(record.apply(3, 0x0104));
+        steps.add("restart");
+        steps.add(record.apply(4, 0x0203));
+        return steps;
+    }
+
+    @Test
+    void aRestartKeepsDtlsCidRoutingAndNodeIds() {
+        List<String> without = sameAcrossRestarts(cidDay());
+        assertThat(without.stream().filter(s -> s.contains(Reason.INGRESS_CID_ROUTED.name() + " "))).hasSize(5);
+        assertThat(without.stream().filter(s -> s.contains(Reason.INGRESS_CID_UNKNOWN_NODE.name() + " "))).hasSize(2);
     }
 
     @Test

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * moves. From the packaged program to the same source built with a field appended to the
  * association value (src/test/bpf/sbulb_abi_next.bpf.c, layout 5); and from the shipped
  * single-service program (src/test/bpf/v1, layout 1) to the packaged one (layout 4: services, the host's addresses,
- * moved clients counted, the reasons of ICMP errors and fragments).
+ * moved clients counted, the reasons of ICMP errors and fragments, DTLS CID routing).
  */
 @Timeout(60)
 class UpgradeTest {
