@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and each server's {@code node-id} its DTLS_CONNECTION_ID_NODE_ID (Scandium requires at least 5
  * bytes of CID with a node id).
  */
-@Timeout(180)
+@Timeout(600) // 6 clients take some 30 s; the 100-client measurement (sbulb.lab.cidClients) some 5 min
 class DtlsCidNatEndToEndTest {
 
     private static final int PORT = 5684;

@@ -27,7 +27,8 @@ final class DrainReporter {
     private final Set<ServerRef> drained = new TreeSet<>();
 
     /**
-     * One sample at {@code nowNs}: the lines to log for the servers that have just become drained.
+     * One sample at {@code nowNs}: the lines to log for the servers that have just begun to drain
+     * (weight 0) or have just become drained.
      *
      * @param file     the configuration the file gives (its weights say who drains)
      * @param policies each service's health section, for its drain-quiet
@@ -46,6 +47,10 @@ final class DrainReporter {
                 }
                 ServerRef ref = new ServerRef(s.name(), rs.address());
                 draining.add(ref);
+                if (!watches.containsKey(ref)) {
+                    lines.add("service " + ref.service() + " server " + ref.address() + " draining: weight 0, it keeps "
+                            + "its clients and takes no new one; drained after " + quiet.toSeconds() + " s without a frame");
+                }
                 DrainWatch w = watches.computeIfAbsent(ref, k -> new DrainWatch(quiet));
                 if (w.sample(frames.getOrDefault(ref, 0L), nowNs)) {
                     if (drained.add(ref)) {

@@ -26,7 +26,8 @@ class DrainReporterTest {
     @Test
     void aWeightZeroServerIsReportedDrainedOnceAfterTheQuietPeriodWithoutFrames() {
         DrainReporter r = new DrainReporter();
-        assertThat(r.sample(config(0), Map.of(), Map.of(RS2, 10L), 0)).isEmpty();
+        assertThat(r.sample(config(0), Map.of(), Map.of(RS2, 10L), 0)).containsExactly("service coap server 198.18.2.12 "
+                + "draining: weight 0, it keeps its clients and takes no new one; drained after 30 s without a frame");
         assertThat(r.sample(config(0), Map.of(), Map.of(RS2, 15L), 20 * S)).as("it still carries traffic").isEmpty();
         assertThat(r.sample(config(0), Map.of(), Map.of(RS2, 15L), 49 * S)).as("29 s quiet, 30 needed").isEmpty();
         assertThat(r.sample(config(0), Map.of(), Map.of(RS2, 15L), 50 * S))
@@ -37,5 +38,7 @@ class DrainReporterTest {
         assertThat(r.status()).isEmpty();
         assertThat(r.sample(config(1), Map.of(), Map.of(RS2, 16L), 100 * S)).as("weight 1 again: not draining").isEmpty();
         assertThat(r.status()).isEmpty();
+        assertThat(r.sample(config(0), Map.of(), Map.of(RS2, 16L), 101 * S)).as("draining again: said again")
+                .hasSize(1).allMatch(l -> l.contains(" draining: weight 0"));
     }
 }
