@@ -48,10 +48,15 @@ final class DetachCommand implements Callable<Integer> {
      * directory") would be wrong, so the command says what it needs instead.
      */
     static void requireRoot(HostFacts host) {
+        requireRoot(host, "detach");
+    }
+
+    /** The same for {@code sbulb COMMAND}, named in the message. */
+    static void requireRoot(HostFacts host, String command) {
         String[] uids = host.status("self", "Uid").orElse("0 0").trim().split("\\s+");
         String uid = uids[Math.min(1, uids.length - 1)]; // the effective one
         if (!uid.equals("0")) {
-            throw new PinOwner.OwnedException("sbulb detach needs root: the pinned state is root's only (this is "
+            throw new PinOwner.OwnedException("sbulb " + command + " needs root: the pinned state is root's only (this is "
                     + "user " + uid + ")", -1);
         }
     }

@@ -51,7 +51,7 @@ final class PreviewCommand implements Callable<Integer> {
     public Integer call() {
         Sbulb.oneOf(spec, ifnet, pinDir);
         ServicesFile.Contents c = ServicesFile.read(file);
-        DetachCommand.requireRoot(HostFacts.SYSTEM);
+        DetachCommand.requireRoot(HostFacts.SYSTEM, "preview");
         PinDir pin = Sbulb.pinDirOf(pinDir, ifnet);
         if (!Files.isDirectory(pin.maps())) {
             throw new DataplaneUnavailableException("no data path is pinned at " + pin

@@ -45,7 +45,7 @@ final class RunningServer {
 
     /** The running data path's pinned state (root only). */
     PinDir pin() {
-        DetachCommand.requireRoot(HostFacts.SYSTEM);
+        DetachCommand.requireRoot(HostFacts.SYSTEM, spec.name());
         PinDir pin = Sbulb.pinDirOf(pinDir, ifnet);
         if (!Files.isDirectory(pin.maps())) {
             throw new DataplaneUnavailableException("no data path is pinned at " + pin, null);

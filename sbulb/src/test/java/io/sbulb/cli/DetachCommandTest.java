@@ -29,6 +29,8 @@ class DetachCommandTest {
         assertThatThrownBy(() -> DetachCommand.requireRoot(hostWithUids("1000\t1000\t1000\t1000")))
                 .isInstanceOf(PinOwner.OwnedException.class)
                 .hasMessage("sbulb detach needs root: the pinned state is root's only (this is user 1000)");
+        assertThatThrownBy(() -> DetachCommand.requireRoot(hostWithUids("1000\t1000\t1000\t1000"), "drain"))
+                .hasMessage("sbulb drain needs root: the pinned state is root's only (this is user 1000)");
     }
 
     @Test
