@@ -323,33 +323,37 @@ static __always_inline bool dtls_cid_record(const struct sbulb_pkt *p)
 	       pl[2] == SBULB_DTLS_VERSION_LO;
 }
 
+/* A service's DTLS Connection ID layout, packed from its VIP entry (cid_len, cid_off, cid_size:
+ * one byte each, from the low one) to pass as one scalar; 0: the service does not route by CID. */
+static __always_inline __u32 cid_layout(const struct sbulb_vip *vip)
+{
+	return vip->cid_len | (__u32)vip->cid_off << 8 | (__u32)vip->cid_size << 16;
+}
+
 /*
  * The node id of a DTLS 1.2 record with a connection id (RFC 9146) in the frame's UDP payload, laid
- * out as service `svc` says (sbulb_service.cid_*): false when the payload is no such record (another
- * content type or version: a handshake, application data without a CID, not DTLS) or is shorter
- * than the header and the connection id. The node-id bytes are read big-endian.
+ * out as `layout` says (cid_layout: the service's, from its VIP entry; no map read): false when the
+ * payload is no such record (another content type or version: a handshake, application data
+ * without a CID, not DTLS) or is shorter than the header and the connection id. The node-id bytes
+ * are read big-endian.
  */
-static __always_inline bool cid_node(const struct sbulb_pkt *p, const struct sbulb_view *v, __u32 svc, __u32 *node)
+static __always_inline bool cid_node(const struct sbulb_pkt *p, __u32 layout, __u32 *node)
 {
 	__u8 *pl = (__u8 *)(p->udp + 1);
-	__u32 skey = (v->gen & 1) * sbulb_params.max_svc + svc;
-	struct sbulb_service *s;
+	__u32 cid_len = layout & 0xff, cid_off = (layout >> 8) & 0xff, cid_size = (layout >> 16) & 0xff;
 	__u32 len, n = 0;
 	__u8 *at;
 
-	if (!dtls_cid_record(p))
-		return false;
-	s = bpf_map_lookup_elem(&sbulb_services, &skey);
-	if (!s || s->cid_len == 0)
+	if (cid_len == 0 || !dtls_cid_record(p))
 		return false;
 	/* The UDP length was checked against the frame: the payload is all there. */
 	len = bpf_ntohs(p->udp->len) - UDP_HLEN;
-	if (len < SBULB_DTLS_CID_AT + (__u32)s->cid_len)
+	if (len < SBULB_DTLS_CID_AT + cid_len)
 		return false;
-	at = pl + SBULB_DTLS_CID_AT + s->cid_off; /* cid_off is a byte: at most 255 on */
+	at = pl + SBULB_DTLS_CID_AT + cid_off; /* cid_off is a byte: at most 255 on */
 #pragma unroll
 	for (int i = 0; i < SBULB_CID_MAX_NODE_SIZE; i++) {
-		if (i < s->cid_size) {
+		if (i < cid_size) {
 			if ((void *)(at + i + 1) > p->data_end)
 				return false; /* never: within the payload; for the verifier */
 			n = (n << 8) | at[i];
@@ -466,11 +470,11 @@ static __always_inline void rewrite_icmp_error(struct sbulb_pkt *p, struct sbulb
 	swap_macs(p->eth);
 }
 
-/* (destination, destination port) is service `svc`'s (VIP, port): docs/design.md §1 step 6. `cid`:
- * the service routes DTLS CID records (the VIP entry's flag), a constant at each call: the copy for
- * the other services has no CID code at all. */
+/* (destination, destination port) is service `svc`'s (VIP, port): docs/design.md §1 step 6.
+ * `cid`: the service's DTLS CID layout (cid_layout), the constant 0 at the inlined call: the copy
+ * for the other services has no CID code at all. */
 static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view *v, const struct sbulb_addr *saddr,
-				   __u32 svc, const bool cid)
+				   __u32 svc, const __u32 cid)
 {
 	struct assoc_keys k;
 	struct sbulb_assoc *a;
@@ -496,7 +500,7 @@ static __always_inline int ingress(struct sbulb_pkt *p, const struct sbulb_view 
 		/* A DTLS record with a connection id goes to the server that issued it (its node id),
 		 * whatever address and port the client now has (a NAT rebinding): the client's
 		 * association is made, or re-pointed in place, to that server. */
-		if (cid_node(p, v, svc, &node)) {
+		if (cid_node(p, cid, &node)) {
 			r = cid_real(v, svc, node, &fresh);
 			if (r) {
 				if (!(a && a->slot == fresh.slot && a->epoch == fresh.epoch) &&
@@ -534,9 +538,9 @@ forward:
  * CID code takes no registers from the ingress hit path of every other frame (inlined there, it
  * cost a plain hit some 10 ns on 6.18). */
 static __noinline int ingress_cid(struct sbulb_pkt *p, const struct sbulb_view *v, const struct sbulb_addr *saddr,
-				  __u32 svc)
+				  __u32 svc, __u32 layout)
 {
-	return ingress(p, v, saddr, svc, true);
+	return ingress(p, v, saddr, svc, layout);
 }
 
 /* Not to a balanced (VIP, port): a real server's endpoint (egress, step 8), or not ours (7, 9). */
@@ -797,7 +801,7 @@ int sbulb_xdp(struct xdp_md *ctx)
 	load_addrs(&p, &saddr, &daddr);
 	vip = vip_service(&v, p.family, &daddr, p.udp->dest);
 	if (vip)
-		return vip->cid && dtls_cid_record(&p) ? ingress_cid(&p, &v, &saddr, vip->svc)
-						       : ingress(&p, &v, &saddr, vip->svc, false);
+		return vip->cid_len && dtls_cid_record(&p) ? ingress_cid(&p, &v, &saddr, vip->svc, cid_layout(vip))
+							   : ingress(&p, &v, &saddr, vip->svc, 0);
 	return egress(&p, &v, &saddr, &daddr);
 }

@@ -168,9 +168,15 @@ struct sbulb_vip {
 	__u8  family;           /* SBULB_FAMILY_IPV4 / _IPV6 */
 	__u8  used;             /* 1: an entry */
 	__u16 svc;              /* the service's id */
-	__u8  cid;              /* 1: the service routes DTLS CID records (its sbulb_service says how); 0: it
-				 * does not, and the ingress hit path reads nothing more for it */
-	__u8  pad;
+	/* The service's DTLS Connection ID layout (its dtls-cid, issue 20), here because the data
+	 * path has this entry at hand: the CID's length in bytes (0: the service does not route by
+	 * CID, and the ingress hit path reads nothing more for it), where the node id lies in it,
+	 * its size in bytes (1..SBULB_CID_MAX_NODE_SIZE). sbulb_service keeps the same for the
+	 * control plane. */
+	__u8  cid_len;
+	__u8  cid_off;
+	__u8  cid_size;
+	__u8  pad[3];
 };
 
 /* sbulb_services[generation * params.max_svc + id]: a service as the data path needs it. */
@@ -181,9 +187,10 @@ struct sbulb_service {
 	__u16 order;            /* for the control plane: the service's place in the configuration */
 	__u32 sched_len;        /* entries of this service's cycle in sbulb_sched; 0: no server takes new clients */
 	char  name[32];         /* for the control plane: the service's name, NUL-padded */
-	/* DTLS 1.2 Connection ID routing (RFC 9146, issue 20), read only when the VIP entry's cid is set:
-	 * the connection id's length in bytes (1..255; 0: none), and where the node id lies in it
-	 * (offset, size 1..SBULB_CID_MAX_NODE_SIZE bytes, read big-endian). Layout 4. */
+	/* DTLS 1.2 Connection ID routing (RFC 9146, issue 20), for the control plane (the data path
+	 * reads the copy in the VIP entries): the connection id's length in bytes (1..255; 0: none),
+	 * and where the node id lies in it (offset, size 1..SBULB_CID_MAX_NODE_SIZE bytes, read
+	 * big-endian). Layout 4. */
 	__u8  cid_len;
 	__u8  cid_off;
 	__u8  cid_size;
@@ -386,7 +393,7 @@ struct sbulb_params {
 
 _Static_assert(sizeof(struct sbulb_addr) == 16, "sbulb_addr crosses the ABI");
 _Static_assert(sizeof(struct sbulb_config) == 144, "sbulb_config crosses the ABI");
-_Static_assert(sizeof(struct sbulb_vip) == 24, "sbulb_vip crosses the ABI");
+_Static_assert(sizeof(struct sbulb_vip) == 28, "sbulb_vip crosses the ABI");
 _Static_assert(sizeof(struct sbulb_service) == 60, "sbulb_service crosses the ABI");
 _Static_assert(sizeof(struct sbulb_cid_node) == 12, "sbulb_cid_node crosses the ABI");
 _Static_assert(sizeof(struct sbulb_real) == 40, "sbulb_real crosses the ABI");

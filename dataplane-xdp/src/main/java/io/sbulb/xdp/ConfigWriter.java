@@ -161,7 +161,7 @@ final class ConfigWriter {
                     break;
                 }
                 table[(h + i) & mask] = new Vip(e.getKey(), e.getValue(),
-                        to.service(e.getValue()).service().dtlsCid().isPresent());
+                        to.service(e.getValue()).service().dtlsCid().orElse(null));
             }
             if (placed) {
                 seedOut[0] = seed;

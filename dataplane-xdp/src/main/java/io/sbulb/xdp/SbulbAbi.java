@@ -82,7 +82,7 @@ public final class SbulbAbi {
 
     public static final int ADDR_SIZE = 16;
     public static final int CONFIG_SIZE = 144;
-    public static final int VIP_SIZE = 24;
+    public static final int VIP_SIZE = 28;
     public static final int SERVICE_SIZE = 60;
     public static final int SERVICE_NAME_SIZE = 32;
     public static final int REAL_SIZE = 40;
@@ -197,13 +197,19 @@ public final class SbulbAbi {
         }
     }
 
-    /** struct sbulb_vip: one entry of the VIP table; {@code cid}: its service routes DTLS CID records. */
-    public record Vip(Endpoint endpoint, int serviceId, boolean cid) {
+    /**
+     * struct sbulb_vip: one entry of the VIP table; {@code cid}: its service's DTLS Connection ID
+     * layout (its dtls-cid), or null when it does not route by CID.
+     */
+    public record Vip(Endpoint endpoint, int serviceId, io.sbulb.api.DtlsCid cid) {
         public byte[] bytes() {
             ByteBuffer b = buffer(VIP_SIZE).put(addr(endpoint.address()));
             putPort(b, endpoint.port());
-            return b.put((byte) endpoint.address().family()).put((byte) 1).putShort((short) serviceId)
-                    .put((byte) (cid ? 1 : 0)).array();
+            b.put((byte) endpoint.address().family()).put((byte) 1).putShort((short) serviceId);
+            if (cid != null) {
+                b.put((byte) cid.length()).put((byte) cid.nodeIdOffset()).put((byte) cid.nodeIdSize());
+            }
+            return b.array();
         }
 
         /** The entry, or null when unused. */
@@ -212,7 +218,7 @@ public final class SbulbAbi {
                 return null;
             }
             return new Vip(new Endpoint(IpAddress.read(v, 0, v[18]), port(v, 16)), wrap(v).getShort(20) & 0xffff,
-                    v[22] != 0);
+                    v[22] == 0 ? null : new io.sbulb.api.DtlsCid(v[22] & 0xff, v[23] & 0xff, v[24] & 0xff));
         }
     }
 

@@ -169,9 +169,10 @@ class AbiTest {
                     .isEqualTo(new SbulbAbi.AssocEntry(client, 513, 70000, 9));
             assertThat(SbulbAbi.epKey(SbulbAbi.epKey(client.address(), client.port()))).isEqualTo(client);
         }
-        SbulbAbi.Vip vip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("fd00::1", 5683), 63, false);
+        SbulbAbi.Vip vip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("fd00::1", 5683), 63, null);
         assertThat(SbulbAbi.Vip.of(vip.bytes())).isEqualTo(vip);
-        SbulbAbi.Vip cidVip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("198.18.0.1", 5684), 1023, true);
+        SbulbAbi.Vip cidVip = new SbulbAbi.Vip(io.sbulb.api.Endpoint.of("198.18.0.1", 5684), 1023,
+                new io.sbulb.api.DtlsCid(16, 3, 2));
         assertThat(SbulbAbi.Vip.of(cidVip.bytes())).isEqualTo(cidVip);
         assertThat(SbulbAbi.Vip.of(new byte[SbulbAbi.VIP_SIZE])).as("unused").isNull();
         SbulbAbi.RsFast fast = new SbulbAbi.RsFast(io.sbulb.api.Endpoint.of("198.18.1.7", 5684), 12, 70000);
