@@ -174,7 +174,8 @@ public final class Daemon implements AutoCloseable {
     private boolean closed;
 
     private Daemon(Settings settings, DataplaneControl dataplane, PrintWriter out, SdNotify notify,
-                   Consumer<DataplaneEvent> eventSink, Function<Prober.Listener, Probes> probers) {
+                   Consumer<DataplaneEvent> eventSink, Function<Prober.Listener, Probes> probers,
+                   DrainOverrides overrides) {
         this.settings = settings;
         this.dataplane = dataplane;
         this.out = out;
@@ -193,7 +194,7 @@ public final class Daemon implements AutoCloseable {
         this.healthRead = settings.health();
         this.health = new HealthKeeper(EffectiveConfig.DECISION_ONE, probers, this::healthChanged);
         this.health.watch(settings.health(), settings.config());
-        this.overrides = overrides(settings, out);
+        this.overrides = overrides;
     }
 
     /** The servers drained by command that the configuration still has (those it lost are said and forgotten). */
@@ -246,9 +247,8 @@ public final class Daemon implements AutoCloseable {
     static Daemon start(Settings settings, DataplaneControl dataplane, PrintWriter out, SdNotify notify,
                         Runnable goLive, Consumer<DataplaneEvent> eventSink, Function<Prober.Listener, Probes> probers) {
         try {
-            DrainOverrides kept = new DrainOverrides(settings.drainStore(), line -> { });
-            kept.retain(settings.config());
-            dataplane.configure(withHost(settings, kept.apply(settings.config())));
+            DrainOverrides overrides = overrides(settings, out);
+            dataplane.configure(withHost(settings, overrides.apply(settings.config())));
             List<String> lines = ChangeReport.configuration(settings.config());
             String from = settings.file() == null ? "" : " (from " + settings.file() + ")";
             if (lines.size() == 1) {
@@ -258,7 +258,7 @@ public final class Daemon implements AutoCloseable {
                 lines.forEach(l -> say(out, "  " + l));
             }
             goLive.run();
-            Daemon d = new Daemon(settings, dataplane, out, notify, eventSink, probers);
+            Daemon d = new Daemon(settings, dataplane, out, notify, eventSink, probers, overrides);
             d.listen();
             notify.ready(d.status());
             return d;

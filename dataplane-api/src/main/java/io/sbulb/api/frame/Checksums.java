@@ -41,29 +41,36 @@ public final class Checksums {
      * 0 is returned as 0xFFFF, as it is transmitted.
      */
     public static int udp(byte[] src, byte[] dst, byte[] b, int udpOff, int udpLen) {
+        byte[] seg = new byte[udpLen];
+        System.arraycopy(b, udpOff, seg, 0, udpLen);
+        seg[6] = 0;
+        seg[7] = 0;
+        int s = sum(seg, 0, seg.length, pseudoHeader(src, dst, udpLen, 17));
+        int c = ~s & 0xffff;
+        return c == 0 ? 0xffff : c;
+    }
+
+    /**
+     * The running sum of the pseudo-header of an upper-layer checksum: IPv4's (RFC 768: addresses,
+     * zero, protocol, 16-bit length) or IPv6's (RFC 8200 §8.1: addresses, 32-bit length, three
+     * zeros, next header), for the UDP checksum and ICMPv6's.
+     */
+    static int pseudoHeader(byte[] src, byte[] dst, int length, int protocol) {
         byte[] pseudo = new byte[src.length + dst.length + (src.length == 4 ? 4 : 8)];
         System.arraycopy(src, 0, pseudo, 0, src.length);
         System.arraycopy(dst, 0, pseudo, src.length, dst.length);
         int p = src.length + dst.length;
         if (src.length == 4) {
-            pseudo[p] = 0;
-            pseudo[p + 1] = 17;
-            pseudo[p + 2] = (byte) (udpLen >>> 8);
-            pseudo[p + 3] = (byte) udpLen;
+            pseudo[p + 1] = (byte) protocol;
+            pseudo[p + 2] = (byte) (length >>> 8);
+            pseudo[p + 3] = (byte) length;
         } else {
-            pseudo[p] = (byte) (udpLen >>> 24);
-            pseudo[p + 1] = (byte) (udpLen >>> 16);
-            pseudo[p + 2] = (byte) (udpLen >>> 8);
-            pseudo[p + 3] = (byte) udpLen;
-            pseudo[p + 7] = 17;
+            pseudo[p] = (byte) (length >>> 24);
+            pseudo[p + 1] = (byte) (length >>> 16);
+            pseudo[p + 2] = (byte) (length >>> 8);
+            pseudo[p + 3] = (byte) length;
+            pseudo[p + 7] = (byte) protocol;
         }
-        byte[] seg = new byte[udpLen];
-        System.arraycopy(b, udpOff, seg, 0, udpLen);
-        seg[6] = 0;
-        seg[7] = 0;
-        int s = sum(pseudo, 0, pseudo.length, 0);
-        s = sum(seg, 0, seg.length, s);
-        int c = ~s & 0xffff;
-        return c == 0 ? 0xffff : c;
+        return sum(pseudo, 0, pseudo.length, 0);
     }
 }

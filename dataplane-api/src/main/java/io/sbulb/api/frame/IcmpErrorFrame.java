@@ -185,15 +185,8 @@ public final class IcmpErrorFrame {
         put16(b, icmp + 4, (int) (rest >>> 16));
         put16(b, icmp + 6, (int) rest);
         System.arraycopy(quote, 0, b, icmp + 8, quote.length);
-        int sum = 0;
-        if (!v4) { // the ICMPv6 pseudo-header (RFC 4443 §2.3): addresses, length, next header
-            byte[] pseudo = new byte[40];
-            System.arraycopy(s, 0, pseudo, 0, 16);
-            System.arraycopy(d, 0, pseudo, 16, 16);
-            put16(pseudo, 34, icmpLen);
-            pseudo[39] = IPPROTO_ICMPV6;
-            sum = Checksums.sum(pseudo, 0, pseudo.length, 0);
-        }
+        // ICMPv6's covers the pseudo-header (RFC 4443 §2.3); ICMP's does not
+        int sum = v4 ? 0 : Checksums.pseudoHeader(s, d, icmpLen, IPPROTO_ICMPV6);
         put16(b, icmp + 2, ~Checksums.sum(b, icmp, icmpLen, sum) & 0xffff);
         return Frame.of(b);
     }
